@@ -77,11 +77,11 @@ public static partial class DocumentLoader
         body = HtmlComment().Replace(body, "");
         body = HtmlTitle().Replace(body, "");
         body = Heading().Replace(body, m => "\n" + new string('#', m.Groups[1].Value[0] - '0') + " ");
-        body = ListItem().Replace(body, "\n  * ");
+        body = ListItem().Replace(body, "\n\u0001* ");
         body = BlockBreak().Replace(body, "\n");
         body = AnyTag().Replace(body, "");
         body = WebUtility.HtmlDecode(body);
-        var lines = NormalizeNewlines(body).Split('\n').Select(l => SpaceRun().Replace(l, " ").TrimEnd());
+        var lines = NormalizeNewlines(body).Split('\n').Select(l => SpaceRun().Replace(l, " ").TrimEnd().Replace("\u0001", "  ", StringComparison.Ordinal));
         var text = ExtraBlankLines().Replace(string.Join('\n', lines), "\n\n").Trim('\n');
         var title = titleMatch.Success ? WebUtility.HtmlDecode(titleMatch.Groups[1].Value).Trim() : null;
         title ??= text.Split('\n').FirstOrDefault(l => l.StartsWith("# ", StringComparison.Ordinal))?[2..].Trim();
