@@ -1,7 +1,7 @@
 namespace Campfire.Inference;
 
 /// <summary>A tiny deterministic generator (SplitMix64): the same seed gives the same weights on every runtime.</summary>
-public sealed class SplitMix64(ulong seed)
+public struct SplitMix64(ulong seed)
 {
     private ulong _state = seed;
 
@@ -18,6 +18,9 @@ public sealed class SplitMix64(ulong seed)
 
     /// <summary>Uniform in [-1, 1).</summary>
     public float NextSigned() => NextFloat() * 2f - 1f;
+
+    /// <summary>Uniform in [0, 1) with 53 bits.</summary>
+    public double NextDouble() => (NextUInt64() >> 11) * (1.0 / (1UL << 53));
 
     public int Next(int exclusiveMax) => (int)((NextUInt64() >> 33) % (ulong)exclusiveMax);
 }
