@@ -1,4 +1,6 @@
 using Campfire.Harmony;
+using Campfire.Harmony.Json;
+using Campfire.Harmony.Tokenization;
 
 namespace Campfire.Native;
 
@@ -7,6 +9,8 @@ internal static class ExceptionStatusMap
 {
     public static CampfireStatus Classify(Exception exception) => exception switch
     {
+        UnknownTokenIdException => CampfireStatus.UnknownToken,
+        HarmonyJsonException => CampfireStatus.MalformedJson,
         HarmonyException => CampfireStatus.InvalidArgument,
         _ => CampfireStatus.Internal,
     };
