@@ -75,8 +75,6 @@ public static class HarmonyTextRenderer
 
         public void Text(scoped ReadOnlySpan<char> text) => Builder.Append(text);
 
-        public void Text(scoped ReadOnlySpan<char> first, scoped ReadOnlySpan<char> second) => Builder.Append(first).Append(second);
-
         public void ComposedContent(Content content, bool conversationHasFunctionTools) =>
             Builder.Append(content switch
             {
