@@ -16,12 +16,15 @@ public class ZeroAllocationTests
         var renderer = new HarmonyRenderer(O200kHarmonyTokenizer.Instance, cacheMessageTokens);
         var conversation = RenderTestData.ToolConversation;
         var writer = new ArrayBufferWriter<int>(8192);
+        var finalAnswer = conversation.Append(Message.Assistant("Sunny.").WithChannel("final"));
         for (int i = 0; i < 3; i++)
         {
             writer.ResetWrittenCount();
             renderer.RenderConversationForCompletion(conversation, Role.Assistant, writer);
             writer.ResetWrittenCount();
             renderer.RenderConversation(conversation, writer, RenderOptions.KeepAnalysis);
+            writer.ResetWrittenCount();
+            renderer.RenderConversationForTraining(finalAnswer, writer);
         }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
@@ -31,6 +34,8 @@ public class ZeroAllocationTests
             renderer.RenderConversationForCompletion(conversation, Role.Assistant, writer);
             writer.ResetWrittenCount();
             renderer.RenderConversation(conversation, writer, RenderOptions.KeepAnalysis);
+            writer.ResetWrittenCount();
+            renderer.RenderConversationForTraining(finalAnswer, writer);
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
