@@ -205,11 +205,38 @@ public struct HarmonyStreamParser
         }
     }
 
-    /// <summary>Reads one token: <c>Read(MemoryMarshal.CreateReadOnlySpan(ref token, 1), out _)</c>.</summary>
-    public HarmonyParserEventKind Read(int token) => Read(MemoryMarshal.CreateReadOnlySpan(ref token, 1), out _);
+    /// <summary>
+    /// Reads one token and reports the first event it causes; call <see cref="Read()"/> until it returns
+    /// <see cref="HarmonyParserEventKind.None"/> for the rest. Same as <c>Read(new ReadOnlySpan&lt;int&gt;(ref token), out _)</c>.
+    /// </summary>
+    public HarmonyParserEventKind Read(int token)
+    {
+        // The common case, one ordinary token of complete UTF-8 inside content, without the span loop.
+        if (_pending == Pending.None && _state == HarmonyParseState.Content && (uint)token < FirstSpecialId
+            && (_utf8PendingLength | (_poisoned ? 1 : 0)) == 0)
+        {
+            ulong entry = ParserVocabulary.Instance.Entry(token);
+            if (ParserVocabulary.IsCompleteUtf8(entry))
+            {
+                int length = ParserVocabulary.Length(entry);
+                if (_contentBytes + length > _maxMessageBytes)
+                    ThrowMessageTooLong();
+                _contentBytes += length;
+                _deltaSource = DeltaSource.Vocabulary;
+                _deltaStart = ParserVocabulary.Offset(entry);
+                _deltaLength = length;
+                _index++;
+                _endOfStreamProcessed = false;
+                return HarmonyParserEventKind.ContentDelta;
+            }
+        }
+        return Read(new ReadOnlySpan<int>(ref token), out _);
+    }
 
-    /// <summary>Reports the next pending event without consuming a token.</summary>
-    public HarmonyParserEventKind Read() => Read(ReadOnlySpan<int>.Empty, out _);
+    /// <summary>Reports the next pending event without consuming a token (<see cref="HarmonyParserEventKind.None"/> when there is none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public HarmonyParserEventKind Read() =>
+        _pending == Pending.None ? HarmonyParserEventKind.None : Read(ReadOnlySpan<int>.Empty, out _);
 
     /// <summary>
     /// Signals the end of the input (the reference's <c>process_eos</c>) and reports the events it causes, one per
