@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Campfire.Benchmarks.Data;
+using Campfire.Benchmarks.Infrastructure;
 using Campfire.Harmony.Model;
 using Campfire.Harmony.Parsing;
 using Campfire.Harmony.Tokenization;
@@ -11,16 +12,19 @@ namespace Campfire.Benchmarks.Parsing;
 /// <summary>
 /// Parsing the shared ~4,400-token multilingual completion (analysis, tool calls and replies, final answer).
 /// Every benchmark parses the whole completion once; divide by <see cref="TokenCount"/> (printed at setup) for
-/// ns/token, or by the text's byte count for MB/s. Baseline: a straightforward parser that, like the reference,
-/// re-decodes (and re-encodes) text for every token.
+/// ns/token, or by the text's byte count for MB/s (the infrastructure's columns do both). Baseline: a
+/// straightforward parser that, like the reference, re-decodes (and re-encodes) text for every token.
 /// </summary>
-[MemoryDiagnoser]
-public class ParserBenchmarks
+public class ParserBenchmarks : ITokenWorkload
 {
     private int[] _tokens = [];
     private byte[] _text = [];
 
     public int TokenCount => _tokens.Length;
+
+    public long TokensPerOperation => _tokens.Length;
+
+    public long Utf8BytesPerOperation => _text.Length;
 
     [GlobalSetup]
     public void Setup()
@@ -29,12 +33,12 @@ public class ParserBenchmarks
         _text = Encoding.UTF8.GetBytes(text);
         _tokens = O200kHarmonyTokenizer.Instance.EncodeToIds(text, allowSpecialTokens: true);
         Console.WriteLine($"// parser corpus: {_tokens.Length} tokens, {_text.Length} UTF-8 bytes");
-        if (StreamTokenByToken() == 0 || ReferenceStyle() == 0)
+        if (StreamTokenByToken() == 0 || ReferenceStyleRedecodePerToken() == 0)
             throw new InvalidOperationException("benchmark input did not parse");
     }
 
-    [Benchmark(Baseline = true, Description = "reference-style: re-decode per token")]
-    public int ReferenceStyle()
+    [Benchmark(Baseline = true)]
+    public int ReferenceStyleRedecodePerToken()
     {
         var parser = new ReferenceStyleParser(Role.Assistant);
         foreach (int token in _tokens)
@@ -43,7 +47,8 @@ public class ParserBenchmarks
         return parser.Messages.Count;
     }
 
-    [Benchmark(Description = "stream: token by token")]
+    [Benchmark]
+    [HotPath(MinSpeedup = 8, Goal = "≥50 M tokens/s (≤20 ns/token), 0 B/token; reference ≈1 µs/token")]
     public long StreamTokenByToken()
     {
         var parser = new HarmonyStreamParser(ParseMode.Strict, Role.Assistant);
@@ -58,14 +63,16 @@ public class ParserBenchmarks
         return seen;
     }
 
-    [Benchmark(Description = "stream: 64-token chunks")]
-    public long StreamChunked() => Chunked(64);
+    [Benchmark]
+    [HotPath(MinSpeedup = 8, Goal = "≥50 M tokens/s (≤20 ns/token), 0 B/token")]
+    public long StreamChunked64() => Chunked(64);
 
-    [Benchmark(Description = "stream: whole span")]
+    [Benchmark]
     public long StreamWholeSpan() => Chunked(int.MaxValue);
 
-    [Benchmark(Description = "stream: lenient, token by token")]
-    public long StreamLenient()
+    [Benchmark]
+    [HotPath(MinSpeedup = 8, Goal = "as strict: lenient costs nothing on well-formed input")]
+    public long StreamLenientTokenByToken()
     {
         var parser = new HarmonyStreamParser(ParseMode.Lenient, Role.Assistant);
         long seen = 0;
@@ -77,11 +84,11 @@ public class ParserBenchmarks
         return seen;
     }
 
-    [Benchmark(Description = "batch: messages + tool calls")]
-    public int Batch() => HarmonyCompletionParser.Parse(_tokens, Role.Assistant, ParseMode.Strict).Messages.Length;
+    [Benchmark]
+    public int BatchMessagesAndToolCalls() => HarmonyCompletionParser.Parse(_tokens, Role.Assistant, ParseMode.Strict).Messages.Length;
 
-    [Benchmark(Description = "text: PipeReader (UTF-8)")]
-    public int Text()
+    [Benchmark]
+    public int TextPipeReader()
     {
         var reader = PipeReader.Create(new MemoryStream(_text, writable: false), new StreamPipeReaderOptions(bufferSize: 4096));
         return HarmonyTextParser.ParseAsync(reader, Role.Assistant, ParseMode.Strict).AsTask().GetAwaiter().GetResult().Messages.Length;
