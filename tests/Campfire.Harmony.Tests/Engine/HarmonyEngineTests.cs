@@ -185,8 +185,8 @@ public sealed class HarmonyEngineTests
             engine.AddMessage(engine.CreateAssistantMessage($"answer {i}"));
         }
         Assert.Equal(HarmonyRole.System, engine.Messages[0].Role);
-        Assert.Equal(5, engine.Messages.Count);
-        Assert.Equal("question 18", engine.Messages[1].Content);
+        // Trimmed to 4 when question 19 arrived (answer 17 .. question 19), then answer 19 was added.
+        Assert.Equal(["answer 17", "question 18", "answer 18", "question 19", "answer 19"], engine.Messages.Skip(1).Select(m => m.Content));
         Assert.Throws<ArgumentOutOfRangeException>(() => engine.HandleMultiTurnConversation("x", 0));
         Assert.Throws<ArgumentException>(() => engine.HandleMultiTurnConversation(engine.CreateAssistantMessage("x")));
     }
