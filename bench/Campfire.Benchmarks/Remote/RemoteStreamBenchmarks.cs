@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using BenchmarkDotNet.Attributes;
+using Campfire.Benchmarks.Infrastructure;
 using Campfire.Harmony.Engine;
 using Campfire.Remote;
 using Campfire.Remote.Protocol;
@@ -16,13 +17,18 @@ namespace Campfire.Benchmarks.Remote;
 /// RemoteTokenGenerator (request, HTTP plumbing over an in-memory handler, IAsyncEnumerable).
 /// </summary>
 [MemoryDiagnoser]
-public class RemoteStreamBenchmarks
+public class RemoteStreamBenchmarks : ITokenWorkload
 {
     private const int Tokens = 512;
     private static readonly int[] Prompt = [200006, 17360, 200008, 3575, 553, 17554, 162016, 200007, 200006, 1428, 200008, 13225, 200007, 200006, 173781];
     private static readonly int[] Stops = [200002, 200012];
     private byte[] _wire = [];
     private RemoteTokenGenerator _generator = null!;
+
+    // OperationsPerInvoke = Tokens: one BenchmarkDotNet operation is one streamed token (one SSE event).
+    public long TokensPerOperation => 1;
+
+    public long Utf8BytesPerOperation => _wire.Length / Tokens;
 
     [GlobalSetup]
     public void Setup()
