@@ -64,6 +64,24 @@ public sealed class RemoteChatSupportTests
     }
 
     [Fact]
+    public void Local_model_option_is_required_only_without_endpoint()
+    {
+        var chat = new Command("chat");
+        var model = new Option<string>("--model") { Required = true };
+        chat.Options.Add(model);
+        chat.Arguments.Add(new Argument<string>("PROMPT"));
+        var remote = new RemoteChatSupport();
+        remote.AddTo(chat, model);
+
+        Assert.Empty(chat.Parse(["--endpoint", "http://gpu-a:8000", "hello"]).Errors);
+        Assert.Empty(chat.Parse(["--model", "/models/gpt-oss-20b", "hello"]).Errors);
+        var missing = Assert.Single(chat.Parse(["hello"]).Errors);
+        Assert.Equal("--model DIR is required unless --endpoint URL is given", missing.Message);
+        var keyWithoutEndpoint = chat.Parse(["--model", "/m", "--api-key-env", "K", "hello"]).Errors;
+        Assert.Contains(keyWithoutEndpoint, e => e.Message == "--api-key-env only applies with --endpoint");
+    }
+
+    [Fact]
     public void Unset_api_key_variable_and_bad_url_are_clear_errors()
     {
         var (chat, _, remote) = ChatLike();
