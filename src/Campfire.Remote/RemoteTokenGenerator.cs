@@ -54,6 +54,9 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
             ConnectTimeout = options.ConnectTimeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = DecompressionMethods.None,
+            // A stream given up early must be cut, not drained in the background: draining keeps the server
+            // generating for a caller that has gone. Finished streams are read to their end by us and pooled.
+            MaxResponseDrainSize = 0,
         })
         {
             // Our own first-token and inter-token timeouts govern a stream; HttpClient's would cut long answers.
@@ -116,6 +119,7 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
             throw e.Failure;
         }
 
+        var readToEnd = false;
         try
         {
             while (true)
@@ -125,16 +129,26 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
                     yield return id;
                     stream.Delivered++;
                     if (stream.Delivered >= options.MaxTokens || Array.IndexOf(stopTokens, id) >= 0)
+                    {
+                        readToEnd = stream.Finished;
                         yield break;
+                    }
                 }
                 if (stream.Finished)
+                {
+                    readToEnd = true;
                     yield break;
+                }
                 if (!await stream.ReadNextAsync(_options.InterTokenTimeout, "waiting for the next event").ConfigureAwait(false))
                     yield break;
             }
         }
         finally
         {
+            // Only a stream the server has finished is read on to [DONE] (so its connection can be reused); one the
+            // caller abandoned is disposed at once, which aborts the request.
+            if (readToEnd)
+                await stream.ReadToEndQuietlyAsync().ConfigureAwait(false);
             stream.Dispose();
             _balancer.Release(stream.EndpointIndex);
         }
