@@ -73,6 +73,11 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
                     Delay = options.RetryBaseDelay,
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
+                    // A server that says when to come back (Retry-After on 429/503) knows better than our backoff.
+                    DelayGenerator = args => ValueTask.FromResult(
+                        args.Outcome.Exception is RetryableAttemptException { Failure: RemoteServerException { RetryAfter: { } after } }
+                            ? (TimeSpan?)TimeSpan.FromTicks(Math.Clamp(after.Ticks, 0, options.MaxRetryAfter.Ticks))
+                            : null),
                 })
                 .Build();
     }
@@ -211,7 +216,7 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
             if (!response.IsSuccessStatusCode)
             {
                 var body = await ReadErrorBodyAsync(response, timeout.Token).ConfigureAwait(false);
-                throw new RemoteServerException(response.StatusCode, body, endpoint.BaseUrl);
+                throw new RemoteServerException(response.StatusCode, body, endpoint.BaseUrl) { RetryAfter = RetryAfterOf(response) };
             }
             var content = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
             stream = new RemoteStream(endpoint.BaseUrl, index, response, content, timeout, request.CallerToken,
@@ -294,6 +299,13 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
             return $"(error body unreadable: {e.Message})";
         }
     }
+
+    private static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow,
+        _ => null,
+    };
 
     /// <summary>Only failures where nothing reached the caller and a second try can succeed.</summary>
     private static bool IsRetryable(RemoteGenerationException e) => e switch

@@ -187,10 +187,10 @@ internal sealed class FakeExchange(FakeRequest request, TcpClient client, Networ
     public CancellationToken Stopping { get; } = stopping;
     public bool Dropped { get; private set; }
 
-    public async Task RespondAsync(int status, string body, string contentType = "application/json")
+    public async Task RespondAsync(int status, string body, string contentType = "application/json", string extraHeaders = "")
     {
         var bytes = Encoding.UTF8.GetBytes(body);
-        var head = $"HTTP/1.1 {status} {ReasonPhrase(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\n{ConnectionHeader}\r\n";
+        var head = $"HTTP/1.1 {status} {ReasonPhrase(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\n{extraHeaders}{ConnectionHeader}\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), Stopping);
         await stream.WriteAsync(bytes, Stopping);
         await stream.FlushAsync(Stopping);

@@ -219,6 +219,45 @@ public sealed class RemoteTokenGeneratorTests
     }
 
     [Fact]
+    public async Task Too_many_requests_waits_for_the_servers_retry_after()
+    {
+        var calls = 0;
+        var firstAt = TimeSpan.Zero;
+        var secondAt = TimeSpan.Zero;
+        var watch = Stopwatch.StartNew();
+        await using var server = new FakeInferenceServer(x =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                firstAt = watch.Elapsed;
+                return x.RespondAsync(429, "slow down", "text/plain", "Retry-After: 1\r\n");
+            }
+            secondAt = watch.Elapsed;
+            return VllmWire.PlayAsync(x, Answer);
+        });
+        using var generator = Generator(server);
+
+        Assert.Equal(Answer, await CollectAsync(generator));
+
+        Assert.Equal(2, server.RequestCount);
+        Assert.True(secondAt - firstAt >= TimeSpan.FromMilliseconds(900), $"retried after {(secondAt - firstAt).TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task Retry_after_beyond_the_limit_is_capped()
+    {
+        var calls = 0;
+        await using var server = new FakeInferenceServer(x => Interlocked.Increment(ref calls) == 1
+            ? x.RespondAsync(503, "maintenance", "text/plain", "Retry-After: 3600\r\n")
+            : VllmWire.PlayAsync(x, Answer));
+        using var generator = Generator(o => o with { MaxRetryAfter = TimeSpan.FromMilliseconds(50) }, server);
+        var watch = Stopwatch.StartNew();
+
+        Assert.Equal(Answer, await CollectAsync(generator));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"waited {watch.Elapsed}");
+    }
+
+    [Fact]
     public async Task Service_unavailable_on_every_attempt_surfaces_the_last_status_and_body()
     {
         await using var server = new FakeInferenceServer(x => x.RespondAsync(503, "overloaded, try later", "text/plain"));
