@@ -55,6 +55,10 @@ public sealed class BrowserTool : ITool, ICitationSource
 
     public ISearchBackend Backend => _backend;
 
+    /// <summary>A new browser over <paramref name="corpus"/> (one per conversation) and its registration.</summary>
+    public static ToolConfig CreateBrowserToolConfig(ISearchBackend corpus, BrowserToolOptions? options = null) =>
+        new BrowserTool(corpus, options).CreateConfig();
+
     /// <summary>The registration for this browser: the built-in <c>browser</c> namespace the way gpt-oss knows it.</summary>
     public ToolConfig CreateConfig() =>
         new(Namespace, new ToolDefinition(Namespace, BrowserDescription(_backend.Source)), this) { Methods = BrowserMethods };
@@ -453,6 +457,5 @@ public sealed class BrowserTool : ITool, ICitationSource
         return builder.ToString();
     }
 
-    // Roughly four characters per token; replaced by the real tokenizer through BrowserToolOptions.CountTokens.
-    private static int DefaultTokenCounter(string text) => (text.Length + 3) / 4;
+    private static int DefaultTokenCounter(string text) => Tokenization.O200kHarmonyTokenizer.Instance.CountTokens(text);
 }

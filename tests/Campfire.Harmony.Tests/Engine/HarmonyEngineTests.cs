@@ -137,10 +137,10 @@ public sealed class HarmonyEngineTests
     }
 
     [Theory]
-    [InlineData("<|channel|>final<|message|>cut off", "ended inside a message")]
-    [InlineData("<|channel|>final<|message|>a<|start|>assistant<|channel|>final<|message|>b<|end|>", "not closed")]
-    [InlineData("<|channel|>final<|message|>a<|end|>stray<|start|>assistant<|channel|>final<|message|>b<|end|>", "outside a message")]
-    [InlineData("<|channel|>final<|message|>a<|end|><|end|><|start|>assistant<|channel|>final<|message|>b<|end|>", "outside a message body")]
+    [InlineData("<|channel|>final<|message|>cut off", "input ended inside the content")]
+    [InlineData("<|channel|>final<|message|>a<|start|>assistant<|channel|>final<|message|>b<|end|>", "<|start|> inside the content")]
+    [InlineData("<|channel|>final<|message|>a<|end|>stray<|start|>assistant<|channel|>final<|message|>b<|end|>", "message without <|start|>")]
+    [InlineData("<|channel|>final<|message|>a<|end|><|end|><|start|>assistant<|channel|>final<|message|>b<|end|>", "ignored a stop token outside any message")]
     public void Malformed_completions_are_parsed_leniently_with_diagnostics(string completion, string diagnostic)
     {
         var parsed = new HarmonyEngine().ParseCompletion(Encode(completion));
@@ -155,8 +155,9 @@ public sealed class HarmonyEngineTests
         tokens.Insert(3, 999_999);
         tokens.Insert(0, -1);
         var parsed = new HarmonyEngine().ParseCompletion(tokens.ToArray());
-        Assert.Equal("ok", Assert.Single(parsed.Messages).Content);
-        Assert.Equal(2, parsed.Diagnostics.Count(d => d.Contains("not in the vocabulary", StringComparison.Ordinal)));
+        Assert.Equal("final", Assert.Single(parsed.Messages).Channel);
+        Assert.Contains("\uFFFD", parsed.Messages[0].Content); // the bad id reads as U+FFFD, as in the reference
+        Assert.Equal(2, parsed.Diagnostics.Count(d => d.Contains("token id outside the vocabulary", StringComparison.Ordinal)));
     }
 
     [Fact]
