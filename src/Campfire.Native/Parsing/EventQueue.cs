@@ -56,6 +56,14 @@ internal sealed class EventQueue
 
     public int Count => _count - _head;
 
+    /// <summary>Hands the text arena back to the pool; the queue must not be used afterwards.</summary>
+    public void Release()
+    {
+        Clear();
+        ArrayPool<byte>.Shared.Return(_arena);
+        _arena = [];
+    }
+
     public void Clear()
     {
         _head = 0;
