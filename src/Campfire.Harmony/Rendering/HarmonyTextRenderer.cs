@@ -66,9 +66,9 @@ public static class HarmonyTextRenderer
 
         public void Special(int tokenId) => Builder.Append(FormattingToken.Literal(tokenId));
 
-        public void Text(ReadOnlySpan<char> text) => Builder.Append(text);
+        public void Text(scoped ReadOnlySpan<char> text) => Builder.Append(text);
 
-        public void Text(ReadOnlySpan<char> first, ReadOnlySpan<char> second) => Builder.Append(first).Append(second);
+        public void Text(scoped ReadOnlySpan<char> first, scoped ReadOnlySpan<char> second) => Builder.Append(first).Append(second);
 
         public void ComposedContent(Content content, bool conversationHasFunctionTools) =>
             Builder.Append(content switch

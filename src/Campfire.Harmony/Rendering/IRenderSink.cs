@@ -11,10 +11,10 @@ internal interface IRenderSink
     void Special(int tokenId);
 
     /// <summary>One piece of ordinary text (special-token literals in it are text).</summary>
-    void Text(ReadOnlySpan<char> text);
+    void Text(scoped ReadOnlySpan<char> text);
 
     /// <summary>One piece of ordinary text made of two parts, e.g. ":" + name or " to=" + recipient.</summary>
-    void Text(ReadOnlySpan<char> first, ReadOnlySpan<char> second);
+    void Text(scoped ReadOnlySpan<char> first, scoped ReadOnlySpan<char> second);
 
     /// <summary>System or developer content, one piece of text (see <see cref="ContentText"/>); sinks may cache it.</summary>
     void ComposedContent(Content content, bool conversationHasFunctionTools);
