@@ -19,8 +19,12 @@
 
 #include "campfire.h"
 
+/* The completion continues the "<|start|>assistant" prefill, so only its first message starts without <|start|>. */
+static const char first_segment[] =
+    "<|channel|>analysis<|message|>Plan: look up the weather, then answer. Планирую ответ. 計画を立てる。<|end|>";
+
 static const char *const segments[] = {
-    "<|channel|>analysis<|message|>The user asks about the weather in Oslo and in Tokyo, and wants a short answer "
+    "<|start|>assistant<|channel|>analysis<|message|>The user asks about the weather in Oslo and in Tokyo, and wants a short answer "
     "in Norwegian and Japanese. I should call the weather tool for each city, then summarise. Москва не нужна. "
     "東京の天気も確認する。 Let me be careful with units: °C, not °F. 🌧️☀️<|end|>",
     "<|start|>assistant to=functions.get_weather<|channel|>commentary <|constrain|>json<|message|>"
@@ -71,6 +75,7 @@ static int32_t *build_completion(size_t *count)
     size_t capacity = TARGET_TOKENS + 2048, n = 0;
     int32_t *tokens = malloc(capacity * sizeof *tokens);
     size_t final_length = encode_into(final_segment, tokens, capacity);
+    n = encode_into(first_segment, tokens, capacity);
     for (size_t s = 0;; s = (s + 1) % (sizeof segments / sizeof segments[0])) {
         int32_t piece[512];
         size_t length = encode_into(segments[s], piece, 512);

@@ -98,7 +98,11 @@ internal sealed partial class NativeParser
         InitializeMachine();
     }
 
-    public void Release() => Events.Release();
+    public void Release()
+    {
+        Events.Release();
+        ReleaseMachine();
+    }
 
     /// <summary>
     /// Writes the whole state: a header (magic, ABI version, payload length, FNV-1a checksum of the payload), then
