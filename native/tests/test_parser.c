@@ -182,6 +182,112 @@ static void a_span_gives_the_same_events_as_single_tokens(void)
     CHECK_OK(campfire_parser_free(span));
 }
 
+static void feed_next_gives_the_same_events_as_feed_then_next_event(void)
+{
+    int32_t ids[256];
+    size_t count = encode(completion_text, ids, 256);
+    campfire_parser one = NULL, fused = NULL;
+    transcript a = {0}, b = {0};
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_STRICT, &one));
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_STRICT, &fused));
+    feed_all(one, ids, count, &a);
+    int delivered = 0;
+    for (size_t i = 0; i < count; i++) {
+        campfire_event e;
+        char text[512];
+        size_t length = 99, pending = 99;
+        CHECK_OK(campfire_parser_feed_next(fused, ids[i], &e, text, sizeof text, &length, &pending));
+        if (e.kind != CAMPFIRE_EVENT_NONE) {
+            delivered++;
+            record(&b, &e, text);
+        } else {
+            CHECK(length == 0 && pending == 0);
+        }
+        drain(fused, &b);
+    }
+    CHECK(delivered > 10);
+    CHECK(a.count == b.count);
+    CHECK(strcmp(a.log, b.log) == 0);
+    CHECK_OK(campfire_parser_free(one));
+    CHECK_OK(campfire_parser_free(fused));
+}
+
+static void feed_next_leaves_an_event_that_does_not_fit_in_the_queue(void)
+{
+    int32_t ids[128];
+    size_t count = encode(tool_text, ids, 128);
+    campfire_parser parser = NULL;
+    campfire_event e;
+    char text[64];
+    size_t length = 0, pending = 0;
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_NONE, CAMPFIRE_PARSE_STRICT, &parser));
+    /* <|start|> then "browser.search ...": the message start (with its 14-byte name) comes with the header tokens */
+    size_t i = 0;
+    do {
+        CHECK_OK(campfire_parser_feed_next(parser, ids[i++], &e, text, 4, &length, &pending));
+    } while (e.kind == CAMPFIRE_EVENT_NONE && pending == 0 && i < count);
+    CHECK(e.kind == CAMPFIRE_EVENT_NONE);
+    CHECK(pending >= 1 && length == 14);
+    CHECK_OK(campfire_parser_next_event(parser, &e, text, sizeof text, &length));
+    CHECK(e.kind == CAMPFIRE_EVENT_MESSAGE_START && memcmp(text + e.name.offset, "browser.search", 14) == 0);
+    /* errors take nothing */
+    CHECK_FAILS(campfire_parser_feed_next(parser, -3, &e, text, sizeof text, &length, &pending),
+                CAMPFIRE_ERROR_UNKNOWN_TOKEN);
+    CHECK(e.kind == CAMPFIRE_EVENT_NONE);
+    CHECK_FAILS(campfire_parser_feed_next(parser, ids[i], NULL, text, sizeof text, &length, &pending),
+                CAMPFIRE_ERROR_NULL_POINTER);
+    CHECK_FAILS(campfire_parser_feed_next(parser, ids[i], &e, text, sizeof text, NULL, &pending),
+                CAMPFIRE_ERROR_NULL_POINTER);
+    CHECK_FAILS(campfire_parser_feed_next(parser, ids[i], &e, NULL, 8, &length, &pending), CAMPFIRE_ERROR_NULL_POINTER);
+    CHECK_OK(campfire_parser_free(parser));
+}
+
+static void next_events_takes_a_batch_in_order(void)
+{
+    int32_t ids[256];
+    size_t count = encode(completion_text, ids, 256);
+    campfire_parser one = NULL, batch = NULL;
+    transcript a = {0}, b = {0};
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_STRICT, &one));
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_STRICT, &batch));
+    feed_all(one, ids, count, &a);
+    CHECK_OK(campfire_parser_feed_span(batch, ids, count, NULL, NULL));
+    campfire_event events[5];
+    char text[64];
+    size_t taken = 0, used = 0;
+    int calls = 0;
+    do {
+        /* small arrays and a small text buffer: several batches, each cut where the next event would not fit */
+        CHECK_OK(campfire_parser_next_events(batch, events, 5, text, sizeof text, &taken, &used));
+        CHECK(taken <= 5 && used <= sizeof text);
+        for (size_t k = 0; k < taken; k++) record(&b, &events[k], text);
+        calls++;
+    } while (taken > 0);
+    CHECK(calls > 3);
+    CHECK(a.count == b.count);
+    CHECK(strcmp(a.log, b.log) == 0);
+
+    /* an empty queue, a size query, a first event too large, bad pointers */
+    CHECK_OK(campfire_parser_next_events(batch, events, 5, text, sizeof text, &taken, &used));
+    CHECK(taken == 0 && used == 0);
+    /* the tool message starts with its 14-byte author name */
+    int32_t tool[128];
+    size_t tool_count = encode(tool_text, tool, 128);
+    CHECK_OK(campfire_parser_free(batch));
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_NONE, CAMPFIRE_PARSE_STRICT, &batch));
+    CHECK_OK(campfire_parser_feed_span(batch, tool, tool_count, NULL, NULL));
+    CHECK_OK(campfire_parser_next_events(batch, NULL, 0, NULL, 0, &taken, &used));
+    CHECK(taken == 0);
+    CHECK_FAILS(campfire_parser_next_events(batch, events, 5, text, 13, &taken, &used), CAMPFIRE_ERROR_BUFFER_TOO_SMALL);
+    CHECK(taken == 0 && used == 14);
+    CHECK_FAILS(campfire_parser_next_events(batch, NULL, 5, text, sizeof text, &taken, &used), CAMPFIRE_ERROR_NULL_POINTER);
+    CHECK_FAILS(campfire_parser_next_events(batch, events, 5, NULL, 5, &taken, &used), CAMPFIRE_ERROR_NULL_POINTER);
+    CHECK_FAILS(campfire_parser_next_events(batch, events, 5, text, sizeof text, NULL, &used), CAMPFIRE_ERROR_NULL_POINTER);
+    CHECK_FAILS(campfire_parser_next_events(batch, events, 5, text, sizeof text, &taken, NULL), CAMPFIRE_ERROR_NULL_POINTER);
+    CHECK_OK(campfire_parser_free(one));
+    CHECK_OK(campfire_parser_free(batch));
+}
+
 static void a_parse_error_keeps_earlier_events_and_sticks_until_reset(void)
 {
     int32_t ids[128], plain[8];
@@ -417,6 +523,8 @@ static void bad_arguments_and_handles_are_reported(void)
         CHECK_FAILS(campfire_parser_feed_span(h, &token, 1, &n, &n), expected);
         CHECK_FAILS(campfire_parser_finish(h, &n), expected);
         CHECK_FAILS(campfire_parser_next_event(h, &e, text, sizeof text, &n), expected);
+        CHECK_FAILS(campfire_parser_next_events(h, &e, 1, text, sizeof text, &n, &n), expected);
+        CHECK_FAILS(campfire_parser_feed_next(h, token, &e, text, sizeof text, &n, &n), expected);
         CHECK_FAILS(campfire_parser_save_state(h, state, sizeof state, &n), expected);
         CHECK_FAILS(campfire_parser_restore_state(h, state, sizeof state), expected);
         CHECK_FAILS(campfire_parser_reset(h), expected);
@@ -430,6 +538,9 @@ void test_parser(void)
     events_describe_each_message_as_it_streams();
     tool_messages_carry_their_author_name();
     a_span_gives_the_same_events_as_single_tokens();
+    feed_next_gives_the_same_events_as_feed_then_next_event();
+    feed_next_leaves_an_event_that_does_not_fit_in_the_queue();
+    next_events_takes_a_batch_in_order();
     a_parse_error_keeps_earlier_events_and_sticks_until_reset();
     span_reports_where_it_stopped();
     unknown_ids_fail_strictly_and_are_recovered_leniently();

@@ -146,12 +146,7 @@ internal static unsafe class ParserExports
             EventQueue events = parser.Events;
             if (events.Count == 0)
             {
-                *nativeEvent = new NativeEvent
-                {
-                    Kind = (int)NativeEventKind.None, TokenIndex = -1, Role = -1, EndToken = -1,
-                    Name = NativeTextRef.Absent, Channel = NativeTextRef.Absent, Recipient = NativeTextRef.Absent,
-                    ContentType = NativeTextRef.Absent, Text = NativeTextRef.Absent,
-                };
+                *nativeEvent = NoEvent;
                 *textLength = 0;
                 return Abi.Ok;
             }
@@ -172,6 +167,131 @@ internal static unsafe class ParserExports
         {
             return LastError.FromException(e);
         }
+    }
+
+    /// <summary>Feed one token and take its first event in one boundary crossing (the decode-loop fast path).</summary>
+    [UnmanagedCallersOnly(EntryPoint = "campfire_parser_feed_next")]
+    public static int FeedNext(
+        nint handle, int token, NativeEvent* nativeEvent, byte* text, nuint capacity, nuint* textLength, nuint* pendingEvents)
+    {
+        try
+        {
+            CampfireStatus found = Parsers.TryGet(handle, out NativeParser parser);
+            if (found != CampfireStatus.Ok)
+            {
+                return LastError.Fail(found, Parsers.Describe(found, handle));
+            }
+
+            if (nativeEvent == null || textLength == null || (text == null && capacity != 0))
+            {
+                return Abi.Null(nativeEvent == null ? "event" : textLength == null ? "out_text_length" : "text");
+            }
+
+            int status = parser.FeedDirect(token, nativeEvent, text, capacity, out bool delivered);
+            EventQueue events = parser.Events;
+            if (delivered)
+            {
+                *textLength = (nuint)nativeEvent->Name.Length.ClampAbsent() + (nuint)nativeEvent->Channel.Length.ClampAbsent()
+                    + (nuint)nativeEvent->Recipient.Length.ClampAbsent() + (nuint)nativeEvent->ContentType.Length.ClampAbsent()
+                    + (nuint)nativeEvent->Text.Length.ClampAbsent();
+            }
+            else
+            {
+                *nativeEvent = NoEvent;
+                *textLength = status == Abi.Ok && events.Count > 0 ? (nuint)events.PeekTextLength() : 0;
+            }
+
+            if (pendingEvents != null)
+            {
+                *pendingEvents = (nuint)events.Count;
+            }
+
+            return status;
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    /// <summary>Takes as many queued events as fit into the caller's arrays, in order.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "campfire_parser_next_events")]
+    public static int NextEvents(
+        nint handle, NativeEvent* nativeEvents, nuint maxEvents, byte* text, nuint capacity, nuint* eventCount, nuint* textLength)
+    {
+        try
+        {
+            CampfireStatus found = Parsers.TryGet(handle, out NativeParser parser);
+            if (found != CampfireStatus.Ok)
+            {
+                return LastError.Fail(found, Parsers.Describe(found, handle));
+            }
+
+            if (eventCount == null || textLength == null)
+            {
+                return Abi.Null(eventCount == null ? "out_count" : "out_text_length");
+            }
+
+            if ((nativeEvents == null && maxEvents != 0) || (text == null && capacity != 0))
+            {
+                return Abi.Null(nativeEvents == null ? "events" : "text");
+            }
+
+            EventQueue events = parser.Events;
+            nuint taken = 0, used = 0;
+            while (taken < maxEvents && events.Count > 0)
+            {
+                int needed = events.PeekTextLength();
+                if ((nuint)needed > capacity - used)
+                {
+                    break;
+                }
+
+                NativeEvent e = events.Take(new Span<byte>(text + used, needed));
+                Rebase(ref e, (int)used);
+                nativeEvents[taken++] = e;
+                used += (nuint)needed;
+            }
+
+            *eventCount = taken;
+            if (taken == 0 && events.Count > 0 && maxEvents > 0)
+            {
+                *textLength = (nuint)events.PeekTextLength();
+                return LastError.Fail(
+                    CampfireStatus.BufferTooSmall,
+                    $"the next event has {*textLength} bytes of text but the buffer holds {capacity}");
+            }
+
+            *textLength = used;
+            return Abi.Ok;
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
+    private static NativeEvent NoEvent => new()
+    {
+        Kind = (int)NativeEventKind.None, TokenIndex = -1, Role = -1, EndToken = -1,
+        Name = NativeTextRef.Absent, Channel = NativeTextRef.Absent, Recipient = NativeTextRef.Absent,
+        ContentType = NativeTextRef.Absent, Text = NativeTextRef.Absent,
+    };
+
+    private static int ClampAbsent(this int length) => Math.Max(length, 0);
+
+    private static void Rebase(ref NativeEvent e, int offset)
+    {
+        if (offset == 0)
+        {
+            return;
+        }
+
+        e.Name.Offset += e.Name.Length >= 0 ? offset : 0;
+        e.Channel.Offset += e.Channel.Length >= 0 ? offset : 0;
+        e.Recipient.Offset += e.Recipient.Length >= 0 ? offset : 0;
+        e.ContentType.Offset += e.ContentType.Length >= 0 ? offset : 0;
+        e.Text.Offset += e.Text.Length >= 0 ? offset : 0;
     }
 
     [UnmanagedCallersOnly(EntryPoint = "campfire_parser_save_state")]

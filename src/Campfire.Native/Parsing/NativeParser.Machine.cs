@@ -15,7 +15,7 @@ namespace Campfire.Native.Parsing;
 /// state; the events already handed to the host are discarded during the replay and the unread ones come from the
 /// saved queue.
 /// </summary>
-internal sealed partial class NativeParser
+internal sealed unsafe partial class NativeParser
 {
     private HarmonyStreamParser _machine;
     private int[] _history = [];
@@ -43,7 +43,7 @@ internal sealed partial class NativeParser
     private static HarmonyStreamParser CreateMachine(int role, int mode) =>
         new((ParseMode)mode, role == RoleNone ? null : (Role)role);
 
-    private void FeedMachine(int token, int index)
+    private unsafe void FeedMachine(int token, int index)
     {
         // The reference refuses ids outside the vocabulary; lenient mode lets the parser recover (a diagnostic).
         if ((uint)token >= HarmonyTokens.VocabularySize && Mode != ParseMode.Lenient)
@@ -55,11 +55,50 @@ internal sealed partial class NativeParser
         HarmonyParserEventKind kind = _machine.Read(token);
         while (kind != HarmonyParserEventKind.None)
         {
-            Enqueue(kind, index);
+            if (kind == HarmonyParserEventKind.ContentDelta)
+            {
+                ReadOnlySpan<byte> delta = _machine.ContentDelta;
+                if (_directEvent != null && delta.Length <= _directCapacity)
+                {
+                    DeliverDelta(index, delta);
+                }
+                else
+                {
+                    Events.AddDelta(index, delta);
+                }
+            }
+            else
+            {
+                Enqueue(kind, index);
+                if (_directEvent != null && Events.PeekTextLength() <= _directCapacity)
+                {
+                    *_directEvent = Events.Take(new Span<byte>(_directText, Events.PeekTextLength()));
+                }
+            }
+
+            _directEvent = null; // only the token's first event may bypass the queue, so order is kept
+
             kind = _machine.Read();
         }
 
         Remember(token);
+    }
+
+    private unsafe void DeliverDelta(int index, ReadOnlySpan<byte> delta)
+    {
+        delta.CopyTo(new Span<byte>(_directText, delta.Length));
+        *_directEvent = new NativeEvent
+        {
+            Kind = (int)NativeEventKind.ContentDelta,
+            TokenIndex = index,
+            Role = -1,
+            EndToken = -1,
+            Name = NativeTextRef.Absent,
+            Channel = NativeTextRef.Absent,
+            Recipient = NativeTextRef.Absent,
+            ContentType = NativeTextRef.Absent,
+            Text = new NativeTextRef { Offset = 0, Length = delta.Length },
+        };
     }
 
     private void FinishMachine(int index)
@@ -90,7 +129,7 @@ internal sealed partial class NativeParser
                     contentType: m.ContentType, hasContentType: m.HasContentType);
                 break;
             case HarmonyParserEventKind.ContentDelta:
-                Events.Add(NativeEventKind.ContentDelta, index, text: m.ContentDelta, hasText: true);
+                Events.AddDelta(index, m.ContentDelta);
                 break;
             case HarmonyParserEventKind.MessageEnded:
                 Events.Add(NativeEventKind.MessageEnd, index, role: (int)m.Role, endToken: m.Terminator switch
@@ -102,12 +141,16 @@ internal sealed partial class NativeParser
                 });
                 break;
             case HarmonyParserEventKind.Diagnostic:
-                Span<byte> text = stackalloc byte[256];
-                int length = Encoding.UTF8.GetBytes($"{m.Quirk}: {new HarmonyParseDiagnostic(m.EventTokenIndex, m.Quirk).Description}", text);
-                Events.Add(NativeEventKind.Diagnostic, (int)Math.Min(m.EventTokenIndex, int.MaxValue),
-                    text: text[..length], hasText: true);
+                EnqueueDiagnostic(m.Quirk, m.EventTokenIndex);
                 break;
         }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void EnqueueDiagnostic(HarmonyParseQuirk quirk, long tokenIndex)
+    {
+        byte[] text = Encoding.UTF8.GetBytes($"{quirk}: {new HarmonyParseDiagnostic(tokenIndex, quirk).Description}");
+        Events.Add(NativeEventKind.Diagnostic, (int)Math.Min(tokenIndex, int.MaxValue), text: text, hasText: true);
     }
 
     private void Remember(int token)

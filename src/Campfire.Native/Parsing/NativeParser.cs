@@ -9,7 +9,7 @@ namespace Campfire.Native.Parsing;
 /// events the host has not read, the index of the next token, and a sticky failure. Not thread-safe: the C contract
 /// allows one thread at a time per handle.
 /// </summary>
-internal sealed partial class NativeParser
+internal sealed unsafe partial class NativeParser
 {
     public const int RoleNone = -1;
     private const int MaxRole = 4;
@@ -68,6 +68,34 @@ internal sealed partial class NativeParser
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return RecordFailure(e);
+        }
+    }
+
+    // Where FeedDirect wants the token's first event, if it is the only one waiting (the queue is empty).
+    private NativeEvent* _directEvent;
+    private byte* _directText;
+    private int _directCapacity;
+
+    /// <summary>
+    /// Feeds one token and hands its first event straight to the caller (no queueing) when the queue is empty and
+    /// the event's text fits; returns the status, and whether an event was delivered.
+    /// </summary>
+    public int FeedDirect(int token, NativeEvent* firstEvent, byte* text, nuint capacity, out bool delivered)
+    {
+        firstEvent->Kind = (int)NativeEventKind.None;
+        _directEvent = Events.Count == 0 ? firstEvent : null;
+        _directText = text;
+        _directCapacity = (int)Math.Min(capacity, int.MaxValue);
+        try
+        {
+            int status = Feed(token);
+            delivered = firstEvent->Kind != (int)NativeEventKind.None;
+            return status;
+        }
+        finally
+        {
+            _directEvent = null;
+            _directText = null;
         }
     }
 
