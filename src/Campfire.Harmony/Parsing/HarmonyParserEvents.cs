@@ -104,6 +104,12 @@ public enum HarmonyParseQuirk : byte
 
     /// <summary>Bytes in a header that are not UTF-8 were dropped.</summary>
     InvalidHeaderBytes,
+
+    /// <summary>
+    /// A lone <c>&lt;|constrain|&gt;...</c> word after the channel was read as the content type (the reference v0.0.8
+    /// takes it as the recipient).
+    /// </summary>
+    ContentTypeWithoutRecipient,
 }
 
 /// <summary>One recovery made in lenient mode: what, and at which token (byte offset for text input).</summary>
@@ -134,6 +140,7 @@ internal static class HarmonyParseDiagnostics
         HarmonyParseQuirk.TruncatedHeader => "input ended inside a header; dropped it",
         HarmonyParseQuirk.InvalidTokenId => "token id outside the vocabulary",
         HarmonyParseQuirk.InvalidHeaderBytes => "dropped header bytes that are not UTF-8",
+        HarmonyParseQuirk.ContentTypeWithoutRecipient => "read a lone <|constrain|> word as the content type, not the recipient",
         _ => quirk.ToString(),
     };
 }

@@ -191,9 +191,17 @@ internal static class HeaderGrammar
             fields.Recipient = new ByteRange(last.Start + 3, last.Length - 3);
             remaining = words - 1;
         }
-        else if (words == 1 && !lastWord.StartsWith(ConstrainMarker))
+        else if (words == 1 && !(lenient && lastWord.StartsWith(ConstrainMarker)))
         {
+            // v0.0.8 takes a lone word as the recipient even when it is a constrained content type (later versions
+            // changed this); lenient mode reads it as the content type instead.
             fields.Recipient = last;
+            remaining = 0;
+        }
+        else if (words == 1)
+        {
+            quirks |= Bit(HarmonyParseQuirk.ContentTypeWithoutRecipient);
+            fields.ContentType = last;
             remaining = 0;
         }
         else
