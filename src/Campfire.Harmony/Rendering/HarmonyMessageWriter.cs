@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using Campfire.Harmony.Model;
 
@@ -58,11 +59,11 @@ internal static class HarmonyMessageWriter
         {
             sink.Text(author.Role.ToWireName());
             if (author.Name is { } name)
-                sink.Text(":", name);
+                TextPair(ref sink, ":", name);
         }
 
         if (message.Recipient is { } recipient && recipient != "all")
-            sink.Text(" to=", recipient);
+            TextPair(ref sink, " to=", recipient);
 
         if (message.Channel is { } channel)
         {
@@ -82,7 +83,7 @@ internal static class HarmonyMessageWriter
             }
             else
             {
-                sink.Text(" ", contentType);
+                TextPair(ref sink, " ", contentType);
             }
         }
 
@@ -96,6 +97,20 @@ internal static class HarmonyMessageWriter
         }
 
         sink.Special(author.Role == Role.Assistant && message.Recipient is not null ? FormattingToken.Call : FormattingToken.End);
+    }
+
+    /// <summary>One text piece made of two parts (":" + name, " to=" + recipient): the reference tokenizes them together.</summary>
+    private static void TextPair<TSink>(ref TSink sink, ReadOnlySpan<char> first, ReadOnlySpan<char> second)
+        where TSink : IRenderSink, allows ref struct
+    {
+        int length = first.Length + second.Length;
+        char[]? rented = null;
+        Span<char> joined = length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(length));
+        first.CopyTo(joined);
+        second.CopyTo(joined[first.Length..]);
+        sink.Text(joined[..length]);
+        if (rented is not null)
+            ArrayPool<char>.Shared.Return(rented);
     }
 }
 

@@ -1,0 +1,199 @@
+using Campfire.Inference.Runtime;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Campfire.Inference.Model;
+
+/// <summary>
+/// The gpt-oss forward pass in TorchSharp: RMSNorm in fp32; fused QKV with grouped-query attention; YaRN RoPE with
+/// its concentration; sliding-window attention on sliding layers and full causal attention on the others, each with a
+/// learned sink logit per head in the softmax denominator (attention in fp32); MoE router top-k with softmax over the
+/// selected logits; SwiGLU (clamp, α) over interleaved gate/linear rows with MXFP4 expert weights dequantised only for
+/// the experts selected; untied unembedding.
+/// </summary>
+public sealed class GptOssModel : IDisposable
+{
+    private readonly YarnRope _rope;
+    private readonly ScalarType _dtype;
+    private readonly double _scale;
+
+    public GptOssModel(GptOssWeights weights, Device device, ActivationDType dtype)
+    {
+        Weights = weights;
+        Config = weights.Config;
+        Device = device;
+        ActivationDType = dtype;
+        _dtype = dtype == ActivationDType.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        _rope = new YarnRope(Config);
+        _scale = 1.0 / Math.Sqrt(Config.HeadDim);
+    }
+
+    public GptOssWeights Weights { get; }
+    public GptOssConfig Config { get; }
+    public Device Device { get; }
+    public ActivationDType ActivationDType { get; }
+    public ScalarType ActivationScalarType => _dtype;
+
+    public static GptOssModel Load(string folder, InferenceDevice device, ActivationDType? dtype = null)
+    {
+        var torchDevice = TorchRuntime.Initialize(device);
+        using var checkpoint = GptOssCheckpoint.Open(folder);
+        var weights = GptOssWeights.Load(checkpoint, torchDevice);
+        return new GptOssModel(weights, torchDevice, dtype ?? (device == InferenceDevice.Cuda ? ActivationDType.BFloat16 : ActivationDType.Float32));
+    }
+
+    public KvCache CreateCache() => new(Config, _dtype, Device);
+
+    /// <summary>
+    /// Runs <paramref name="tokens"/> at positions cache.Length.. and appends their keys and values to the cache.
+    /// Returns float32 logits on the CPU: [T, vocab] when <paramref name="allPositions"/>, else [1, vocab] for the last token.
+    /// </summary>
+    public Tensor Forward(ReadOnlySpan<int> tokens, KvCache cache, bool allPositions = false)
+    {
+        if (tokens.IsEmpty) throw new ArgumentException("at least one token is needed", nameof(tokens));
+        var ids = new long[tokens.Length];
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if ((uint)tokens[i] >= (uint)Config.VocabSize)
+                throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {tokens[i]} is outside this model's vocabulary (0..{Config.VocabSize - 1})");
+            ids[i] = tokens[i];
+        }
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        int t = ids.Length;
+        long first = cache.Length;
+        var x = Weights.Embedding.index_select(0, tensor(ids, device: Device)).to(_dtype);
+        var (cos, sin) = RopeTables(first, t);
+        for (int l = 0; l < Config.NumHiddenLayers; l++)
+        {
+            var w = Weights.Layers[l];
+            x = x + Attention(RmsNorm(x, w.AttentionNorm), w, cache.Layer(l), first, cos, sin);
+            x = x + MixtureOfExperts(RmsNorm(x, w.MlpNorm), w);
+        }
+        cache.Advance(t);
+        x = RmsNorm(x, Weights.FinalNorm);
+        if (!allPositions) x = x.narrow(0, t - 1, 1);
+        var logits = F.linear(x, Widen(Weights.Unembedding)).to(ScalarType.Float32).cpu().contiguous();
+        return logits.MoveToOuterDisposeScope();
+    }
+
+    private Tensor Widen(Tensor weight) => weight.dtype == _dtype ? weight : weight.to(_dtype);
+
+    private Tensor RmsNorm(Tensor x, Tensor scale)
+    {
+        var xf = x.to(ScalarType.Float32);
+        var y = xf * rsqrt(xf.pow(2).mean([-1L], keepdim: true) + Config.RmsNormEps) * scale;
+        return y.to(_dtype);
+    }
+
+    private (Tensor Cos, Tensor Sin) RopeTables(long first, int count)
+    {
+        int half = Config.HeadDim / 2;
+        var cos = new float[count * half];
+        var sin = new float[count * half];
+        _rope.Fill(first, count, cos, sin);
+        // [T, 1, half]: broadcast over heads.
+        return (tensor(cos, [count, 1, half], device: Device), tensor(sin, [count, 1, half], device: Device));
+    }
+
+    private Tensor ApplyRope(Tensor x, Tensor cos, Tensor sin)
+    {
+        int half = Config.HeadDim / 2;
+        var xf = x.to(ScalarType.Float32);
+        var x1 = xf.narrow(-1, 0, half);
+        var x2 = xf.narrow(-1, half, half);
+        return cat([x1 * cos - x2 * sin, x2 * cos + x1 * sin], -1).to(_dtype);
+    }
+
+    private Tensor Attention(Tensor t, GptOssLayerWeights w, KvCache.LayerKv layerCache, long first, Tensor cos, Tensor sin)
+    {
+        var c = Config;
+        int n = (int)t.shape[0];
+        var qkv = F.linear(t, Widen(w.QkvWeight), Widen(w.QkvBias));
+        var q = ApplyRope(qkv.narrow(-1, 0, c.QueryWidth).reshape(n, c.NumAttentionHeads, c.HeadDim), cos, sin);
+        var k = ApplyRope(qkv.narrow(-1, c.QueryWidth, c.KeyValueWidth).reshape(n, c.NumKeyValueHeads, c.HeadDim), cos, sin);
+        var v = qkv.narrow(-1, c.QueryWidth + c.KeyValueWidth, c.KeyValueWidth).reshape(n, c.NumKeyValueHeads, c.HeadDim);
+
+        var (pastK, pastV, pastPositions) = layerCache.Past();
+        var keys = pastK is null ? k : cat([pastK, k], 0);
+        var values = pastV is null ? v : cat([pastV!, v], 0);
+        int s = (int)keys.shape[0];
+        int p = s - n;
+
+        // Mask from absolute positions: causal, plus the window on sliding layers; empty ring slots (-1) never match.
+        var mask = new float[n * s];
+        bool anyMasked = false;
+        for (int i = 0; i < n; i++)
+        {
+            long qp = first + i;
+            for (int j = 0; j < s; j++)
+            {
+                long kp = j < p ? pastPositions[j] : first + (j - p);
+                bool allowed = kp >= 0 && kp <= qp && (!layerCache.Sliding || qp - kp < layerCache.Window);
+                if (!allowed)
+                {
+                    mask[i * s + j] = float.NegativeInfinity;
+                    anyMasked = true;
+                }
+            }
+        }
+
+        int groups = c.NumAttentionHeads / c.NumKeyValueHeads;
+        var qh = q.to(ScalarType.Float32).permute(1, 0, 2);                                           // [H, T, d]
+        var kh = keys.to(ScalarType.Float32).permute(1, 0, 2).repeat_interleave(groups, 0);           // [H, S, d]
+        var vh = values.to(ScalarType.Float32).permute(1, 0, 2).repeat_interleave(groups, 0);         // [H, S, d]
+        var scores = matmul(qh, kh.transpose(1, 2)) * _scale;                                          // [H, T, S]
+        if (anyMasked) scores = scores + tensor(mask, [1, n, s], device: Device);
+        // The sink joins each row's softmax denominator and is attached to no value.
+        var sink = w.Sinks.reshape(c.NumAttentionHeads, 1, 1).expand(c.NumAttentionHeads, n, 1);
+        var weights = softmax(cat([scores, sink], -1), -1).narrow(-1, 0, s);
+        var o = matmul(weights, vh).permute(1, 0, 2).reshape(n, c.QueryWidth).to(_dtype);
+
+        layerCache.Append(k, v, first);
+        return F.linear(o, Widen(w.OutWeight), Widen(w.OutBias));
+    }
+
+    private Tensor MixtureOfExperts(Tensor t, GptOssLayerWeights w)
+    {
+        var c = Config;
+        int n = (int)t.shape[0];
+        int k = c.ExpertsPerToken;
+        var gate = F.linear(t, Widen(w.GateWeight), Widen(w.GateBias)).to(ScalarType.Float32);
+        var (topValues, topIndices) = gate.topk(k, dim: -1, largest: true, sorted: true);
+        var expertWeights = softmax(topValues, -1).reshape(n * k);
+        long[] chosen = topIndices.reshape(n * k).cpu().data<long>().ToArray();
+
+        var output = zeros([n, c.HiddenSize], ScalarType.Float32, Device);
+        var tokenList = new List<long>(n);
+        var slotList = new List<long>(n);
+        for (int e = 0; e < c.NumExperts; e++)
+        {
+            tokenList.Clear();
+            slotList.Clear();
+            for (int slot = 0; slot < chosen.Length; slot++)
+            {
+                if (chosen[slot] != e) continue;
+                tokenList.Add(slot / k);
+                slotList.Add(slot);
+            }
+            if (tokenList.Count == 0) continue;
+            var tokens = tensor(tokenList.ToArray(), device: Device);
+            var slots = tensor(slotList.ToArray(), device: Device);
+            var input = t.index_select(0, tokens);
+            // Only this expert's MXFP4 weights are widened, and only for this step.
+            var w1 = Mxfp4.Dequantize(w.Mlp1Blocks[e], w.Mlp1Scales[e], _dtype);                      // [2I, H]
+            var h = F.linear(input, w1, Widen(w.Mlp1Bias[e]));                                         // [m, 2I]
+            var pairs = h.reshape(tokenList.Count, c.IntermediateSize, 2);
+            var glu = pairs.select(-1, 0).clamp_max(c.SwigluLimit);                                    // even rows
+            var linear = pairs.select(-1, 1).clamp(-c.SwigluLimit, c.SwigluLimit);                     // odd rows
+            var u = glu * sigmoid(glu * c.SwigluAlpha) * (linear + 1);
+            var w2 = Mxfp4.Dequantize(w.Mlp2Blocks[e], w.Mlp2Scales[e], _dtype);                      // [H, I]
+            var y = F.linear(u, w2, Widen(w.Mlp2Bias[e])).to(ScalarType.Float32);
+            output.index_add_(0, tokens, y * expertWeights.index_select(0, slots).unsqueeze(1), 1);
+        }
+        return output.to(_dtype);
+    }
+
+    public void Dispose() => Weights.Dispose();
+}

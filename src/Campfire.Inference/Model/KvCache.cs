@@ -1,0 +1,118 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Campfire.Inference.Model;
+
+/// <summary>
+/// Post-RoPE keys and values of every layer. Full-attention layers keep every position (grown by doubling); sliding
+/// layers keep a ring buffer of exactly the window size, slot = position mod window, since no query ever looks further back.
+/// </summary>
+public sealed class KvCache : IDisposable
+{
+    private readonly LayerKv[] _layers;
+
+    public KvCache(GptOssConfig config, ScalarType dtype, Device device)
+    {
+        _layers = new LayerKv[config.NumHiddenLayers];
+        for (int l = 0; l < _layers.Length; l++)
+            _layers[l] = new LayerKv(config.IsSliding(l) ? config.SlidingWindow : 0, config.NumKeyValueHeads, config.HeadDim, dtype, device);
+    }
+
+    /// <summary>Positions processed so far: the next token goes at this position.</summary>
+    public long Length { get; private set; }
+
+    internal LayerKv Layer(int index) => _layers[index];
+
+    internal void Advance(int tokens) => Length += tokens;
+
+    public void Reset()
+    {
+        foreach (var layer in _layers) layer.Reset();
+        Length = 0;
+    }
+
+    public void Dispose()
+    {
+        foreach (var layer in _layers) layer.Dispose();
+    }
+
+    internal sealed class LayerKv(int window, int heads, int headDim, ScalarType dtype, Device device) : IDisposable
+    {
+        private Tensor? _keys;
+        private Tensor? _values;
+        private long[] _positions = [];
+        private int _count;
+
+        public int Window => window;
+        public bool Sliding => window > 0;
+
+        /// <summary>Cached keys/values [S, kv_heads, head_dim] and their absolute positions (-1: empty ring slot).</summary>
+        public (Tensor? Keys, Tensor? Values, long[] Positions) Past()
+        {
+            if (_count == 0 || _keys is null) return (null, null, []);
+            if (Sliding) return (_keys, _values, _positions);
+            return (_keys.narrow(0, 0, _count), _values!.narrow(0, 0, _count), _positions.AsSpan(0, _count).ToArray());
+        }
+
+        public void Append(Tensor keys, Tensor values, long firstPosition)
+        {
+            int t = (int)keys.shape[0];
+            if (Sliding)
+            {
+                if (_keys is null)
+                {
+                    _keys = zeros([window, heads, headDim], dtype, device).DetachFromDisposeScope();
+                    _values = zeros([window, heads, headDim], dtype, device).DetachFromDisposeScope();
+                    _positions = new long[window];
+                    Array.Fill(_positions, -1);
+                }
+                int keep = Math.Min(t, window);
+                var slots = new long[keep];
+                for (int i = 0; i < keep; i++)
+                {
+                    long p = firstPosition + t - keep + i;
+                    slots[i] = p % window;
+                    _positions[slots[i]] = p;
+                }
+                using var index = tensor(slots, device: device);
+                _keys.index_copy_(0, index, keys.narrow(0, t - keep, keep).to(dtype));
+                _values!.index_copy_(0, index, values.narrow(0, t - keep, keep).to(dtype));
+                _count = Math.Min(window, _count + t);
+                return;
+            }
+            int needed = _count + t;
+            if (_keys is null || needed > _keys.shape[0])
+            {
+                long capacity = Math.Max(needed, Math.Max(64, (_keys?.shape[0] ?? 0) * 2));
+                var grownK = zeros([capacity, heads, headDim], dtype, device).DetachFromDisposeScope();
+                var grownV = zeros([capacity, heads, headDim], dtype, device).DetachFromDisposeScope();
+                if (_count > 0)
+                {
+                    grownK.narrow(0, 0, _count).copy_(_keys!.narrow(0, 0, _count));
+                    grownV.narrow(0, 0, _count).copy_(_values!.narrow(0, 0, _count));
+                }
+                _keys?.Dispose();
+                _values?.Dispose();
+                _keys = grownK;
+                _values = grownV;
+                Array.Resize(ref _positions, (int)capacity);
+            }
+            _keys.narrow(0, _count, t).copy_(keys);
+            _values!.narrow(0, _count, t).copy_(values);
+            for (int i = 0; i < t; i++) _positions[_count + i] = firstPosition + i;
+            _count = needed;
+        }
+
+        public void Reset()
+        {
+            _count = 0;
+            if (Sliding) Array.Fill(_positions, -1);
+        }
+
+        public void Dispose()
+        {
+            _keys?.Dispose();
+            _values?.Dispose();
+        }
+    }
+}

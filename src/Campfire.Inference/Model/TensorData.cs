@@ -1,0 +1,39 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Campfire.Inference.Model;
+
+/// <summary>Moves raw bytes between host memory and CPU tensors (loads weights, reads logits).</summary>
+internal static class TensorData
+{
+    private const long ChunkBytes = 1L << 30;
+
+    /// <summary>Fills a contiguous CPU tensor from unmanaged bytes, in row chunks below the 2 GB span limit.</summary>
+    public static unsafe void Fill(Tensor t, byte* source, long byteLength)
+    {
+        if (t.device_type != DeviceType.CPU || !t.is_contiguous())
+            throw new InvalidOperationException("raw writes need a contiguous CPU tensor");
+        if (byteLength <= ChunkBytes || t.dim() == 0)
+        {
+            t.bytes = new Span<byte>(source, checked((int)byteLength));
+            return;
+        }
+        long rows = t.shape[0];
+        long rowBytes = byteLength / rows;
+        long rowsPerChunk = Math.Max(1, ChunkBytes / rowBytes);
+        for (long r = 0; r < rows; r += rowsPerChunk)
+        {
+            long count = Math.Min(rowsPerChunk, rows - r);
+            using var slice = t.narrow(0, r, count);
+            slice.bytes = new Span<byte>(source + r * rowBytes, checked((int)(count * rowBytes)));
+        }
+    }
+
+    public static void CopyTo(Tensor t, Span<float> destination)
+    {
+        if (t.dtype != ScalarType.Float32) throw new InvalidOperationException("expected a float32 tensor");
+        long n = t.numel();
+        if (n > destination.Length) throw new ArgumentException("destination too small", nameof(destination));
+        t.data<float>().CopyTo(destination[..(int)n]);
+    }
+}

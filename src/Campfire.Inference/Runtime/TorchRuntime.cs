@@ -1,0 +1,117 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+
+namespace Campfire.Inference.Runtime;
+
+public enum InferenceDevice { Cpu, Cuda }
+
+/// <summary>Activation precision. Weights stay as stored (bf16, MXFP4) and are widened where they are used.</summary>
+public enum ActivationDType { Float32, BFloat16 }
+
+/// <summary>
+/// Loads libtorch once per process: from <c>CAMPFIRE_LIBTORCH_DIR</c> when set (a libtorch 2.10 <c>lib</c> folder, e.g. a
+/// PyTorch 2.10 wheel's <c>torch/lib</c>, preloaded by absolute path so TorchSharp's wrapper binds to it), else the
+/// bundled <c>libtorch-cpu-linux-x64</c> or whatever <c>LD_LIBRARY_PATH</c> provides. Every failure becomes an
+/// <see cref="InferenceDeviceException"/> saying what is missing.
+/// </summary>
+public static class TorchRuntime
+{
+    public const string LibTorchDirVariable = "CAMPFIRE_LIBTORCH_DIR";
+    private static readonly Lock Gate = new();
+    private static bool _cpuReady;
+    private static bool _cudaReady;
+    private static bool _preloaded;
+
+    public static torch.Device Initialize(InferenceDevice device)
+    {
+        lock (Gate)
+        {
+            PreloadFromVariable(device);
+            if (!_cpuReady)
+            {
+                try
+                {
+                    torch.InitializeDeviceType(DeviceType.CPU);
+                    _cpuReady = true;
+                }
+                catch (Exception e) when (e is TypeInitializationException or NotSupportedException or DllNotFoundException or EntryPointNotFoundException or InvalidOperationException)
+                {
+                    throw new InferenceDeviceException(
+                        "libtorch could not be loaded: " + Innermost(e).Message +
+                        $" (build with the default -p:TorchBackend=cpu for the bundled CPU libtorch 2.10, or set {LibTorchDirVariable} to the lib folder of a libtorch 2.10)", e);
+                }
+            }
+            if (device == InferenceDevice.Cpu) return torch.CPU;
+            if (!_cudaReady)
+            {
+                string why;
+                try
+                {
+                    torch.InitializeDeviceType(DeviceType.CUDA);
+                    why = torch.cuda.is_available() ? "" : "libtorch reports no usable CUDA device";
+                }
+                catch (Exception e)
+                {
+                    why = Innermost(e).Message;
+                }
+                if (why.Length > 0)
+                    throw new InferenceDeviceException(
+                        $"--device cuda needs a CUDA build of libtorch 2.10 (libtorch_cuda.so) and an NVIDIA GPU, and none is usable here: {why}. " +
+                        $"The bundled libtorch-cpu-linux-x64 has no CUDA. Build with -p:TorchBackend=external and set {LibTorchDirVariable} " +
+                        "to a CUDA libtorch 2.10 lib folder (e.g. torch/lib of a PyTorch 2.10 cu12x wheel), or use --device cpu.");
+                _cudaReady = true;
+            }
+            return torch.CUDA;
+        }
+    }
+
+    /// <summary>True when libtorch was (or can be) loaded for the CPU; never throws.</summary>
+    public static bool TryInitializeCpu(out string? problem)
+    {
+        try
+        {
+            Initialize(InferenceDevice.Cpu);
+            problem = null;
+            return true;
+        }
+        catch (InferenceDeviceException e)
+        {
+            problem = e.Message;
+            return false;
+        }
+    }
+
+    private static void PreloadFromVariable(InferenceDevice device)
+    {
+        string? dir = Environment.GetEnvironmentVariable(LibTorchDirVariable);
+        if (string.IsNullOrEmpty(dir) || (_preloaded && device == InferenceDevice.Cpu)) return;
+        if (!Directory.Exists(dir))
+            throw new InferenceDeviceException($"{LibTorchDirVariable}={dir}: no such folder");
+        string[] required = device == InferenceDevice.Cuda
+            ? ["libc10.so", "libc10_cuda.so", "libtorch_cpu.so", "libtorch_cuda.so", "libtorch.so"]
+            : ["libc10.so", "libtorch_cpu.so", "libtorch.so"];
+        foreach (string lib in required)
+        {
+            string path = Path.Combine(dir, lib);
+            if (!File.Exists(path))
+                throw new InferenceDeviceException(device == InferenceDevice.Cuda && lib.Contains("cuda", StringComparison.Ordinal)
+                    ? $"--device cuda: {path} is missing: {LibTorchDirVariable} must point at a CUDA build of libtorch 2.10"
+                    : $"{LibTorchDirVariable}: {path} is missing: point it at the lib folder of a libtorch 2.10");
+            try
+            {
+                NativeLibrary.Load(path);
+            }
+            catch (DllNotFoundException e)
+            {
+                throw new InferenceDeviceException($"{path} failed to load: {e.Message}", e);
+            }
+        }
+        _preloaded = true;
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return e;
+    }
+}
