@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Campfire.Benchmarks.Data;
+using Campfire.Benchmarks.Infrastructure;
 using Campfire.Harmony.Model;
 using Campfire.Harmony.Parsing;
 using Campfire.Harmony.Tokenization;
@@ -76,6 +77,7 @@ public unsafe class NativeAbiBenchmarks
     /// handle look-up (feed, first event straight into the caller's buffers, further events queued and taken).
     /// </summary>
     [Benchmark(OperationsPerInvoke = CompletionTokens)]
+    [HotPath(Goal = "0 B/token: the C ABI's streaming path allocates nothing")]
     public long ExportLayerFeedNext()
     {
         _layer.Reset();
