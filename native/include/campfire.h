@@ -150,7 +150,8 @@ campfire_status campfire_decode(const int32_t *tokens, size_t count,
 /* Streaming decoder: feed ids one at a time, get text that never ends in half a code point. */
 typedef struct campfire_decoder_s *campfire_decoder;
 
-/* Upper bound of the bytes one campfire_decoder_feed can write: a token's bytes plus 3 held-back bytes. */
+/* Upper bound of the bytes one campfire_decoder_feed can write: a token's bytes (at most 128 in o200k_harmony) plus 3
+ * held-back bytes, each possibly replaced by the 3-byte U+FFFD. A buffer of this size never gets BUFFER_TOO_SMALL. */
 #define CAMPFIRE_DECODER_MAX_FEED_BYTES 1024
 
 /* Creates a decoder. Errors: NULL_POINTER. Free it with campfire_decoder_free.
