@@ -252,7 +252,8 @@ campfire_status campfire_parser_create(int32_t role, int32_t mode, campfire_pars
 
 /* Feeds one token. Events it produces are queued; *out_pending_events (may be NULL) receives the queue length.
  * On CAMPFIRE_ERROR_PARSE or CAMPFIRE_ERROR_UNKNOWN_TOKEN the token is rejected, the events of earlier tokens stay
- * readable, and the parser stays failed (every later feed returns the same error) until reset or restore.
+ * readable, and the parser stays failed (every later feed returns the same error) until reset or restore. (In
+ * LENIENT mode an id outside the vocabulary is accepted instead and reported as a DIAGNOSTIC event.)
  * Errors: NULL_POINTER (handle), INVALID_HANDLE, FREED_HANDLE, UNKNOWN_TOKEN, PARSE.
  * Threads: one thread at a time per parser (others may use other parsers). */
 campfire_status campfire_parser_feed(campfire_parser parser, int32_t token, size_t *out_pending_events);
