@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Immutable;
 using Campfire.Harmony.Model;
+using Campfire.Harmony.Tokenization;
 
 namespace Campfire.Harmony.Rendering;
 
@@ -49,7 +50,7 @@ internal static class HarmonyMessageWriter
     public static void Write<TSink>(ref TSink sink, Message message, bool conversationHasFunctionTools)
         where TSink : IRenderSink, allows ref struct
     {
-        sink.Special(FormattingToken.Start);
+        sink.Special(HarmonyTokens.Start);
         var author = message.Author;
         if (author.Role == Role.Tool)
         {
@@ -67,7 +68,7 @@ internal static class HarmonyMessageWriter
 
         if (message.Channel is { } channel)
         {
-            sink.Special(FormattingToken.Channel);
+            sink.Special(HarmonyTokens.Channel);
             sink.Text(channel);
         }
 
@@ -76,7 +77,7 @@ internal static class HarmonyMessageWriter
             if (contentType.StartsWith(FormattingToken.ConstrainLiteral, StringComparison.Ordinal))
             {
                 sink.Text(" ");
-                sink.Special(FormattingToken.Constrain);
+                sink.Special(HarmonyTokens.Constrain);
                 var rest = contentType.AsSpan(FormattingToken.ConstrainLiteral.Length);
                 if (!rest.IsEmpty)
                     sink.Text(rest);
@@ -87,7 +88,7 @@ internal static class HarmonyMessageWriter
             }
         }
 
-        sink.Special(FormattingToken.Message);
+        sink.Special(HarmonyTokens.Message);
         foreach (var content in message.Content)
         {
             if (content is TextContent text)
@@ -96,7 +97,7 @@ internal static class HarmonyMessageWriter
                 sink.ComposedContent(content, conversationHasFunctionTools);
         }
 
-        sink.Special(author.Role == Role.Assistant && message.Recipient is not null ? FormattingToken.Call : FormattingToken.End);
+        sink.Special(author.Role == Role.Assistant && message.Recipient is not null ? HarmonyTokens.Call : HarmonyTokens.End);
     }
 
     /// <summary>One text piece made of two parts (":" + name, " to=" + recipient): the reference tokenizes them together.</summary>

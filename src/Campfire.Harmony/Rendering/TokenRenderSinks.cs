@@ -126,6 +126,17 @@ internal sealed class PooledIntBuffer : IBufferWriter<int>, IDisposable
 
     public int[] ToArray() => WrittenSpan.ToArray();
 
+    /// <summary>Empties the buffer for reuse, giving a very large array back to the pool.</summary>
+    public void Reset()
+    {
+        _count = 0;
+        if (_buffer.Length > 1 << 16)
+        {
+            ArrayPool<int>.Shared.Return(_buffer);
+            _buffer = ArrayPool<int>.Shared.Rent(1024);
+        }
+    }
+
     private void Ensure(int sizeHint)
     {
         int needed = _count + Math.Max(sizeHint, 1);
