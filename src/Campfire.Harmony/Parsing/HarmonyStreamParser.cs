@@ -145,7 +145,7 @@ public struct HarmonyStreamParser
     [UnscopedRef]
     public ReadOnlySpan<byte> ContentDelta => _deltaSource switch
     {
-        DeltaSource.Vocabulary => ParserVocabulary.Instance.Blob.AsSpan(_deltaStart, _deltaLength),
+        DeltaSource.Vocabulary => ParserTables.Blob.AsSpan(_deltaStart, _deltaLength),
         DeltaSource.Scratch => ((ReadOnlySpan<byte>)_scratch)[.._deltaLength],
         DeltaSource.Header => _header.Slice(_deltaStart, _deltaLength),
         DeltaSource.Replacement => Utf8Scanner.ReplacementCharacter,
@@ -159,7 +159,49 @@ public struct HarmonyStreamParser
     /// (events pending from one token are reported first, even with an empty span).
     /// </summary>
     /// <exception cref="HarmonyParseException">The token at <see cref="TokenIndex"/> breaks the grammar or a limit; the parser is unchanged by it.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public HarmonyParserEventKind Read(ReadOnlySpan<int> tokens, out int consumed)
+    {
+        if (tokens.Length != 0 && TryReadPlainContent(tokens[0]))
+        {
+            consumed = 1;
+            return HarmonyParserEventKind.ContentDelta;
+        }
+        return ReadCore(tokens, out consumed);
+    }
+
+    /// <summary>
+    /// Reads one token and reports the first event it causes; call <see cref="Read()"/> until it returns
+    /// <see cref="HarmonyParserEventKind.None"/> for the rest. Same as <c>Read(new ReadOnlySpan&lt;int&gt;(ref token), out _)</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public HarmonyParserEventKind Read(int token) =>
+        TryReadPlainContent(token) ? HarmonyParserEventKind.ContentDelta : ReadCore(new ReadOnlySpan<int>(ref token), out _);
+
+    /// <summary>
+    /// The common case, one ordinary token of complete UTF-8 inside content with nothing pending: the delta is the
+    /// token's bytes in the vocabulary blob. No decoding, no copying, no loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryReadPlainContent(int token)
+    {
+        if (_pending != Pending.None || _state != HarmonyParseState.Content || (uint)token >= FirstSpecialId
+            || (_utf8PendingLength | (_poisoned ? 1 : 0)) != 0)
+            return false;
+        ulong entry = ParserTables.Entries[token];
+        int length = ParserVocabulary.Length(entry);
+        int contentBytes = _contentBytes + length;
+        if (!ParserVocabulary.IsCompleteUtf8(entry) || contentBytes > _maxMessageBytes)
+            return false;
+        _contentBytes = contentBytes;
+        _deltaSource = DeltaSource.Vocabulary;
+        _deltaStart = ParserVocabulary.Offset(entry);
+        _deltaLength = length;
+        _index++;
+        return true;
+    }
+
+    private HarmonyParserEventKind ReadCore(ReadOnlySpan<int> tokens, out int consumed)
     {
         var vocabulary = ParserVocabulary.Instance;
         int position = 0;
@@ -179,25 +221,11 @@ public struct HarmonyStreamParser
                 consumed = position;
                 return HarmonyParserEventKind.None;
             }
-
             int token = tokens[position];
-            if (_state == HarmonyParseState.Content && (uint)token < FirstSpecialId && (_utf8PendingLength | (_poisoned ? 1 : 0)) == 0)
+            if (TryReadPlainContent(token))
             {
-                ulong entry = vocabulary.Entry(token);
-                if (ParserVocabulary.IsCompleteUtf8(entry))
-                {
-                    int length = ParserVocabulary.Length(entry);
-                    if (_contentBytes + length > _maxMessageBytes)
-                        ThrowMessageTooLong();
-                    _contentBytes += length;
-                    _deltaSource = DeltaSource.Vocabulary;
-                    _deltaStart = ParserVocabulary.Offset(entry);
-                    _deltaLength = length;
-                    _index++;
-                    _endOfStreamProcessed = false;
-                    consumed = position + 1;
-                    return HarmonyParserEventKind.ContentDelta;
-                }
+                consumed = position + 1;
+                return HarmonyParserEventKind.ContentDelta;
             }
             ProcessToken(token, vocabulary);
             position++;
@@ -205,11 +233,10 @@ public struct HarmonyStreamParser
         }
     }
 
-    /// <summary>Reads one token: <c>Read(MemoryMarshal.CreateReadOnlySpan(ref token, 1), out _)</c>.</summary>
-    public HarmonyParserEventKind Read(int token) => Read(MemoryMarshal.CreateReadOnlySpan(ref token, 1), out _);
-
-    /// <summary>Reports the next pending event without consuming a token.</summary>
-    public HarmonyParserEventKind Read() => Read(ReadOnlySpan<int>.Empty, out _);
+    /// <summary>Reports the next pending event without consuming a token (<see cref="HarmonyParserEventKind.None"/> when there is none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public HarmonyParserEventKind Read() =>
+        _pending == Pending.None ? HarmonyParserEventKind.None : ReadCore(ReadOnlySpan<int>.Empty, out _);
 
     /// <summary>
     /// Signals the end of the input (the reference's <c>process_eos</c>) and reports the events it causes, one per
