@@ -41,12 +41,14 @@ public struct HarmonyStreamParser
     private enum DeltaSource : byte { Vocabulary, Scratch, Header, Replacement, Space, External }
 
     private readonly ParseMode _mode;
-    private readonly int _maxHeaderBytes;
-    private readonly int _maxMessageBytes;
+    // Stored relative to the defaults (and roles as role + 1) so that default(HarmonyStreamParser) is a valid strict
+    // parser with default limits and no prefill.
+    private readonly int _headerLimitOffset;
+    private readonly int _messageLimitOffset;
 
     private HarmonyParseState _state;
-    private sbyte _nextRole;
-    private sbyte _lastRole;
+    private byte _nextRolePlusOne;
+    private byte _lastRolePlusOne;
     private bool _afterReturn;
     private bool _droppingAfterReturn;
     private bool _endOfStreamProcessed;
@@ -92,17 +94,17 @@ public struct HarmonyStreamParser
         if ((uint)mode > (uint)ParseMode.Lenient)
             throw new ArgumentOutOfRangeException(nameof(mode));
         _mode = mode;
-        _maxHeaderBytes = limits.EffectiveMaxHeaderBytes;
-        _maxMessageBytes = limits.EffectiveMaxMessageBytes;
-        _nextRole = prefillRole is { } role ? (sbyte)role : (sbyte)-1;
-        _lastRole = -1;
+        _headerLimitOffset = limits.EffectiveMaxHeaderBytes - HarmonyParserLimits.DefaultMaxHeaderBytes;
+        _messageLimitOffset = limits.EffectiveMaxMessageBytes - HarmonyParserLimits.DefaultMaxMessageBytes;
+        _nextRolePlusOne = prefillRole is { } role ? (byte)(role + 1) : (byte)0;
         _state = prefillRole is null ? HarmonyParseState.ExpectStart : HarmonyParseState.Header;
         _fields = HeaderFields.Empty(Role.Assistant);
-        _segmentOffset = -1;
-        _recoveredPosition = -1;
     }
 
     public readonly ParseMode Mode => _mode;
+
+    private readonly int MaxHeaderBytes => HarmonyParserLimits.DefaultMaxHeaderBytes + _headerLimitOffset;
+    private readonly int MaxMessageBytes => HarmonyParserLimits.DefaultMaxMessageBytes + _messageLimitOffset;
 
     /// <summary>Where the state machine stands.</summary>
     public readonly HarmonyParseState State => _state;
@@ -191,7 +193,7 @@ public struct HarmonyStreamParser
         ulong entry = ParserTables.Entries[token];
         int length = ParserVocabulary.Length(entry);
         int contentBytes = _contentBytes + length;
-        if (!ParserVocabulary.IsCompleteUtf8(entry) || contentBytes > _maxMessageBytes)
+        if (!ParserVocabulary.IsCompleteUtf8(entry) || contentBytes > MaxMessageBytes)
             return false;
         _contentBytes = contentBytes;
         _deltaSource = DeltaSource.Vocabulary;
@@ -325,7 +327,7 @@ public struct HarmonyStreamParser
                     return;
                 }
                 int length = ParserVocabulary.Length(entry);
-                if (_contentBytes + length > _maxMessageBytes)
+                if (_contentBytes + length > MaxMessageBytes)
                     ThrowMessageTooLong();
                 _contentBytes += length;
                 if (_poisoned)
@@ -396,8 +398,8 @@ public struct HarmonyStreamParser
     private void AppendHeaderBytes(ReadOnlySpan<byte> bytes)
     {
         EnsureHeaderReset();
-        if (_header.Length + bytes.Length > _maxHeaderBytes)
-            ThrowParse(HarmonyParseError.HeaderTooLong, $"header longer than the limit of {_maxHeaderBytes} bytes");
+        if (_header.Length + bytes.Length > MaxHeaderBytes)
+            ThrowParse(HarmonyParseError.HeaderTooLong, $"header longer than the limit of {MaxHeaderBytes} bytes");
         _header.Append(bytes);
         _headerTokens++;
     }
@@ -405,10 +407,10 @@ public struct HarmonyStreamParser
     private void CompleteHeader()
     {
         EnsureHeaderReset();
-        ParseHeader(recovered: false, givenRole: _nextRole);
+        ParseHeader(recovered: false, givenRole: _nextRolePlusOne - 1);
         _pending |= Pending.Started | Pending.Header;
         _state = HarmonyParseState.Content;
-        _nextRole = -1;
+        _nextRolePlusOne = 0;
         _contentBytes = 0;
         _poisoned = false;
         _utf8PendingLength = 0;
@@ -417,24 +419,24 @@ public struct HarmonyStreamParser
     private void StopInHeader(MessageTerminator terminator)
     {
         bool lenient = _mode == ParseMode.Lenient;
-        if (_headerTokens > 0 && (_nextRole >= 0 || lenient))
+        if (_headerTokens > 0 && (_nextRolePlusOne != 0 || lenient))
         {
             EnsureHeaderReset();
-            ParseHeader(recovered: true, givenRole: _nextRole);
+            ParseHeader(recovered: true, givenRole: _nextRolePlusOne - 1);
             if (lenient)
                 Enqueue(HarmonyParseQuirk.MissingMessageToken);
             _recoveredPosition = _fields.ContentPartsStart;
             _recoveredNeedsSpace = false;
             _pending |= Pending.Started | Pending.Header | Pending.Recovered | Pending.Ended;
             _terminator = terminator;
-            _lastRole = (sbyte)_fields.Role;
+            _lastRolePlusOne = (byte)(_fields.Role + 1);
         }
         else if (lenient)
         {
             Enqueue(HarmonyParseQuirk.StrayStopToken);
         }
         _state = HarmonyParseState.ExpectStart;
-        _nextRole = -1;
+        _nextRolePlusOne = 0;
         _afterReturn = terminator == MessageTerminator.Return;
     }
 
@@ -457,7 +459,7 @@ public struct HarmonyStreamParser
             ThrowParse(HarmonyParseError.HeaderNotDecodable, "could not decode header");
         }
 
-        Role fallback = _lastRole >= 0 ? (Role)_lastRole : Role.Assistant;
+        Role fallback = _lastRolePlusOne != 0 ? (Role)(_lastRolePlusOne - 1) : Role.Assistant;
         var outcome = HeaderGrammar.Parse(ref _header, rawStart, rawEnd, givenRole, recovered, lenient, fallback,
             ref quirks, out var fields, out string? detail);
         if (outcome != HeaderGrammar.Outcome.Ok)
@@ -497,7 +499,7 @@ public struct HarmonyStreamParser
         }
         _pending |= Pending.Ended;
         _terminator = terminator;
-        _lastRole = (sbyte)_fields.Role;
+        _lastRolePlusOne = (byte)(_fields.Role + 1);
         _afterReturn = terminator == MessageTerminator.Return;
         _state = HarmonyParseState.ExpectStart;
         _poisoned = false;
@@ -514,7 +516,7 @@ public struct HarmonyStreamParser
                 if (_headerTokens > 0)
                     Enqueue(HarmonyParseQuirk.TruncatedHeader);
                 _state = HarmonyParseState.ExpectStart;
-                _nextRole = -1;
+                _nextRolePlusOne = 0;
                 return;
             case HarmonyParseState.Content:
                 if (_mode == ParseMode.Lenient)
@@ -571,7 +573,7 @@ public struct HarmonyStreamParser
                     position = text.Length;
                     continue;
                 default:
-                    if (_contentBytes + (text.Length - position) > _maxMessageBytes)
+                    if (_contentBytes + (text.Length - position) > MaxMessageBytes)
                         ThrowMessageTooLong();
                     int before = position;
                     if (_poisoned)
@@ -824,7 +826,7 @@ public struct HarmonyStreamParser
 
     [DoesNotReturn]
     private readonly void ThrowMessageTooLong() =>
-        ThrowParse(HarmonyParseError.MessageTooLong, $"message longer than the limit of {_maxMessageBytes} bytes");
+        ThrowParse(HarmonyParseError.MessageTooLong, $"message longer than the limit of {MaxMessageBytes} bytes");
 
     [InlineArray(4)]
     private struct Scratch
