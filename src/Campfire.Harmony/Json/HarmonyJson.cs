@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Campfire.Harmony.Model;
+
+namespace Campfire.Harmony.Json;
+
+/// <summary>
+/// Reads and writes conversations and messages in openai/harmony's JSON shape (its serde types and Python models):
+/// <c>{"messages": [{"role": "user", "content": "Hi"}, ...]}</c>. Bad JSON throws <see cref="HarmonyJsonException"/>
+/// naming the JSON path and what was expected there.
+/// </summary>
+public static class HarmonyJson
+{
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
+
+    /// <summary>Writer settings: compact, and non-ASCII text written as itself rather than \u escapes.</summary>
+    public static JsonWriterOptions WriterOptions { get; } = new()
+    {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    public static JsonWriterOptions IndentedWriterOptions { get; } = WriterOptions with { Indented = true };
+
+    public static Conversation ParseConversation(ReadOnlySpan<byte> utf8Json) =>
+        Parse(utf8Json, static root => HarmonyJsonReader.ReadConversation(root, "$"));
+
+    public static Conversation ParseConversation(string json) => ParseConversation(Encoding.UTF8.GetBytes(json));
+
+    public static Conversation ReadConversation(JsonElement element) => HarmonyJsonReader.ReadConversation(element, "$");
+
+    public static Message ParseMessage(ReadOnlySpan<byte> utf8Json) =>
+        Parse(utf8Json, static root => HarmonyJsonReader.ReadMessage(root, "$"));
+
+    public static Message ParseMessage(string json) => ParseMessage(Encoding.UTF8.GetBytes(json));
+
+    public static Message ReadMessage(JsonElement element) => HarmonyJsonReader.ReadMessage(element, "$");
+
+    /// <summary>Parses a JSON array of messages (as the reference's parser returns them).</summary>
+    public static ImmutableArray<Message> ParseMessages(ReadOnlySpan<byte> utf8Json) =>
+        Parse(utf8Json, static root => HarmonyJsonReader.ReadMessages(root, "$"));
+
+    public static ImmutableArray<Message> ParseMessages(string json) => ParseMessages(Encoding.UTF8.GetBytes(json));
+
+    public static ImmutableArray<Message> ReadMessages(JsonElement element) => HarmonyJsonReader.ReadMessages(element, "$");
+
+    public static void WriteConversation(Utf8JsonWriter writer, Conversation conversation) =>
+        HarmonyJsonWriter.WriteConversation(writer, conversation);
+
+    public static void WriteMessage(Utf8JsonWriter writer, Message message) => HarmonyJsonWriter.WriteMessage(writer, message);
+
+    public static void WriteMessages(Utf8JsonWriter writer, ImmutableArray<Message> messages) =>
+        HarmonyJsonWriter.WriteMessages(writer, messages);
+
+    public static string SerializeConversation(Conversation conversation, bool indented = false) =>
+        Write(conversation, indented, HarmonyJsonWriter.WriteConversation);
+
+    public static byte[] SerializeConversationToUtf8(Conversation conversation, bool indented = false) =>
+        WriteUtf8(conversation, indented, HarmonyJsonWriter.WriteConversation);
+
+    public static string SerializeMessage(Message message, bool indented = false) =>
+        Write(message, indented, HarmonyJsonWriter.WriteMessage);
+
+    public static string SerializeMessages(ImmutableArray<Message> messages, bool indented = false) =>
+        Write(messages, indented, HarmonyJsonWriter.WriteMessages);
+
+    private static T Parse<T>(ReadOnlySpan<byte> utf8Json, Func<JsonElement, T> read)
+    {
+        // JsonDocument needs memory it can keep while parsing; renting avoids a copy per call.
+        byte[] rented = ArrayPool<byte>.Shared.Rent(utf8Json.Length);
+        try
+        {
+            utf8Json.CopyTo(rented);
+            using var document = ParseDocument(rented.AsMemory(0, utf8Json.Length));
+            return read(document.RootElement);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private static JsonDocument ParseDocument(ReadOnlyMemory<byte> utf8Json)
+    {
+        try
+        {
+            return JsonDocument.Parse(utf8Json, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : "";
+            throw new HarmonyJsonException("$", $"not valid JSON{where}: {FirstSentence(e.Message)}", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw new HarmonyJsonException("$", $"not valid JSON: {e.Message}", e);
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return (cut >= 0 ? message[..cut] : message).TrimEnd();
+    }
+
+    private static string Write<T>(T value, bool indented, Action<Utf8JsonWriter, T> write) =>
+        Encoding.UTF8.GetString(WriteUtf8(value, indented, write));
+
+    private static byte[] WriteUtf8<T>(T value, bool indented, Action<Utf8JsonWriter, T> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, indented ? IndentedWriterOptions : WriterOptions))
+            write(writer, value);
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,16 @@
+namespace Campfire.Harmony.Model;
+
+/// <summary>One part of a message's content: <see cref="TextContent"/>, <see cref="SystemContent"/> or <see cref="DeveloperContent"/>.</summary>
+public abstract record Content
+{
+    private protected Content() { }
+
+    /// <summary>Shorthand for <c>new TextContent(text)</c>.</summary>
+    public static implicit operator Content(string text) => new TextContent(text);
+}
+
+/// <summary>Plain text. Special-token literals such as <c>&lt;|end|&gt;</c> inside it are ordinary text.</summary>
+public sealed record TextContent(string Text) : Content
+{
+    public string Text { get; init; } = Text ?? throw new ArgumentNullException(nameof(Text));
+}

@@ -1,0 +1,4 @@
+namespace Campfire.Harmony.Model;
+
+/// <summary>A message or conversation that breaks a rule of the model (e.g. an unknown role name).</summary>
+public sealed class HarmonyModelException(string message) : HarmonyException(message);

@@ -1,0 +1,152 @@
+using System.Collections.Immutable;
+using Campfire.Harmony.Model;
+
+namespace Campfire.Harmony.Rendering;
+
+/// <summary>
+/// The reference's message layout, shared by every renderer:
+/// <c>&lt;|start|&gt;</c> role (or the tool's name; <c>:name</c> after a named non-tool author), <c> to=recipient</c> unless
+/// the recipient is "all", <c>&lt;|channel|&gt;channel</c>, a space and the content type (a leading <c>&lt;|constrain|&gt;</c>
+/// as its special token), <c>&lt;|message|&gt;</c>, each content part, then <c>&lt;|call|&gt;</c> for an assistant message with a
+/// recipient and <c>&lt;|end|&gt;</c> otherwise.
+/// </summary>
+internal static class HarmonyMessageWriter
+{
+    /// <summary>Throws <see cref="HarmonyRenderException"/> for what the reference refuses to render.</summary>
+    public static void Validate(Message message, int messageIndex)
+    {
+        var role = message.Author.Role;
+        if (!RoleNames.IsDefined(role))
+            throw new HarmonyRenderException(messageIndex, $"unknown role {(int)role}");
+        if (role == Role.Tool && message.Author.Name is null)
+            throw new HarmonyRenderException(messageIndex, "a tool message needs the tool's name as its author name (e.g. \"functions.get_weather\")");
+        foreach (var content in message.Content)
+        {
+            switch (content)
+            {
+                case SystemContent when role != Role.System:
+                    throw new HarmonyRenderException(messageIndex, $"system content may only appear in system messages, found in a {role.ToWireName()} message");
+                case DeveloperContent when role != Role.Developer:
+                    throw new HarmonyRenderException(messageIndex, $"developer content may only appear in developer messages, found in a {role.ToWireName()} message");
+                case null:
+                    throw new HarmonyRenderException(messageIndex, "null content part");
+            }
+        }
+    }
+
+    public static void ValidateAll(ImmutableArray<Message> messages)
+    {
+        for (int i = 0; i < messages.Length; i++)
+        {
+            if (messages[i] is null)
+                throw new HarmonyRenderException(i, "null message");
+            Validate(messages[i], i);
+        }
+    }
+
+    /// <summary>Writes one message that has passed <see cref="Validate"/>.</summary>
+    public static void Write<TSink>(ref TSink sink, Message message, bool conversationHasFunctionTools)
+        where TSink : IRenderSink, allows ref struct
+    {
+        sink.Special(FormattingToken.Start);
+        var author = message.Author;
+        if (author.Role == Role.Tool)
+        {
+            sink.Text(author.Name);
+        }
+        else
+        {
+            sink.Text(author.Role.ToWireName());
+            if (author.Name is { } name)
+                sink.Text(":", name);
+        }
+
+        if (message.Recipient is { } recipient && recipient != "all")
+            sink.Text(" to=", recipient);
+
+        if (message.Channel is { } channel)
+        {
+            sink.Special(FormattingToken.Channel);
+            sink.Text(channel);
+        }
+
+        if (message.ContentType is { } contentType)
+        {
+            if (contentType.StartsWith(FormattingToken.ConstrainLiteral, StringComparison.Ordinal))
+            {
+                sink.Text(" ");
+                sink.Special(FormattingToken.Constrain);
+                var rest = contentType.AsSpan(FormattingToken.ConstrainLiteral.Length);
+                if (!rest.IsEmpty)
+                    sink.Text(rest);
+            }
+            else
+            {
+                sink.Text(" ", contentType);
+            }
+        }
+
+        sink.Special(FormattingToken.Message);
+        foreach (var content in message.Content)
+        {
+            if (content is TextContent text)
+                sink.Text(text.Text);
+            else
+                sink.ComposedContent(content, conversationHasFunctionTools);
+        }
+
+        sink.Special(author.Role == Role.Assistant && message.Recipient is not null ? FormattingToken.Call : FormattingToken.End);
+    }
+}
+
+/// <summary>Which messages a conversation render includes, and whether the system message mentions function tools.</summary>
+internal static class ConversationRules
+{
+    /// <summary>True when a developer message declares a non-empty <c>functions</c> namespace (keyed "functions").</summary>
+    public static bool HasFunctionTools(ImmutableArray<Message> messages)
+    {
+        foreach (var message in messages)
+        {
+            foreach (var content in message.Content)
+            {
+                if (content is DeveloperContent { Tools: { } tools } && tools.TryGetValue("functions", out var functions) && functions.Tools.Length > 0)
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// With auto-drop on and the last assistant message on the final channel, analysis messages before the first
+    /// final message are dropped: returns that message's index (drop analysis messages below it), or -1 to keep all.
+    /// </summary>
+    public static int DropAnalysisBefore(ImmutableArray<Message> messages, RenderOptions? options)
+    {
+        if (options is not { AutoDropAnalysis: true })
+            return -1;
+        bool lastAssistantIsFinal = false;
+        for (int i = messages.Length - 1; i >= 0; i--)
+        {
+            if (messages[i].Author.Role == Role.Assistant)
+            {
+                lastAssistantIsFinal = messages[i].Channel == "final";
+                break;
+            }
+        }
+        if (!lastAssistantIsFinal)
+            return -1;
+        for (int i = 0; i < messages.Length; i++)
+        {
+            if (messages[i].Channel == "final")
+                return i;
+        }
+        return -1;
+    }
+
+    public static bool IsDropped(Message message, int index, int dropAnalysisBefore) =>
+        index < dropAnalysisBefore && message.Channel == "analysis";
+
+    /// <summary>For training, a final assistant message at the end closes with <c>&lt;|return|&gt;</c> instead of <c>&lt;|end|&gt;</c>.</summary>
+    public static bool EndsWithReturn(ImmutableArray<Message> messages) =>
+        messages.Length > 0 && messages[^1].Author.Role == Role.Assistant && messages[^1].Channel == "final";
+}

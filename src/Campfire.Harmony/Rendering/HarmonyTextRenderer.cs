@@ -1,0 +1,81 @@
+using System.Text;
+using Campfire.Harmony.Model;
+
+namespace Campfire.Harmony.Rendering;
+
+/// <summary>
+/// Renders conversations as Harmony text (special tokens written as their literals), following the same rules as
+/// <see cref="HarmonyRenderer"/>. Note that tokenizing this text with special tokens allowed is NOT always the same as
+/// rendering to ids: user text containing e.g. "&lt;|end|&gt;" is ordinary text for the renderer.
+/// </summary>
+public static class HarmonyTextRenderer
+{
+    public static string RenderConversationForCompletion(Conversation conversation, Role nextRole, RenderOptions? options = null)
+    {
+        var builder = new StringBuilder();
+        AppendConversation(builder, conversation, options ?? RenderOptions.Default);
+        builder.Append(FormattingToken.Literal(FormattingToken.Start)).Append(nextRole.ToWireName());
+        return builder.ToString();
+    }
+
+    public static string RenderConversation(Conversation conversation, RenderOptions? options = null)
+    {
+        var builder = new StringBuilder();
+        AppendConversation(builder, conversation, options ?? RenderOptions.Default);
+        return builder.ToString();
+    }
+
+    public static string RenderConversationForTraining(Conversation conversation, RenderOptions? options = null)
+    {
+        var builder = new StringBuilder();
+        AppendConversation(builder, conversation, options ?? RenderOptions.Default);
+        if (ConversationRules.EndsWithReturn(conversation.Messages))
+        {
+            var end = FormattingToken.Literal(FormattingToken.End);
+            builder.Length -= end.Length;
+            builder.Append(FormattingToken.Literal(FormattingToken.Return));
+        }
+        return builder.ToString();
+    }
+
+    public static string Render(Message message, bool conversationHasFunctionTools = false)
+    {
+        HarmonyMessageWriter.Validate(message, -1);
+        var sink = new TextSink(new StringBuilder());
+        HarmonyMessageWriter.Write(ref sink, message, conversationHasFunctionTools);
+        return sink.Builder.ToString();
+    }
+
+    private static void AppendConversation(StringBuilder builder, Conversation conversation, RenderOptions options)
+    {
+        var messages = conversation.Messages;
+        HarmonyMessageWriter.ValidateAll(messages);
+        bool hasFunctionTools = ConversationRules.HasFunctionTools(messages);
+        int dropBefore = ConversationRules.DropAnalysisBefore(messages, options);
+        var sink = new TextSink(builder);
+        for (int i = 0; i < messages.Length; i++)
+        {
+            if (!ConversationRules.IsDropped(messages[i], i, dropBefore))
+                HarmonyMessageWriter.Write(ref sink, messages[i], hasFunctionTools);
+        }
+    }
+
+    private readonly struct TextSink(StringBuilder builder) : IRenderSink
+    {
+        public StringBuilder Builder { get; } = builder;
+
+        public void Special(int tokenId) => Builder.Append(FormattingToken.Literal(tokenId));
+
+        public void Text(scoped ReadOnlySpan<char> text) => Builder.Append(text);
+
+        public void Text(scoped ReadOnlySpan<char> first, scoped ReadOnlySpan<char> second) => Builder.Append(first).Append(second);
+
+        public void ComposedContent(Content content, bool conversationHasFunctionTools) =>
+            Builder.Append(content switch
+            {
+                SystemContent system => ContentText.System(system, conversationHasFunctionTools),
+                DeveloperContent developer => ContentText.Developer(developer),
+                _ => throw new HarmonyRenderException(-1, $"unsupported content {content.GetType().Name}"),
+            });
+    }
+}

@@ -1,0 +1,196 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.IO.Compression;
+using System.Numerics;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Campfire.Harmony.Tokenization;
+
+/// <summary>
+/// The o200k_harmony vocabulary: the bytes of every id (ordinary ranks from o200k_base, special tokens as their
+/// literal text) and an open-addressing hash table from byte sequence to rank for the ordinary tokens.
+/// </summary>
+internal sealed class O200kVocabulary
+{
+    public const int OrdinaryCount = HarmonyTokens.FirstSpecial;
+    public const int NotFound = int.MaxValue;
+
+    private const string DataAssemblyName = "Microsoft.ML.Tokenizers.Data.O200kBase";
+    private const string DataResourceName = "o200k_base.tiktoken.deflate";
+    private const int TableBits = 19;
+
+    private readonly byte[] _bytes;
+    private readonly int[] _offsets;
+    private readonly Entry[] _table;
+    private readonly int _mask;
+
+    /// <summary>One slot: the first 8 bytes of the token (zero padded), its length (0 = empty slot) and its rank.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Entry
+    {
+        public ulong Prefix;
+        public int Length;
+        public int Rank;
+    }
+
+    private O200kVocabulary(byte[] bytes, int[] offsets)
+    {
+        _bytes = bytes;
+        _offsets = offsets;
+        _table = new Entry[1 << TableBits];
+        _mask = (1 << TableBits) - 1;
+        int longest = 0;
+        for (int rank = 0; rank < OrdinaryCount; rank++)
+        {
+            ReadOnlySpan<byte> token = GetBytes(rank);
+            longest = Math.Max(longest, token.Length);
+            ulong prefix = ReadPrefix(token);
+            int slot = (int)(Hash(token, prefix) & (uint)_mask);
+            while (_table[slot].Length != 0)
+            {
+                if (_table[slot].Length == token.Length && GetBytes(_table[slot].Rank).SequenceEqual(token))
+                    TokenizerThrowHelper.ThrowData($"o200k_base data: ranks {_table[slot].Rank} and {rank} have the same bytes");
+                slot = (slot + 1) & _mask;
+            }
+            _table[slot] = new Entry { Prefix = prefix, Length = token.Length, Rank = rank };
+        }
+        for (int id = OrdinaryCount; id < HarmonyTokens.VocabularySize; id++)
+            longest = Math.Max(longest, GetBytes(id).Length);
+        MaxTokenByteLength = longest;
+    }
+
+    /// <summary>Length in bytes of the longest token (ordinary or special).</summary>
+    public int MaxTokenByteLength { get; }
+
+    /// <summary>Bytes of any id in [0, VocabularySize); the caller has checked the range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ReadOnlySpan<byte> GetBytes(int id)
+    {
+        ref int offset = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_offsets), id);
+        return MemoryMarshal.CreateReadOnlySpan(
+            ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), offset), Unsafe.Add(ref offset, 1) - offset);
+    }
+
+    /// <summary>The rank of an ordinary token with exactly these bytes, or <see cref="NotFound"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int GetRank(ReadOnlySpan<byte> token)
+    {
+        ulong prefix = ReadPrefix(token);
+        int slot = (int)(Hash(token, prefix) & (uint)_mask);
+        ref Entry table = ref MemoryMarshal.GetArrayDataReference(_table);
+        while (true)
+        {
+            ref Entry entry = ref Unsafe.Add(ref table, slot);
+            if (entry.Length == 0)
+                return NotFound;
+            if (entry.Prefix == prefix && entry.Length == token.Length &&
+                (token.Length <= 8 || token[8..].SequenceEqual(GetBytes(entry.Rank)[8..])))
+                return entry.Rank;
+            slot = (slot + 1) & _mask;
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ReadPrefix(ReadOnlySpan<byte> token)
+    {
+        ref byte start = ref MemoryMarshal.GetReference(token);
+        int length = token.Length;
+        if (length >= 8)
+            return Unsafe.ReadUnaligned<ulong>(ref start);
+        if (length >= 4)
+        {
+            // Two overlapping 4-byte reads, shifted so the padding stays zero: exact for 4..7 bytes.
+            ulong low = Unsafe.ReadUnaligned<uint>(ref start);
+            ulong high = Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref start, length - 4));
+            return low | (high << ((length - 4) * 8));
+        }
+        ulong value = 0;
+        for (int i = 0; i < length; i++)
+            value |= (ulong)Unsafe.Add(ref start, i) << (i * 8);
+        return value;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Hash(ReadOnlySpan<byte> token, ulong prefix)
+    {
+        ulong h = (prefix ^ (ulong)token.Length) * 0x9E3779B97F4A7C15UL;
+        if (token.Length > 8)
+        {
+            ref byte start = ref MemoryMarshal.GetReference(token);
+            int i = 8;
+            for (; i + 8 <= token.Length; i += 8)
+                h = BitOperations.RotateLeft(h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, i)), 29) * 0xBF58476D1CE4E5B9UL;
+            if (i < token.Length)
+                h = BitOperations.RotateLeft(h ^ Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, token.Length - 8)), 29) * 0xBF58476D1CE4E5B9UL;
+        }
+        h = (h ^ (h >> 32)) * 0x94D049BB133111EBUL;
+        return (uint)(h >> 32);
+    }
+
+    /// <summary>Reads o200k_base from the Microsoft.ML.Tokenizers.Data.O200kBase assembly and appends the special tokens.</summary>
+    public static O200kVocabulary Load()
+    {
+        byte[] text;
+        try
+        {
+            var assembly = Assembly.Load(new AssemblyName(DataAssemblyName));
+            using Stream compressed = assembly.GetManifestResourceStream(DataResourceName)
+                ?? throw new TokenizerDataException($"{DataAssemblyName} has no resource {DataResourceName}");
+            using var inflater = new DeflateStream(compressed, CompressionMode.Decompress);
+            using var buffer = new MemoryStream(4 << 20);
+            inflater.CopyTo(buffer);
+            text = buffer.ToArray();
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or BadImageFormatException or FileLoadException)
+        {
+            throw new TokenizerDataException($"cannot load the o200k_base ranks from {DataAssemblyName}: {e.Message}", e);
+        }
+
+        var offsets = new int[HarmonyTokens.VocabularySize + 1];
+        var bytes = new byte[text.Length];            // decoded base64 is always shorter than its text
+        int written = 0;
+        int rank = 0;
+        int line = 0;
+        ReadOnlySpan<byte> rest = text;
+        while (!rest.IsEmpty)
+        {
+            line++;
+            int newLine = rest.IndexOf((byte)'\n');
+            ReadOnlySpan<byte> current = newLine < 0 ? rest : rest[..newLine];
+            rest = newLine < 0 ? default : rest[(newLine + 1)..];
+            if (current.IsEmpty)
+                continue;
+            current = current.TrimEnd((byte)'\r');
+            if (line == 1 && current.StartsWith("Capacity:"u8))
+                continue;           // Microsoft.ML.Tokenizers' compact form: a capacity header, then one base64 token per line, in rank order
+            int space = current.IndexOf((byte)' ');
+            ReadOnlySpan<byte> base64 = space < 0 ? current : current[..space];
+            if (rank >= OrdinaryCount || base64.IsEmpty ||
+                (space >= 0 && (!Utf8Parser.TryParse(current[(space + 1)..], out int lineRank, out int rankLength) || rankLength != current.Length - space - 1 || lineRank != rank)))
+                TokenizerThrowHelper.ThrowData($"o200k_base data line {line}: expected the token of rank {rank}");
+            if (Base64.DecodeFromUtf8(base64, bytes.AsSpan(written), out _, out int decoded) != OperationStatus.Done || decoded == 0)
+                TokenizerThrowHelper.ThrowData($"o200k_base data line {line}: invalid base64");
+            offsets[rank] = written;
+            written += decoded;
+            rank++;
+        }
+        if (rank != OrdinaryCount)
+            TokenizerThrowHelper.ThrowData($"o200k_base data holds {rank} ranks, expected {OrdinaryCount}");
+
+        int specialBytes = 0;
+        for (int id = OrdinaryCount; id < HarmonyTokens.VocabularySize; id++)
+            specialBytes += SpecialTokenTable.GetLiteral(id).Length;
+        var all = new byte[written + specialBytes];
+        bytes.AsSpan(0, written).CopyTo(all);
+        for (int id = OrdinaryCount; id < HarmonyTokens.VocabularySize; id++)
+        {
+            offsets[id] = written;
+            written += Encoding.ASCII.GetBytes(SpecialTokenTable.GetLiteral(id), all.AsSpan(written));
+        }
+        offsets[HarmonyTokens.VocabularySize] = written;
+        return new O200kVocabulary(all, offsets);
+    }
+}

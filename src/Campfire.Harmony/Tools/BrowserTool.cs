@@ -1,0 +1,458 @@
+using System.Collections.Immutable;
+using System.Text;
+using System.Text.Json;
+using Campfire.Harmony.Engine;
+
+namespace Campfire.Harmony.Tools;
+
+/// <summary>Settings of <see cref="BrowserTool"/>.</summary>
+public sealed record BrowserToolOptions
+{
+    public static BrowserToolOptions Default { get; } = new();
+
+    /// <summary>How many tokens a page view shows when the call does not say how many lines (the reference uses 1024).</summary>
+    public int ViewTokens { get; init; } = 1024;
+
+    /// <summary>Results a search returns when the call gives no <c>topn</c>/<c>k</c>.</summary>
+    public int DefaultTopN { get; init; } = 5;
+
+    /// <summary>Upper bound for <c>topn</c>/<c>k</c>.</summary>
+    public int MaxSearchResults { get; init; } = 20;
+
+    /// <summary>Counts the tokens of a view; the default is the o200k_harmony tokenizer.</summary>
+    public Func<string, int>? CountTokens { get; init; }
+}
+
+/// <summary>
+/// The browser tool gpt-oss was trained with (<c>browser.search</c>, <c>browser.open</c>, <c>browser.find</c>) over an
+/// <see cref="ISearchBackend"/>, answering in the text format of gpt-oss's reference browser: each display starts with
+/// its cursor <c>[n]</c>, a title line and a scrollbar, and numbers lines <c>L{n}: </c>. Keeps the page stack of one
+/// conversation and checks citations against it (<see cref="ICitationSource"/>). Not thread-safe: one per conversation.
+/// </summary>
+public sealed class BrowserTool : ITool, ICitationSource
+{
+    public const string Namespace = "browser";
+
+    private readonly ISearchBackend _backend;
+    private readonly BrowserToolOptions _options;
+    private readonly Func<string, int> _countTokens;
+    private readonly List<BrowserPage> _stack = [];
+    private readonly Dictionary<string, BrowserPage> _pagesByUrl = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(int Start, int End)>> _shownLines = new(StringComparer.Ordinal);
+
+    public BrowserTool(ISearchBackend backend, BrowserToolOptions? options = null)
+    {
+        _backend = backend ?? throw new ArgumentNullException(nameof(backend));
+        _options = options ?? BrowserToolOptions.Default;
+        if (_options.ViewTokens < 1) throw new ArgumentOutOfRangeException(nameof(options), "ViewTokens must be positive.");
+        if (_options.DefaultTopN < 1 || _options.MaxSearchResults < _options.DefaultTopN)
+            throw new ArgumentOutOfRangeException(nameof(options), "Need 1 <= DefaultTopN <= MaxSearchResults.");
+        _countTokens = _options.CountTokens ?? DefaultTokenCounter;
+    }
+
+    /// <summary>The pages opened so far; a page's index is its cursor.</summary>
+    public IReadOnlyList<BrowserPage> Pages => _stack;
+
+    public ISearchBackend Backend => _backend;
+
+    /// <summary>The registration for this browser: the built-in <c>browser</c> namespace the way gpt-oss knows it.</summary>
+    public ToolConfig CreateConfig() =>
+        new(Namespace, new ToolDefinition(Namespace, BrowserDescription(_backend.Source)), this) { Methods = BrowserMethods };
+
+    public void Reset()
+    {
+        _stack.Clear();
+        _pagesByUrl.Clear();
+        _shownLines.Clear();
+    }
+
+    public ValueTask<string> InvokeAsync(ToolCall call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        cancellationToken.ThrowIfCancellationRequested();
+        var args = ParseArguments(call.Args);
+        var result = call.Method switch
+        {
+            "search" => Search(args),
+            "open" => Open(args),
+            "find" => Find(args),
+            _ => throw new ToolUsageException($"Unknown function: {call.Method}"),
+        };
+        return ValueTask.FromResult(result);
+    }
+
+    // --- search -------------------------------------------------------------------------------------------------
+
+    private string Search(JsonElement args)
+    {
+        var query = GetString(args, "query") ?? GetString(args, "q");
+        if (string.IsNullOrWhiteSpace(query))
+            throw new ToolUsageException("`search` needs a non-empty `query`.");
+        var topN = GetInt(args, "topn") ?? GetInt(args, "top_n") ?? GetInt(args, "k") ?? _options.DefaultTopN;
+        if (topN < 1) throw new ToolUsageException($"`topn` must be at least 1, not {topN}.");
+        topN = Math.Min(topN, _options.MaxSearchResults);
+
+        IReadOnlyList<SearchHit> hits;
+        try
+        {
+            hits = _backend.Search(query, topN);
+        }
+        catch (Exception e) when (e is not OperationCanceledException and not ToolUsageException)
+        {
+            throw new ToolUsageException($"Error during search for `{query}`: {BrowserText.Truncate(e.Message)}");
+        }
+
+        var text = new StringBuilder("\nURL: \n# Search Results\n\n");
+        var links = ImmutableDictionary.CreateBuilder<int, string>();
+        var linkLines = ImmutableDictionary.CreateBuilder<int, int>();
+        if (hits.Count == 0)
+            text.Append("No results for: `").Append(query).Append('`');
+        for (var i = 0; i < hits.Count; i++)
+        {
+            var hit = hits[i];
+            if (i > 0) text.Append('\n');
+            text.Append("  * ").Append(BrowserText.Link(i, hit.Document.Title, hit.Document.SourceName));
+            var snippet = MergeWhitespace(BrowserText.SanitizeDocumentText(hit.Snippet));
+            if (snippet.Length > 0) text.Append(' ').Append(snippet);
+            links[i] = hit.Document.Id;
+            if (hit.SnippetLine is { } line) linkLines[i] = DocumentLineToPageLine(hit.Document, line);
+        }
+        var page = new BrowserPage("", query, text.ToString(), BrowserPageKind.SearchResults, links.ToImmutable(), linkLines.ToImmutable());
+        Push(page);
+        return ShowSafely(0, -1);
+    }
+
+    // --- open ---------------------------------------------------------------------------------------------------
+
+    private string Open(JsonElement args)
+    {
+        var cursor = GetInt(args, "cursor") ?? -1;
+        var loc = GetInt(args, "loc") ?? GetInt(args, "start") ?? -1;
+        var numLines = GetInt(args, "num_lines") ?? -1;
+        if (numLines <= 0 && GetInt(args, "end") is { } end)
+        {
+            if (loc < 0) loc = 0;
+            if (end < loc) throw new ToolUsageException($"`end` ({end}) is before `start` ({loc}).");
+            numLines = end - loc + 1;
+        }
+
+        JsonElement id = default;
+        var hasId = args.TryGetProperty("id", out id) || args.TryGetProperty("doc_id", out id);
+        BrowserPage page;
+        int? hintLine = null;
+        if (hasId && id.ValueKind == JsonValueKind.String)
+        {
+            page = PageForDocument(id.GetString()!);
+        }
+        else
+        {
+            var linkId = -1;
+            if (hasId)
+            {
+                if (id.ValueKind != JsonValueKind.Number || !id.TryGetInt32(out linkId))
+                    throw new ToolUsageException($"`id` must be a link number or a document id string, not `{id.GetRawText()}`.");
+            }
+            var current = GetPage(cursor);
+            if (linkId >= 0)
+            {
+                if (!current.Links.TryGetValue(linkId, out var target))
+                    throw new ToolUsageException($"Invalid link id `{linkId}`.");
+                page = PageForDocument(target);
+                if (current.LinkLines.TryGetValue(linkId, out var line)) hintLine = line;
+            }
+            else
+            {
+                page = current; // scroll the current page
+            }
+        }
+
+        if (loc < 0)
+            loc = hintLine is { } hint ? (hint > 4 ? hint - 4 : hint) : 0;
+        Push(page);
+        return ShowSafely(loc, numLines);
+    }
+
+    // --- find ---------------------------------------------------------------------------------------------------
+
+    private string Find(JsonElement args)
+    {
+        var pattern = GetString(args, "pattern");
+        if (string.IsNullOrEmpty(pattern))
+            throw new ToolUsageException("`find` needs a non-empty `pattern`.");
+        var after = GetInt(args, "after") ?? 0;
+        if (after < 0) throw new ToolUsageException($"`after` must not be negative, not {after}.");
+
+        BrowserPage page;
+        if (args.TryGetProperty("doc_id", out var docId) && docId.ValueKind == JsonValueKind.String)
+            page = PageForDocument(docId.GetString()!);
+        else
+            page = GetPage(GetInt(args, "cursor") ?? -1);
+        if (page.Kind != BrowserPageKind.Document)
+            throw new ToolUsageException("Cannot run `find` on search results page or find results page");
+
+        const int ShownLines = 4;
+        const int MaxResults = 50;
+        var needle = pattern.ToLowerInvariant();
+        var lines = BrowserText.StripLinks(string.Join('\n', page.Lines)).Split('\n');
+        var chunks = new List<string>();
+        var links = ImmutableDictionary.CreateBuilder<int, string>();
+        var linkLines = ImmutableDictionary.CreateBuilder<int, int>();
+        var lineIndex = after;
+        while (lineIndex < lines.Length && chunks.Count < MaxResults)
+        {
+            if (!lines[lineIndex].Contains(needle, StringComparison.OrdinalIgnoreCase))
+            {
+                lineIndex++;
+                continue;
+            }
+            var matchIndex = chunks.Count;
+            var snippet = string.Join('\n', lines.Skip(lineIndex).Take(ShownLines));
+            chunks.Add($"# 【{matchIndex}†match at L{lineIndex}】\n{snippet}");
+            links[matchIndex] = page.Url;
+            linkLines[matchIndex] = lineIndex;
+            lineIndex += ShownLines;
+        }
+        var text = chunks.Count > 0 ? string.Join("\n\n", chunks) : $"No `find` results for pattern: `{needle}`";
+        var findPage = new BrowserPage(
+            $"{page.Url}/find?pattern={Uri.EscapeDataString(needle)}",
+            $"Find results for text: `{needle}` in `{page.Title}`",
+            text,
+            BrowserPageKind.FindResults,
+            links.ToImmutable(),
+            linkLines.ToImmutable());
+        Push(findPage);
+        return ShowSafely(0, -1);
+    }
+
+    // --- pages and display --------------------------------------------------------------------------------------
+
+    private BrowserPage GetPage(int cursor)
+    {
+        if (_stack.Count == 0) throw new ToolUsageException("No pages to access!");
+        if (cursor == -1) return _stack[^1];
+        if (cursor < 0 || cursor >= _stack.Count)
+            throw new ToolUsageException($"Cursor `{cursor}` is out of range. Available cursor indices: [0 - {_stack.Count - 1}].");
+        return _stack[cursor];
+    }
+
+    private BrowserPage PageForDocument(string idOrUrl)
+    {
+        if (_pagesByUrl.TryGetValue(idOrUrl, out var cached) && cached.Kind == BrowserPageKind.Document) return cached;
+        BrowserDocument? document;
+        try
+        {
+            document = _backend.Fetch(idOrUrl);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw new ToolUsageException($"Error fetching URL `{BrowserText.Truncate(idOrUrl)}`: {BrowserText.Truncate(e.Message)}");
+        }
+        if (document is null)
+            throw new ToolUsageException($"Error fetching URL `{BrowserText.Truncate(idOrUrl)}`: no such document");
+        if (_pagesByUrl.TryGetValue(document.Url, out cached)) return cached;
+        return new BrowserPage(
+            document.Url,
+            document.Title,
+            DocumentPageText(document),
+            BrowserPageKind.Document,
+            ImmutableDictionary<int, string>.Empty,
+            ImmutableDictionary<int, int>.Empty) { DocumentId = document.Id };
+    }
+
+    private static string DocumentPageText(BrowserDocument document) =>
+        $"\nURL: {document.Url}\n{BrowserText.SanitizeDocumentText(document.Text)}";
+
+    // The page starts with a blank line and the URL line; wrapping may split long lines before the snippet.
+    private static int DocumentLineToPageLine(BrowserDocument document, int documentLine)
+    {
+        var text = BrowserText.SanitizeDocumentText(document.Text).Split('\n');
+        var before = string.Join('\n', text.Take(Math.Clamp(documentLine, 0, text.Length)));
+        var wrappedBefore = documentLine <= 0 ? 0 : BrowserText.WrapLines(before).Length;
+        return 2 + wrappedBefore;
+    }
+
+    private void Push(BrowserPage page)
+    {
+        _stack.Add(page);
+        if (page.Url.Length > 0) _pagesByUrl[page.Url] = page;
+        if (page.DocumentId is not null) _pagesByUrl[page.DocumentId] = page;
+    }
+
+    private string ShowSafely(int loc, int numLines)
+    {
+        try
+        {
+            return Show(loc, numLines);
+        }
+        catch (ToolUsageException)
+        {
+            _stack.RemoveAt(_stack.Count - 1);
+            throw;
+        }
+    }
+
+    private string Show(int loc, int numLines)
+    {
+        var cursor = _stack.Count - 1;
+        var page = _stack[cursor];
+        var lines = page.Lines;
+        var total = lines.Count;
+        if (loc >= total)
+            throw new ToolUsageException($"Invalid location parameter: `{loc}`. Cannot exceed page maximum of {total - 1}.");
+        var end = EndOfView(lines, loc, numLines);
+        RecordShown(page.Url, loc, end);
+
+        var display = new StringBuilder();
+        display.Append('[').Append(cursor).Append("] ").Append(page.Title);
+        var domain = BrowserText.Truncate(Uri.UnescapeDataString(page.Url));
+        if (domain.Length > 0) display.Append(" (").Append(domain).Append(')');
+        display.Append("\n**viewing lines [").Append(loc).Append(" - ").Append(end - 1).Append("] of ").Append(total - 1).Append("**\n\n");
+        display.Append(BrowserText.JoinNumbered(lines, loc, end));
+        return display.ToString();
+    }
+
+    // With no line count, show as many lines as fit in the view's token budget (the line that crosses it included).
+    private int EndOfView(IReadOnlyList<string> lines, int loc, int numLines)
+    {
+        var total = lines.Count;
+        if (numLines > 0) return Math.Min(loc + numLines, total);
+        var budget = _options.ViewTokens;
+        var used = 0;
+        for (var i = loc; i < total; i++)
+        {
+            used += _countTokens($"L{i}: {lines[i]}\n");
+            if (used > budget) return i + 1;
+        }
+        return total;
+    }
+
+    private void RecordShown(string url, int start, int end)
+    {
+        if (!_shownLines.TryGetValue(url, out var ranges)) _shownLines[url] = ranges = [];
+        ranges.Add((start, end));
+    }
+
+    // --- citations ----------------------------------------------------------------------------------------------
+
+    public ResolvedCitation Resolve(Citation citation)
+    {
+        ArgumentNullException.ThrowIfNull(citation);
+        if (citation.Cursor < 0 || citation.Cursor >= _stack.Count)
+        {
+            var available = _stack.Count == 0 ? "no page was opened" : $"opened cursors are 0 - {_stack.Count - 1}";
+            return new ResolvedCitation(citation, CitationStatus.PageNotOpened, null, null, null, null,
+                $"cursor {citation.Cursor} was never opened in this conversation ({available})");
+        }
+        var page = _stack[citation.Cursor];
+        var lastLine = page.Lines.Count - 1;
+        if (citation.StartLine > citation.EndLine || citation.EndLine > lastLine)
+        {
+            return new ResolvedCitation(citation, CitationStatus.LinesOutOfRange, page.DocumentId, page.Title, page.Url, null,
+                citation.StartLine > citation.EndLine
+                    ? $"line range L{citation.StartLine}-L{citation.EndLine} is reversed"
+                    : $"lines L{citation.StartLine}-L{citation.EndLine} are outside page {citation.Cursor} ({page.Title}), which has lines L0-L{lastLine}");
+        }
+        var cited = string.Join('\n', Enumerable.Range(citation.StartLine, citation.EndLine - citation.StartLine + 1).Select(i => page.Lines[i]));
+        var shown = _shownLines.TryGetValue(page.Url, out var ranges) ? ranges : [];
+        for (var line = citation.StartLine; line <= citation.EndLine; line++)
+        {
+            var lineNumber = line;
+            if (!shown.Any(r => lineNumber >= r.Start && lineNumber < r.End))
+            {
+                return new ResolvedCitation(citation, CitationStatus.LinesNotShown, page.DocumentId, page.Title, page.Url, cited,
+                    $"line L{line} of page {citation.Cursor} ({page.Title}) was never displayed to the model");
+            }
+        }
+        return new ResolvedCitation(citation, CitationStatus.Valid, page.DocumentId, page.Title, page.Url, cited, null);
+    }
+
+    // --- definitions --------------------------------------------------------------------------------------------
+
+    /// <summary>The namespace description gpt-oss's browser uses, with the backend's source name.</summary>
+    public static string BrowserDescription(string source) =>
+        "Tool for browsing.\n" +
+        "The `cursor` appears in brackets before each browsing display: `[{cursor}]`.\n" +
+        "Cite information from the tool using the following format:\n" +
+        "`【{cursor}†L{line_start}(-L{line_end})?】`, for example: `【6†L9-L11】` or `【8†L3】`.\n" +
+        "Do not quote more than 10 words directly from the tool output.\n" +
+        $"sources={source}";
+
+    /// <summary>search/open/find with the parameter schemas of the reference's built-in browser namespace.</summary>
+    public static ImmutableArray<ToolDefinition> BrowserMethods { get; } =
+    [
+        new("search", "Searches for information related to `query` and displays `topn` results.",
+            """{"type":"object","properties":{"query":{"type":"string"},"topn":{"type":"number","default":10},"source":{"type":"string"}},"required":["query"]}"""),
+        new("open",
+            "Opens the link `id` from the page indicated by `cursor` starting at line number `loc`, showing `num_lines` lines.\n" +
+            "Valid link ids are displayed with the formatting: `【{id}†.*】`.\n" +
+            "If `cursor` is not provided, the most recent page is implied.\n" +
+            "If `id` is a string, it is treated as a fully qualified URL associated with `source`.\n" +
+            "If `loc` is not provided, the viewport will be positioned at the beginning of the document or centered on the most relevant passage, if available.\n" +
+            "Use this function without `id` to scroll to a new location of an opened page.",
+            """{"type":"object","properties":{"id":{"type":["number","string"],"default":-1},"cursor":{"type":"number","default":-1},"loc":{"type":"number","default":-1},"num_lines":{"type":"number","default":-1},"view_source":{"type":"boolean","default":false},"source":{"type":"string"}}}"""),
+        new("find", "Finds exact matches of `pattern` in the current page, or the page given by `cursor`.",
+            """{"type":"object","properties":{"pattern":{"type":"string"},"cursor":{"type":"number","default":-1}},"required":["pattern"]}"""),
+    ];
+
+    // --- argument helpers ---------------------------------------------------------------------------------------
+
+    private static JsonElement ParseArguments(string args)
+    {
+        if (string.IsNullOrWhiteSpace(args))
+        {
+            using var empty = JsonDocument.Parse("{}");
+            return empty.RootElement.Clone();
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(args);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+                throw new ToolUsageException("Invalid function arguments: expected a JSON object.");
+            return document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new ToolUsageException($"Invalid function arguments: {e.Message}");
+        }
+    }
+
+    private static string? GetString(JsonElement args, string name)
+    {
+        if (!args.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        return value.ValueKind == JsonValueKind.String
+            ? value.GetString()
+            : throw new ToolUsageException($"`{name}` must be a string, not `{value.GetRawText()}`.");
+    }
+
+    private static int? GetInt(JsonElement args, string name)
+    {
+        if (!args.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetDouble(out var number) && number == Math.Floor(number)
+            && number is >= int.MinValue and <= int.MaxValue)
+            return (int)number;
+        if (value.ValueKind == JsonValueKind.String && int.TryParse(value.GetString(), out var parsed))
+            return parsed;
+        throw new ToolUsageException($"`{name}` must be an integer, not `{value.GetRawText()}`.");
+    }
+
+    private static string MergeWhitespace(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        var pendingSpace = false;
+        foreach (var c in text)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                pendingSpace = builder.Length > 0;
+                continue;
+            }
+            if (pendingSpace) builder.Append(' ');
+            pendingSpace = false;
+            builder.Append(c);
+        }
+        return builder.ToString();
+    }
+
+    // Roughly four characters per token; replaced by the real tokenizer through BrowserToolOptions.CountTokens.
+    private static int DefaultTokenCounter(string text) => (text.Length + 3) / 4;
+}

@@ -1,0 +1,14 @@
+namespace Campfire.Search;
+
+/// <summary>A document read from a corpus folder, before indexing.</summary>
+/// <param name="Id">Relative path without extension, with '/' separators (e.g. <c>choking</c>, <c>burns/chemical</c>).</param>
+/// <param name="SourceName">The file name shown as the result link's source.</param>
+/// <param name="Text">Plain text, one paragraph or list item per line.</param>
+public sealed record CorpusDocument(string Id, string Title, string SourceName, string Text)
+{
+    /// <summary>The URL-like address the browser shows and accepts (<c>corpus/choking.md</c>).</summary>
+    public string Url => "corpus/" + Id + Path.GetExtension(SourceName);
+}
+
+/// <summary>A corpus file that cannot be read or converted (corrupt PDF, unreadable file...).</summary>
+public sealed class CorpusException(string message, Exception? inner = null) : Campfire.Harmony.HarmonyException(message, inner);
