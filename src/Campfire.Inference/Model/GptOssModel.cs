@@ -56,7 +56,7 @@ public sealed class GptOssModel : IDisposable
         for (int i = 0; i < ids.Length; i++)
         {
             if ((uint)tokens[i] >= (uint)Config.VocabSize)
-                throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {tokens[i]} is outside this model's vocabulary (0..{Config.VocabSize - 1})");
+                throw new InvalidTokenException($"token id {tokens[i]} (at index {i}) is outside this model's vocabulary (0..{Config.VocabSize - 1})");
             ids[i] = tokens[i];
         }
         using var noGrad = no_grad();

@@ -165,7 +165,7 @@ public sealed class ForwardPassTests(TinyModelFixture tiny) : IClassFixture<Tiny
     public void Token_ids_outside_the_vocabulary_are_rejected_before_touching_the_cache()
     {
         using var cache = tiny.Model.CreateCache();
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => tiny.Model.Forward([1, 256], cache));
+        var e = Assert.Throws<InvalidTokenException>(() => tiny.Model.Forward([1, 256], cache));
         Assert.Contains("256", e.Message);
         Assert.Equal(0, cache.Length);
     }
