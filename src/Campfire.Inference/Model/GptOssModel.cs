@@ -43,7 +43,7 @@ public sealed class GptOssModel : IDisposable
         return new GptOssModel(weights, torchDevice, dtype ?? (device == InferenceDevice.Cuda ? ActivationDType.BFloat16 : ActivationDType.Float32));
     }
 
-    public KvCache CreateCache() => new(Config, _dtype, Device);
+    public KvCache CreateCache(int rewindMargin = 0) => new(Config, _dtype, Device, rewindMargin);
 
     /// <summary>
     /// Runs <paramref name="tokens"/> at positions cache.Length.. and appends their keys and values to the cache.

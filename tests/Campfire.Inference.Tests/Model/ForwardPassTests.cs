@@ -170,3 +170,55 @@ public sealed class ForwardPassTests(TinyModelFixture tiny) : IClassFixture<Tiny
         Assert.Equal(0, cache.Length);
     }
 }
+
+public sealed class KvCacheRewindTests(TinyModelFixture tiny) : IClassFixture<TinyModelFixture>
+{
+    private static float[] Last(Tensor logits) => logits.data<float>().ToArray();
+
+    [Fact]
+    public void Rewinding_within_the_margin_then_taking_another_path_equals_recompute()
+    {
+        int[] other = [.. TinyModelFixture.Sequence[..7], 1, 2, 3, 4];
+        using var fresh = tiny.Model.CreateCache();
+        using var expected = tiny.Model.Forward(other, fresh);
+
+        using var cache = tiny.Model.CreateCache(rewindMargin: 8);
+        tiny.Model.Forward(TinyModelFixture.Sequence, cache).Dispose();
+        Assert.True(cache.TruncateTo(7));
+        Assert.Equal(7, cache.Length);
+        using var actual = tiny.Model.Forward(other.AsSpan(7), cache);
+        var e = Last(expected);
+        var a = Last(actual);
+        for (int i = 0; i < e.Length; i++) Assert.True(Math.Abs(e[i] - a[i]) <= 1e-5, $"logit {i}: {e[i]} vs {a[i]}");
+    }
+
+    [Fact]
+    public void A_ring_of_exactly_the_window_refuses_to_rewind_past_what_it_overwrote()
+    {
+        using var cache = tiny.Model.CreateCache();
+        tiny.Model.Forward(TinyModelFixture.Sequence, cache).Dispose();
+        Assert.False(cache.TruncateTo(6));
+        Assert.Equal(TinyModelFixture.Sequence.Length, cache.Length);
+        Assert.True(cache.TruncateTo(TinyModelFixture.Sequence.Length));
+    }
+
+    [Fact]
+    public void The_decode_model_reuses_a_shared_prefix_and_recomputes_the_rest()
+    {
+        using var model = GptOssDecodeModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu);
+        var logits = new float[256];
+        model.Prefill(TinyModelFixture.Sequence, logits);
+        int[] next = [.. TinyModelFixture.Sequence[..10], 77, 78];
+        model.Prefill(next, logits);
+        Assert.Equal(10, model.LastReusedTokens);
+        Assert.Equal(next, model.CachedTokens);
+
+        using var reference = tiny.Model.CreateCache();
+        var expected = Last(tiny.Model.Forward(next, reference));
+        for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - logits[i]) <= 1e-5);
+
+        model.Prefill([9, 9, 9], logits); // nothing shared: starts over
+        Assert.Equal(0, model.LastReusedTokens);
+        Assert.Equal(new[] { 9, 9, 9 }, model.CachedTokens);
+    }
+}
