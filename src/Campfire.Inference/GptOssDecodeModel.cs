@@ -11,7 +11,7 @@ namespace Campfire.Inference;
 /// completion, sometimes differently near its end) only prefills what follows the shared prefix; the cache is rewound
 /// to it when the sliding layers' rings still hold what is needed, else it starts over.
 /// </summary>
-public sealed class GptOssDecodeModel : IDecodeModel, IDisposable
+public sealed class GptOssDecodeModel : IGreedyDecodeModel, IDisposable
 {
     private readonly KvCache _cache;
     private readonly List<int> _cached = new();
@@ -40,8 +40,18 @@ public sealed class GptOssDecodeModel : IDecodeModel, IDisposable
     /// <summary>A ready decode loop over this model.</summary>
     public DecodeLoopGenerator CreateGenerator(DecodeLoopOptions? options = null) => new(this, options);
 
-    public void Prefill(ReadOnlySpan<int> prompt, Span<float> logits)
+    public void Prefill(ReadOnlySpan<int> prompt, Span<float> logits) => Run(Rewind(prompt), logits);
+
+    public void Decode(int token, Span<float> logits) => Run([token], logits);
+
+    public int PrefillGreedy(ReadOnlySpan<int> prompt) => RunGreedy(Rewind(prompt));
+
+    public int DecodeGreedy(int token) => RunGreedy([token]);
+
+    /// <summary>Rewinds the cache to the longest prefix it shares with <paramref name="prompt"/>; returns what is left to run.</summary>
+    private ReadOnlySpan<int> Rewind(ReadOnlySpan<int> prompt)
     {
+        if (prompt.IsEmpty) throw new ArgumentException("the prompt is empty", nameof(prompt));
         var cached = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_cached);
         // Keep at least one prompt token to run, so there are logits to return.
         int reuse = Math.Min(prompt[..^1].CommonPrefixLength(cached), prompt.Length - 1);
@@ -59,19 +69,30 @@ public sealed class GptOssDecodeModel : IDecodeModel, IDisposable
             }
         }
         LastReusedTokens = reuse;
-        Run(prompt[reuse..], logits);
+        return prompt[reuse..];
     }
-
-    public void Decode(int token, Span<float> logits) => Run([token], logits);
 
     private void Run(ReadOnlySpan<int> tokens, Span<float> logits)
     {
+        using var result = Forward(tokens);
+        TensorData.CopyTo(result, logits);
+    }
+
+    private int RunGreedy(ReadOnlySpan<int> tokens)
+    {
+        using var result = Forward(tokens, keepOnDevice: true);
+        using var best = result.argmax(-1);
+        return (int)best.ToInt64();
+    }
+
+    private TorchSharp.torch.Tensor Forward(ReadOnlySpan<int> tokens, bool keepOnDevice = false)
+    {
         if ((long)_cached.Count + tokens.Length > Model.Config.MaxContextLength)
             throw new SamplingException($"the context would exceed the model's {Model.Config.MaxContextLength} positions");
+        TorchSharp.torch.Tensor result;
         try
         {
-            using var result = Model.Forward(tokens, _cache);
-            TensorData.CopyTo(result, logits);
+            result = Model.Forward(tokens, _cache, keepOnDevice: keepOnDevice);
         }
         catch
         {
@@ -81,6 +102,7 @@ public sealed class GptOssDecodeModel : IDecodeModel, IDisposable
             throw;
         }
         foreach (int t in tokens) _cached.Add(t);
+        return result;
     }
 
     public void Dispose()

@@ -222,3 +222,25 @@ public sealed class KvCacheRewindTests(TinyModelFixture tiny) : IClassFixture<Ti
         Assert.Equal(new[] { 9, 9, 9 }, model.CachedTokens);
     }
 }
+
+public sealed class GreedyPathTests(TinyModelFixture tiny) : IClassFixture<TinyModelFixture>
+{
+    [Fact]
+    public void The_on_device_greedy_pick_equals_the_host_argmax_of_the_same_logits()
+    {
+        using var onDevice = GptOssDecodeModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu);
+        using var onHost = GptOssDecodeModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu);
+        var logits = new float[256];
+        int a = onDevice.PrefillGreedy(TinyModelFixture.Sequence[..5]);
+        onHost.Prefill(TinyModelFixture.Sequence[..5], logits);
+        int b = Campfire.Inference.Loop.TokenSampler.ArgMax(logits);
+        Assert.Equal(b, a);
+        for (int i = 0; i < 6; i++)
+        {
+            a = onDevice.DecodeGreedy(a);
+            onHost.Decode(b, logits);
+            b = Campfire.Inference.Loop.TokenSampler.ArgMax(logits);
+            Assert.Equal(b, a);
+        }
+    }
+}
