@@ -375,8 +375,11 @@ public sealed class HarmonyEngine
         }
     }
 
+    private static readonly JsonSerializerOptions ErrorJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    // Function tools get {"error": ...} JSON like gpt-oss's reference tools; built-in tools plain text, as its browser does.
     private static ToolResult Error(ToolCall call, bool plainText, string message) =>
-        new(call.CallId, call.Recipient, plainText ? message : JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = message }), IsError: true);
+        new(call.CallId, call.Recipient, plainText ? message : JsonSerializer.Serialize(new Dictionary<string, string> { ["error"] = message }, ErrorJson), IsError: true);
 
     private static bool IsJsonObject(string text)
     {
@@ -460,7 +463,13 @@ public sealed class HarmonyEngine
             var executed = 0;
             var last = parsed.Messages.IsEmpty ? null : parsed.Messages[^1];
             FinalAnswer? final = null;
-            if (last is { HasToolCalls: true } && toolRounds < options.MaxToolRounds)
+            // A turn cut off by the token limit is neither a complete call nor a complete answer.
+            var cutOff = tokens.Count > 0 && tokens.Count >= options.Generation.MaxTokens && !prompt.StopIds.Contains(tokens[^1]);
+            if (cutOff)
+            {
+                reason = StopReason.MaxTokens;
+            }
+            else if (last is { HasToolCalls: true } && toolRounds < options.MaxToolRounds)
             {
                 toolRounds++;
                 foreach (var call in last.ToolCalls)
@@ -487,7 +496,7 @@ public sealed class HarmonyEngine
             }
             else
             {
-                reason = tokens.Count >= options.Generation.MaxTokens ? StopReason.MaxTokens : StopReason.NoFinalAnswer;
+                reason = StopReason.NoFinalAnswer;
             }
 
             var turnUsage = new EngineUsage(prompt.PrefillIds.Length, tokens.Count, 1, executed, firstToken,

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using Campfire.Remote;
+
+namespace Campfire.Cli.Commands;
+
+/// <summary>
+/// The remote half of <c>campfire chat</c>: the <c>--endpoint</c>, <c>--api-key-env</c> and <c>--protocol</c>
+/// options and the generator they describe. <c>ChatCommand</c> adds these options to itself and, when
+/// <see cref="IsRemote"/> is true, runs its usual flow with <see cref="CreateGenerator"/> in place of the local
+/// TorchSharp loop; <c>--model</c> then names the served model instead of a checkpoint folder.
+/// </summary>
+public sealed class RemoteChatSupport
+{
+    public Option<string[]> Endpoint { get; } = new("--endpoint")
+    {
+        Description = "vLLM (http://host:8000) or SGLang (sglang+http://host:30000) server to generate on; repeat for replicas",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string?> ApiKeyEnv { get; } = new("--api-key-env")
+    {
+        Description = "environment variable holding the API key for the servers (sent as a Bearer token)",
+    };
+
+    public Option<RemoteProtocol> Protocol { get; } = new("--protocol")
+    {
+        Description = "protocol of endpoints given without a vllm+/sglang+ prefix",
+        DefaultValueFactory = _ => RemoteProtocol.Vllm,
+    };
+
+    /// <summary>Adds the remote options to the chat command.</summary>
+    public void AddTo(Command command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        command.Options.Add(Endpoint);
+        command.Options.Add(ApiKeyEnv);
+        command.Options.Add(Protocol);
+    }
+
+    /// <summary>True when at least one <c>--endpoint</c> was given: generation runs on the server(s).</summary>
+    public bool IsRemote(ParseResult parseResult) => parseResult.GetValue(Endpoint) is { Length: > 0 };
+
+    /// <summary>
+    /// The remote generator for this invocation. <paramref name="servedModelName"/> is the value of chat's
+    /// <c>--model</c> in remote mode (null: the server's default model). Throws <see cref="RemoteConfigurationException"/>
+    /// (a <c>HarmonyException</c>: Program reports it and exits 1) for a bad URL or an unset key variable.
+    /// </summary>
+    public RemoteTokenGenerator CreateGenerator(ParseResult parseResult, string? servedModelName)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        var endpoints = parseResult.GetValue(Endpoint) ?? [];
+        if (endpoints.Length == 0)
+            throw new RemoteConfigurationException("--endpoint is required for remote generation");
+        return RemoteGeneratorFactory.FromEndpoints(endpoints, servedModelName, parseResult.GetValue(ApiKeyEnv),
+            parseResult.GetValue(Protocol));
+    }
+
+    /// <summary>Usage problems of the remote options on their own (e.g. --api-key-env without --endpoint); null when fine.</summary>
+    public string? Validate(ParseResult parseResult)
+    {
+        ArgumentNullException.ThrowIfNull(parseResult);
+        if (!IsRemote(parseResult) && parseResult.GetValue(ApiKeyEnv) is not null)
+            return "--api-key-env only applies with --endpoint";
+        return null;
+    }
+}

@@ -1,0 +1,33 @@
+namespace Campfire.Remote;
+
+/// <summary>Settings of a <see cref="RemoteTokenGenerator"/>. Defaults suit a serving cluster on a LAN.</summary>
+public sealed record RemoteGeneratorOptions
+{
+    /// <summary>The replicas; requests go to the one with the fewest requests in flight.</summary>
+    public required IReadOnlyList<RemoteEndpoint> Endpoints { get; init; }
+
+    /// <summary>The served model name sent in vLLM's <c>model</c> field; null omits it (the server's default model).</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Name of the environment variable holding the API key (sent as a Bearer token); null sends none.</summary>
+    public string? ApiKeyEnvironmentVariable { get; init; }
+
+    public VllmTokenIdSource VllmTokenIds { get; init; } = VllmTokenIdSource.Auto;
+
+    /// <summary>Attempts after the first one, before the first token only (connect errors, 5xx, 429, 408, first-token timeout).</summary>
+    public int MaxRetryAttempts { get; init; } = 3;
+
+    /// <summary>Base delay of the exponential backoff (with jitter) between attempts.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Per attempt: from sending the request until the first token (covers queueing and prefill).</summary>
+    public TimeSpan FirstTokenTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
+    /// <summary>After the first token: the longest silence between two events before the stream counts as broken.</summary>
+    public TimeSpan InterTokenTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Cap on the bytes of an error body quoted in exception messages.</summary>
+    public int MaxErrorBodyBytes { get; init; } = 4096;
+}

@@ -1,0 +1,223 @@
+using System.Text.Json;
+using Campfire.Remote.Protocol;
+
+namespace Campfire.Remote;
+
+/// <summary>
+/// One open generation stream: the HTTP response, its event reader, and the ids parsed but not yet handed to the
+/// caller. Maps every failure to our exceptions, counting the tokens already delivered.
+/// </summary>
+internal sealed class RemoteStream : IDisposable
+{
+    private readonly HttpResponseMessage _response;
+    private readonly SseEventReader _events;
+    private readonly CancellationTokenSource _timeout;
+    private readonly CancellationToken _caller;
+    private readonly RemoteProtocol _protocol;
+    private readonly VllmTokenIdSource _vllmIds;
+    private readonly int[] _stopTokens;
+    private readonly TokenIdBuffer _parsed = new();
+    private readonly TokenIdBuffer _pending = new();
+    private StreamChunk _chunk;
+    private int _pendingRead;
+    private int _receivedFromServer;
+    private int _lastQueued = -1;
+    private bool _sawTokenIds;
+    private bool _disposed;
+
+    public RemoteStream(Uri endpoint, int endpointIndex, HttpResponseMessage response, Stream body,
+        CancellationTokenSource timeout, CancellationToken caller, RemoteProtocol protocol, VllmTokenIdSource vllmIds,
+        int[] stopTokens)
+    {
+        Endpoint = endpoint;
+        EndpointIndex = endpointIndex;
+        _response = response;
+        _events = new SseEventReader(body);
+        _timeout = timeout;
+        _caller = caller;
+        _protocol = protocol;
+        _vllmIds = vllmIds;
+        _stopTokens = stopTokens;
+    }
+
+    public Uri Endpoint { get; }
+    public int EndpointIndex { get; }
+
+    /// <summary>Tokens handed to the caller so far; the generator counts them, error messages quote them.</summary>
+    public int Delivered { get; set; }
+
+    /// <summary>The server said the generation ended (finish reason seen).</summary>
+    public bool Finished { get; private set; }
+
+    /// <summary>The stream ended cleanly with <c>data: [DONE]</c>.</summary>
+    public bool SawDone { get; private set; }
+
+    /// <summary>vLLM in <see cref="VllmTokenIdSource.Auto"/>: the server ignored <c>return_token_ids</c> (older vLLM).</summary>
+    public bool ServerLacksReturnTokenIds { get; private set; }
+
+    public bool TryDequeue(out int id)
+    {
+        if (_pendingRead < _pending.Count)
+        {
+            id = _pending[_pendingRead++];
+            return true;
+        }
+        _pending.Clear();
+        _pendingRead = 0;
+        id = 0;
+        return false;
+    }
+
+    public bool HasPending => _pendingRead < _pending.Count;
+
+    /// <summary>
+    /// Reads and applies one event, waiting at most <paramref name="timeout"/>. Returns false when the stream ended
+    /// cleanly. Throws <see cref="OperationCanceledException"/> for the caller's cancellation and our exceptions for
+    /// everything else; <see cref="IsTransientBeforeFirstToken"/> tells the retry logic which of them may be retried.
+    /// </summary>
+    public async ValueTask<bool> ReadNextAsync(TimeSpan timeout, string waitingFor)
+    {
+        _timeout.CancelAfter(timeout);
+        bool gotEvent;
+        try
+        {
+            gotEvent = await _events.ReadEventAsync(_timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!_caller.IsCancellationRequested)
+        {
+            throw new RemoteTimeoutException(Endpoint, Delivered, timeout, waitingFor);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw new RemoteStreamBrokenException(Endpoint, Delivered, $"connection lost while reading the stream ({e.Message})", e);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new RemoteProtocolException(Endpoint, Delivered, e.Message, e);
+        }
+
+        if (!gotEvent)
+        {
+            if (Finished)
+                return false;
+            var why = _events.EndedInsideEvent
+                ? "the connection closed in the middle of an event"
+                : "the connection closed before the server sent a finish reason or [DONE]";
+            throw new RemoteStreamBrokenException(Endpoint, Delivered, why);
+        }
+
+        if (_events.IsDoneMarker)
+        {
+            SawDone = true;
+            if (!Finished)
+                throw new RemoteStreamBrokenException(Endpoint, Delivered, "the server sent [DONE] without a finish reason");
+            return false;
+        }
+
+        Apply(_events.Data);
+        return true;
+    }
+
+    private void Apply(ReadOnlySpan<byte> data)
+    {
+        _parsed.Clear();
+        try
+        {
+            if (_protocol == RemoteProtocol.Vllm)
+                VllmChunkParser.Parse(data, _vllmIds == VllmTokenIdSource.Logprobs ? VllmTokenIdSource.Logprobs : VllmTokenIdSource.ReturnTokenIds, _parsed, ref _chunk);
+            else
+                SglangChunkParser.Parse(data, _parsed, ref _chunk);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException)
+        {
+            throw new RemoteProtocolException(Endpoint, Delivered, $"bad event data '{Quote(data)}': {e.Message}", e);
+        }
+
+        if (_chunk.ErrorMessage is not null)
+            throw new RemoteStreamBrokenException(Endpoint, Delivered, "the server reported an error: " + _chunk.ErrorMessage)
+            {
+                ReportedByServer = true,
+            };
+
+        _sawTokenIds |= _chunk.HasTokenIds;
+        if (_protocol == RemoteProtocol.Vllm)
+        {
+            if (_chunk.HasChoice && !_chunk.HasTokenIds)
+            {
+                if (_vllmIds == VllmTokenIdSource.Auto && !_sawTokenIds && Delivered == 0 && _pending.Count == 0)
+                {
+                    ServerLacksReturnTokenIds = true;
+                    return;
+                }
+                if (_vllmIds != VllmTokenIdSource.Logprobs || _chunk.HasText)
+                {
+                    var field = _vllmIds == VllmTokenIdSource.Logprobs ? "logprobs.tokens" : "token_ids";
+                    throw new RemoteProtocolException(Endpoint, Delivered,
+                        $"a streamed choice has no '{field}' (the server ignored "
+                        + (_vllmIds == VllmTokenIdSource.Logprobs ? "logprobs/return_tokens_as_token_ids" : "return_token_ids; vLLM older than 0.10.2? use the logprobs fallback")
+                        + ")");
+                }
+            }
+        }
+        else if (_chunk.HasChoice)
+        {
+            // Incremental or cumulative output_ids: the cumulative completion_tokens says how many of them are new.
+            if (_chunk.CompletionTokens >= 0)
+            {
+                var fresh = _chunk.CompletionTokens - _receivedFromServer;
+                if (fresh < 0 || fresh > _parsed.Count)
+                {
+                    throw new RemoteProtocolException(Endpoint, Delivered,
+                        $"meta_info.completion_tokens {_chunk.CompletionTokens} does not fit {_parsed.Count} output_ids after {_receivedFromServer} received");
+                }
+                _parsed.KeepLast(fresh);
+                _receivedFromServer = _chunk.CompletionTokens;
+            }
+            else
+            {
+                _receivedFromServer += _parsed.Count;
+            }
+        }
+
+        foreach (var id in _parsed.Span)
+            Queue(id);
+
+        if (_chunk.Finish == RemoteFinishReason.Abort)
+            throw new RemoteStreamBrokenException(Endpoint, Delivered, "the server aborted the request") { ReportedByServer = true };
+        if (_chunk.Finish != RemoteFinishReason.None)
+        {
+            Finished = true;
+            // Some server versions report the matched stop token without streaming it; the contract yields it.
+            var matched = _chunk.MatchedStopTokenId;
+            if (matched >= 0 && _lastQueued != matched && Array.IndexOf(_stopTokens, matched) >= 0)
+                Queue(matched);
+        }
+    }
+
+    private void Queue(int id)
+    {
+        _pending.Add(id);
+        _lastQueued = id;
+    }
+
+    private static string Quote(ReadOnlySpan<byte> data)
+    {
+        const int max = 200;
+        var text = System.Text.Encoding.UTF8.GetString(data.Length > max ? data[..max] : data);
+        return data.Length > max ? text + "..." : text;
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        // Disposing an unfinished response aborts the HTTP request (the connection is closed), which is what stops the
+        // server generating for a caller that went away.
+        _response.Dispose();
+        _events.Dispose();
+        _parsed.Dispose();
+        _pending.Dispose();
+        _timeout.Dispose();
+    }
+}

@@ -1,0 +1,328 @@
+using System.Buffers;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using Campfire.Harmony.Engine;
+using Campfire.Remote.Protocol;
+using Polly;
+using Polly.Retry;
+
+namespace Campfire.Remote;
+
+/// <summary>
+/// An <see cref="ITokenGenerator"/> whose decode loop runs on vLLM or SGLang replicas. The prompt goes out as our
+/// rendered token ids and the generated ids come back as ids, so the host keeps rendering, parsing and tools and the
+/// server's chat template never touches the Harmony format.
+/// </summary>
+/// <remarks>
+/// Each generation takes the replica with the fewest streams in flight. Failures before the first token (connect
+/// errors, 5xx/429/408, a stream that dies before any id, the first-token timeout) are retried with exponential
+/// backoff and jitter, preferring another replica; once a token has reached the caller nothing is retried, and a
+/// broken stream throws <see cref="RemoteStreamBrokenException"/> with the count of tokens that arrived.
+/// </remarks>
+public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
+{
+    private readonly RemoteGeneratorOptions _options;
+    private readonly RemoteEndpoint[] _endpoints;
+    private readonly EndpointBalancer _balancer;
+    private readonly HttpClient _http;
+    private readonly string? _apiKey;
+    private readonly bool[] _vllmWithoutReturnTokenIds;
+    private readonly ResiliencePipeline _retry;
+
+    public RemoteTokenGenerator(RemoteGeneratorOptions options, HttpMessageHandler? handler = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Endpoints is null || options.Endpoints.Count == 0)
+            throw new RemoteConfigurationException("a remote generator needs at least one endpoint");
+        if (options.MaxRetryAttempts < 0)
+            throw new RemoteConfigurationException($"MaxRetryAttempts must be >= 0, not {options.MaxRetryAttempts}");
+        RequirePositive(options.FirstTokenTimeout, nameof(options.FirstTokenTimeout));
+        RequirePositive(options.InterTokenTimeout, nameof(options.InterTokenTimeout));
+        RequirePositive(options.ConnectTimeout, nameof(options.ConnectTimeout));
+        if (options.RetryBaseDelay < TimeSpan.Zero)
+            throw new RemoteConfigurationException("RetryBaseDelay must not be negative");
+
+        _options = options;
+        _endpoints = [.. options.Endpoints];
+        _balancer = new EndpointBalancer(_endpoints.Length);
+        _vllmWithoutReturnTokenIds = new bool[_endpoints.Length];
+        _apiKey = ReadApiKey(options.ApiKeyEnvironmentVariable);
+
+        _http = new HttpClient(handler ?? new SocketsHttpHandler
+        {
+            ConnectTimeout = options.ConnectTimeout,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = DecompressionMethods.None,
+        })
+        {
+            // Our own first-token and inter-token timeouts govern a stream; HttpClient's would cut long answers.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+
+        _retry = options.MaxRetryAttempts == 0
+            ? ResiliencePipeline.Empty
+            : new ResiliencePipelineBuilder()
+                .AddRetry(new RetryStrategyOptions
+                {
+                    ShouldHandle = new PredicateBuilder().Handle<RetryableAttemptException>(),
+                    MaxRetryAttempts = options.MaxRetryAttempts,
+                    Delay = options.RetryBaseDelay,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                })
+                .Build();
+    }
+
+    public IReadOnlyList<RemoteEndpoint> Endpoints => _endpoints;
+
+    /// <summary>Streams in flight on replica <paramref name="endpointIndex"/> (what the balancer compares).</summary>
+    public int OutstandingRequests(int endpointIndex) => _balancer.Outstanding(endpointIndex);
+
+    public IAsyncEnumerable<int> GenerateAsync(ReadOnlyMemory<int> prompt, ReadOnlyMemory<int> stopTokens,
+        GenerationOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (prompt.IsEmpty)
+            throw new RemoteConfigurationException("the prompt is empty: a remote generation needs at least one token id");
+        if (options.MaxTokens < 0)
+            throw new RemoteConfigurationException($"MaxTokens must be >= 0, not {options.MaxTokens}");
+        foreach (var id in prompt.Span)
+        {
+            if (id < 0)
+                throw new RemoteConfigurationException($"prompt holds the negative token id {id}");
+        }
+        return GenerateCoreAsync(prompt, stopTokens.ToArray(), options, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<int> GenerateCoreAsync(ReadOnlyMemory<int> prompt, int[] stopTokens,
+        GenerationOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (options.MaxTokens == 0)
+            yield break;
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var request = new AttemptRequest(prompt, stopTokens, options, cancellationToken);
+        RemoteStream stream;
+        try
+        {
+            stream = await _retry.ExecuteAsync(
+                static (state, token) => state.Generator.OpenAsync(state.Request, token),
+                (Generator: this, Request: request),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (RetryableAttemptException e)
+        {
+            throw e.Failure;
+        }
+
+        try
+        {
+            while (true)
+            {
+                while (stream.TryDequeue(out var id))
+                {
+                    yield return id;
+                    stream.Delivered++;
+                    if (stream.Delivered >= options.MaxTokens || Array.IndexOf(stopTokens, id) >= 0)
+                        yield break;
+                }
+                if (stream.Finished)
+                    yield break;
+                if (!await stream.ReadNextAsync(_options.InterTokenTimeout, "waiting for the next event").ConfigureAwait(false))
+                    yield break;
+            }
+        }
+        finally
+        {
+            stream.Dispose();
+            _balancer.Release(stream.EndpointIndex);
+        }
+    }
+
+    /// <summary>One attempt: send, check the status, read until the first ids (or the end). Retryable failures are wrapped.</summary>
+    private async ValueTask<RemoteStream> OpenAsync(AttemptRequest request, CancellationToken token)
+    {
+        var index = _balancer.Acquire(request.LastFailedEndpoint);
+        var endpoint = _endpoints[index];
+        var handedOver = false;
+        try
+        {
+            // At most one downgrade: an older vLLM ignores return_token_ids, so ask again with the logprobs fallback.
+            for (var round = 0; ; round++)
+            {
+                var stream = await OpenOnceAsync(request, endpoint, index, token).ConfigureAwait(false);
+                if (!stream.ServerLacksReturnTokenIds || round > 0)
+                {
+                    handedOver = true;
+                    return stream;
+                }
+                stream.Dispose();
+                _vllmWithoutReturnTokenIds[index] = true;
+            }
+        }
+        catch (RemoteGenerationException e) when (IsRetryable(e))
+        {
+            request.LastFailedEndpoint = index;
+            throw new RetryableAttemptException(e);
+        }
+        finally
+        {
+            if (!handedOver)
+                _balancer.Release(index);
+        }
+    }
+
+    private async ValueTask<RemoteStream> OpenOnceAsync(AttemptRequest request, RemoteEndpoint endpoint, int index, CancellationToken token)
+    {
+        var idSource = _options.VllmTokenIds;
+        if (idSource == VllmTokenIdSource.Auto && _vllmWithoutReturnTokenIds[index])
+            idSource = VllmTokenIdSource.Logprobs;
+
+        var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+        timeout.CancelAfter(_options.FirstTokenTimeout);
+        HttpResponseMessage? response = null;
+        RemoteStream? stream = null;
+        try
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Post, endpoint.GenerationUrl)
+            {
+                Content = BuildBody(request, endpoint.Protocol, idSource == VllmTokenIdSource.Logprobs),
+            };
+            message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+            if (_apiKey is not null)
+                message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
+
+            response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            if (!response.IsSuccessStatusCode)
+            {
+                var body = await ReadErrorBodyAsync(response, timeout.Token).ConfigureAwait(false);
+                throw new RemoteServerException(response.StatusCode, body, endpoint.BaseUrl);
+            }
+            var content = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
+            stream = new RemoteStream(endpoint.BaseUrl, index, response, content, timeout, request.CallerToken,
+                endpoint.Protocol, idSource, request.StopTokens);
+
+            // The first-token timeout covers queueing and prefill; it runs from the send, not per event.
+            var remaining = _options.FirstTokenTimeout;
+            var started = Environment.TickCount64;
+            while (!stream.HasPending && !stream.Finished && !stream.ServerLacksReturnTokenIds)
+            {
+                remaining = _options.FirstTokenTimeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
+                if (remaining <= TimeSpan.Zero)
+                    throw new RemoteTimeoutException(endpoint.BaseUrl, 0, _options.FirstTokenTimeout, "waiting for the first token");
+                if (!await stream.ReadNextAsync(remaining, "waiting for the first token").ConfigureAwait(false))
+                    break;
+            }
+            return stream;
+        }
+        catch (OperationCanceledException) when (!token.IsCancellationRequested)
+        {
+            Cleanup();
+            throw new RemoteTimeoutException(endpoint.BaseUrl, 0, _options.FirstTokenTimeout, "waiting for the response headers");
+        }
+        catch (HttpRequestException e)
+        {
+            Cleanup();
+            throw new RemoteGenerationException($"{endpoint.BaseUrl}: request failed: {e.Message}", e) { Endpoint = endpoint.BaseUrl };
+        }
+        catch
+        {
+            Cleanup();
+            throw;
+        }
+
+        void Cleanup()
+        {
+            if (stream is not null)
+            {
+                stream.Dispose();
+            }
+            else
+            {
+                response?.Dispose();
+                timeout.Dispose();
+            }
+        }
+    }
+
+    private ByteArrayContent BuildBody(AttemptRequest request, RemoteProtocol protocol, bool logprobsForIds)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 + request.Prompt.Length * 8);
+        if (protocol == RemoteProtocol.Vllm)
+            RemoteRequestWriter.WriteVllm(buffer, _options.Model, request.Prompt.Span, request.StopTokens, request.Options, logprobsForIds);
+        else
+            RemoteRequestWriter.WriteSglang(buffer, request.Prompt.Span, request.StopTokens, request.Options);
+        var content = new ByteArrayContent(buffer.WrittenSpan.ToArray());
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    private async Task<string> ReadErrorBodyAsync(HttpResponseMessage response, CancellationToken token)
+    {
+        try
+        {
+            await using var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
+            var buffer = new byte[_options.MaxErrorBodyBytes];
+            var total = 0;
+            while (total < buffer.Length)
+            {
+                var read = await body.ReadAsync(buffer.AsMemory(total), token).ConfigureAwait(false);
+                if (read == 0)
+                    break;
+                total += read;
+            }
+            var text = System.Text.Encoding.UTF8.GetString(buffer, 0, total).Trim();
+            return total == buffer.Length ? text + "..." : text;
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            return $"(error body unreadable: {e.Message})";
+        }
+    }
+
+    /// <summary>Only failures where nothing reached the caller and a second try can succeed.</summary>
+    private static bool IsRetryable(RemoteGenerationException e) => e switch
+    {
+        RemoteServerException server => (int)server.StatusCode >= 500
+                                        || server.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout,
+        RemoteStreamBrokenException broken => broken.TokensReceived == 0 && !broken.ReportedByServer,
+        RemoteTimeoutException timeout => timeout.TokensReceived == 0,
+        RemoteProtocolException => false,
+        RemoteConfigurationException => false,
+        _ => e.InnerException is HttpRequestException,
+    };
+
+    private static string? ReadApiKey(string? variable)
+    {
+        if (variable is null)
+            return null;
+        var value = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrWhiteSpace(value))
+            throw new RemoteConfigurationException($"the API key variable {variable} is not set (or empty)");
+        return value.Trim();
+    }
+
+    private static void RequirePositive(TimeSpan value, string name)
+    {
+        if (value <= TimeSpan.Zero && value != Timeout.InfiniteTimeSpan)
+            throw new RemoteConfigurationException($"{name} must be positive, not {value}");
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private sealed class AttemptRequest(ReadOnlyMemory<int> prompt, int[] stopTokens, GenerationOptions options, CancellationToken callerToken)
+    {
+        public ReadOnlyMemory<int> Prompt { get; } = prompt;
+        public int[] StopTokens { get; } = stopTokens;
+        public GenerationOptions Options { get; } = options;
+        public CancellationToken CallerToken { get; } = callerToken;
+        public int LastFailedEndpoint { get; set; } = -1;
+    }
+
+    /// <summary>Carries a failure that the retry pipeline may try again; unwrapped when attempts run out.</summary>
+    private sealed class RetryableAttemptException(RemoteGenerationException failure) : Exception(failure.Message, failure)
+    {
+        public RemoteGenerationException Failure { get; } = failure;
+    }
+}
