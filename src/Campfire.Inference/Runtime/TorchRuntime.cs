@@ -17,6 +17,9 @@ public enum ActivationDType { Float32, BFloat16 }
 public static class TorchRuntime
 {
     public const string LibTorchDirVariable = "CAMPFIRE_LIBTORCH_DIR";
+
+    /// <summary>Optional: libtorch's CPU thread count for every command (what <c>--threads</c> sets per command).</summary>
+    public const string ThreadsVariable = "CAMPFIRE_TORCH_THREADS";
     private static readonly Lock Gate = new();
     private static bool _cpuReady;
     private static bool _cudaReady;
@@ -33,6 +36,8 @@ public static class TorchRuntime
                 {
                     torch.InitializeDeviceType(DeviceType.CPU);
                     _cpuReady = true;
+                    if (int.TryParse(Environment.GetEnvironmentVariable(ThreadsVariable), out int threads) && threads > 0)
+                        torch.set_num_threads(threads);
                 }
                 catch (Exception e) when (e is TypeInitializationException or NotSupportedException or DllNotFoundException or EntryPointNotFoundException or InvalidOperationException)
                 {
@@ -63,6 +68,17 @@ public static class TorchRuntime
             }
             return torch.CUDA;
         }
+    }
+
+    /// <summary>
+    /// Sets libtorch's intra-op CPU threads (0 keeps its default, one per core). A decode step is many small ops: on a
+    /// busy or small machine one thread avoids OpenMP's spin-waiting between them and is often much faster.
+    /// </summary>
+    public static void SetCpuThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(threads);
+        Initialize(InferenceDevice.Cpu);
+        if (threads > 0) torch.set_num_threads(threads);
     }
 
     /// <summary>True when libtorch was (or can be) loaded for the CPU; never throws.</summary>
