@@ -32,6 +32,12 @@ public static class TorchRuntime
             PreloadFromVariable(device);
             if (!_cpuReady)
             {
+                // Find libtorch first the way TorchSharp does (app native folders, then the loader's search path): when it
+                // is absent, TorchSharp would copy ~500 MB from the NuGet cache next to the app and then fail noisily.
+                if (!_preloaded && !NativeLibrary.TryLoad("torch_cpu", typeof(torch).Assembly, null, out _))
+                    throw new InferenceDeviceException(
+                        "no libtorch found: this build has no bundled libtorch (-p:TorchBackend=external) and none is on the loader's path; " +
+                        $"set {LibTorchDirVariable} (or LD_LIBRARY_PATH) to the lib folder of a libtorch 2.10, or build with the default -p:TorchBackend=cpu");
                 try
                 {
                     torch.InitializeDeviceType(DeviceType.CPU);
