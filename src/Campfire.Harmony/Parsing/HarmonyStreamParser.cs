@@ -267,8 +267,7 @@ public struct HarmonyStreamParser
                 }
                 if (_mode == ParseMode.Lenient && token == HarmonyTokens.Start)
                 {
-                    if (_headerTokens > 0)
-                        Enqueue(HarmonyParseQuirk.AbandonedHeader);
+                    Enqueue(HarmonyParseQuirk.AbandonedHeader);
                     BeginHeader();
                     return;
                 }

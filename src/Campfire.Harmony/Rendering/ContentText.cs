@@ -12,9 +12,10 @@ namespace Campfire.Harmony.Rendering;
 /// </summary>
 internal static class ContentText
 {
-    private static readonly ConditionalWeakTable<ToolNamespaceConfig, string> NamespaceTexts = new();
+    /// <summary>The cache of the static text renderer; each <see cref="HarmonyRenderer"/> has its own.</summary>
+    public static ConditionalWeakTable<ToolNamespaceConfig, string> SharedNamespaceTexts { get; } = new();
 
-    public static string System(SystemContent system, bool conversationHasFunctionTools)
+    public static string System(SystemContent system, bool conversationHasFunctionTools, ConditionalWeakTable<ToolNamespaceConfig, string>? namespaceTexts = null)
     {
         var sections = new List<string>(4);
         var top = new List<string>(3);
@@ -38,7 +39,7 @@ internal static class ContentText
         }
 
         if (system.Tools is { Count: > 0 } tools)
-            sections.Add(ToolsSection(tools));
+            sections.Add(ToolsSection(tools, namespaceTexts));
 
         if (system.ChannelConfig is { ValidChannels.Length: > 0 } channels)
         {
@@ -52,7 +53,7 @@ internal static class ContentText
         return string.Join("\n\n", sections);
     }
 
-    public static string Developer(DeveloperContent developer)
+    public static string Developer(DeveloperContent developer, ConditionalWeakTable<ToolNamespaceConfig, string>? namespaceTexts = null)
     {
         var sections = new List<string>(3);
         if (developer.Instructions is { } instructions)
@@ -61,23 +62,37 @@ internal static class ContentText
             sections.Add(instructions);
         }
         if (developer.Tools is { Count: > 0 } tools)
-            sections.Add(ToolsSection(tools));
+            sections.Add(ToolsSection(tools, namespaceTexts));
         return string.Join("\n\n", sections);
     }
 
     /// <summary>"# Tools" then each namespace (in key order), separated by blank lines.</summary>
-    public static string ToolsSection(ImmutableSortedDictionary<string, ToolNamespaceConfig> tools)
+    public static string ToolsSection(ImmutableSortedDictionary<string, ToolNamespaceConfig> tools, ConditionalWeakTable<ToolNamespaceConfig, string>? namespaceTexts = null)
     {
         var builder = new StringBuilder("# Tools");
         foreach (var ns in tools.Values)
-            builder.Append("\n\n").Append(Namespace(ns));
+            builder.Append("\n\n").Append(Namespace(ns, namespaceTexts));
         return builder.ToString();
     }
 
-    public static string Namespace(ToolNamespaceConfig ns) =>
-        NamespaceTexts.GetValue(ns, static ns => BuildNamespace(ns));
+    /// <summary>A namespace's text, built once per instance and kept in <paramref name="namespaceTexts"/> (default: the shared cache).</summary>
+    public static string Namespace(ToolNamespaceConfig ns, ConditionalWeakTable<ToolNamespaceConfig, string>? namespaceTexts = null) =>
+        (namespaceTexts ?? SharedNamespaceTexts).GetValue(ns, static ns => BuildNamespace(ns));
 
     private static string BuildNamespace(ToolNamespaceConfig ns)
+    {
+        try
+        {
+            return BuildNamespaceText(ns);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A JsonElement built by hand can hold a string .NET cannot read (a lone surrogate escape).
+            throw new HarmonyRenderException(-1, $"tool namespace \"{ns.Name}\": a tool schema cannot be read: {e.Message}");
+        }
+    }
+
+    private static string BuildNamespaceText(ToolNamespaceConfig ns)
     {
         var lines = new List<string> { $"## {ns.Name}\n" };
         bool hasTools = ns.Tools.Length > 0;

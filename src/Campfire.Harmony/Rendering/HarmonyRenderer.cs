@@ -24,6 +24,7 @@ public sealed class HarmonyRenderer
     private static readonly Lazy<HarmonyRenderer> LazyDefault = new(() => new HarmonyRenderer(O200kHarmonyTokenizer.Instance));
 
     private readonly ConditionalWeakTable<Content, CachedTokens> _contentTokens = new();
+    private readonly ConditionalWeakTable<ToolNamespaceConfig, string> _namespaceTexts = new();
     private readonly ConditionalWeakTable<Message, CachedTokens>? _messageTokens;
 
     /// <param name="tokenizer">The o200k_harmony tokenizer.</param>
@@ -258,8 +259,8 @@ public sealed class HarmonyRenderer
             return tokens;
         string text = content switch
         {
-            SystemContent system => ContentText.System(system, hasFunctionTools),
-            DeveloperContent developer => ContentText.Developer(developer),
+            SystemContent system => ContentText.System(system, hasFunctionTools, _namespaceTexts),
+            DeveloperContent developer => ContentText.Developer(developer, _namespaceTexts),
             _ => throw new HarmonyRenderException(-1, $"unsupported content {content.GetType().Name}"),
         };
         return cached.Set(variant, Tokenizer.EncodeToIds(text));

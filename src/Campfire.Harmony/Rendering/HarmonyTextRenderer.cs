@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Campfire.Harmony.Model;
 
@@ -10,10 +11,15 @@ namespace Campfire.Harmony.Rendering;
 /// </summary>
 public static class HarmonyTextRenderer
 {
-    public static string RenderConversationForCompletion(Conversation conversation, Role nextRole, RenderOptions? options = null)
+    public static string RenderConversationForCompletion(Conversation conversation, Role nextRole, RenderOptions? options = null) =>
+        RenderConversationForCompletion(conversation, nextRole, options, ContentText.SharedNamespaceTexts);
+
+    /// <summary>With a given namespace-text cache (a fresh one makes every schema render again, as a naive renderer would).</summary>
+    internal static string RenderConversationForCompletion(
+        Conversation conversation, Role nextRole, RenderOptions? options, ConditionalWeakTable<ToolNamespaceConfig, string> namespaceTexts)
     {
         var builder = new StringBuilder();
-        AppendConversation(builder, conversation, options ?? RenderOptions.Default);
+        AppendConversation(builder, conversation, options ?? RenderOptions.Default, namespaceTexts);
         builder.Append(FormattingToken.Literal(FormattingToken.Start)).Append(nextRole.ToWireName());
         return builder.ToString();
     }
@@ -21,14 +27,14 @@ public static class HarmonyTextRenderer
     public static string RenderConversation(Conversation conversation, RenderOptions? options = null)
     {
         var builder = new StringBuilder();
-        AppendConversation(builder, conversation, options ?? RenderOptions.Default);
+        AppendConversation(builder, conversation, options ?? RenderOptions.Default, ContentText.SharedNamespaceTexts);
         return builder.ToString();
     }
 
     public static string RenderConversationForTraining(Conversation conversation, RenderOptions? options = null)
     {
         var builder = new StringBuilder();
-        AppendConversation(builder, conversation, options ?? RenderOptions.Default);
+        AppendConversation(builder, conversation, options ?? RenderOptions.Default, ContentText.SharedNamespaceTexts);
         if (ConversationRules.EndsWithReturn(conversation.Messages))
         {
             var end = FormattingToken.Literal(FormattingToken.End);
@@ -41,18 +47,19 @@ public static class HarmonyTextRenderer
     public static string Render(Message message, bool conversationHasFunctionTools = false)
     {
         HarmonyMessageWriter.Validate(message, -1);
-        var sink = new TextSink(new StringBuilder());
+        var sink = new TextSink(new StringBuilder(), ContentText.SharedNamespaceTexts);
         HarmonyMessageWriter.Write(ref sink, message, conversationHasFunctionTools);
         return sink.Builder.ToString();
     }
 
-    private static void AppendConversation(StringBuilder builder, Conversation conversation, RenderOptions options)
+    private static void AppendConversation(
+        StringBuilder builder, Conversation conversation, RenderOptions options, ConditionalWeakTable<ToolNamespaceConfig, string> namespaceTexts)
     {
         var messages = conversation.Messages;
         HarmonyMessageWriter.ValidateAll(messages);
         bool hasFunctionTools = ConversationRules.HasFunctionTools(messages);
         int dropBefore = ConversationRules.DropAnalysisBefore(messages, options);
-        var sink = new TextSink(builder);
+        var sink = new TextSink(builder, namespaceTexts);
         for (int i = 0; i < messages.Length; i++)
         {
             if (!ConversationRules.IsDropped(messages[i], i, dropBefore))
@@ -60,7 +67,7 @@ public static class HarmonyTextRenderer
         }
     }
 
-    private readonly struct TextSink(StringBuilder builder) : IRenderSink
+    private readonly struct TextSink(StringBuilder builder, ConditionalWeakTable<ToolNamespaceConfig, string> namespaceTexts) : IRenderSink
     {
         public StringBuilder Builder { get; } = builder;
 
@@ -73,8 +80,8 @@ public static class HarmonyTextRenderer
         public void ComposedContent(Content content, bool conversationHasFunctionTools) =>
             Builder.Append(content switch
             {
-                SystemContent system => ContentText.System(system, conversationHasFunctionTools),
-                DeveloperContent developer => ContentText.Developer(developer),
+                SystemContent system => ContentText.System(system, conversationHasFunctionTools, namespaceTexts),
+                DeveloperContent developer => ContentText.Developer(developer, namespaceTexts),
                 _ => throw new HarmonyRenderException(-1, $"unsupported content {content.GetType().Name}"),
             });
     }

@@ -187,39 +187,55 @@ internal static class JsonObjects
     public static List<KeyValuePair<string, JsonElement>> DistinctMembers(JsonElement obj)
     {
         var members = new List<KeyValuePair<string, JsonElement>>();
-        Dictionary<string, int>? positions = null;
+        Dictionary<string, int>? positions = null; // only for large objects; small ones are scanned
         foreach (var property in obj.EnumerateObject())
         {
-            positions ??= new Dictionary<string, int>(StringComparer.Ordinal);
-            if (positions.TryGetValue(property.Name, out int at))
+            string name = property.Name;
+            int at = -1;
+            if (positions is not null)
             {
-                members[at] = new(property.Name, property.Value);
+                if (!positions.TryGetValue(name, out at))
+                    at = -1;
             }
             else
             {
-                positions[property.Name] = members.Count;
-                members.Add(new(property.Name, property.Value));
+                for (int i = 0; i < members.Count; i++)
+                {
+                    if (string.Equals(members[i].Key, name, StringComparison.Ordinal))
+                    {
+                        at = i;
+                        break;
+                    }
+                }
+            }
+
+            if (at >= 0)
+            {
+                members[at] = new(name, property.Value);
+                continue;
+            }
+            members.Add(new(name, property.Value));
+            if (positions is not null)
+            {
+                positions[name] = members.Count - 1;
+            }
+            else if (members.Count == 32)
+            {
+                positions = new Dictionary<string, int>(StringComparer.Ordinal);
+                for (int i = 0; i < members.Count; i++)
+                    positions[members[i].Key] = i;
             }
         }
         return members;
     }
 
-    /// <summary><c>Value::get(key)</c>: the member of an object (last one if repeated); nothing for non-objects.</summary>
+    /// <summary><c>Value::get(key)</c>: the member of an object (the last one if repeated, as System.Text.Json also picks); nothing for non-objects.</summary>
     public static bool TryGet(JsonElement value, string name, out JsonElement member)
     {
+        if (value.ValueKind == JsonValueKind.Object)
+            return value.TryGetProperty(name, out member);
         member = default;
-        if (value.ValueKind != JsonValueKind.Object)
-            return false;
-        bool found = false;
-        foreach (var property in value.EnumerateObject())
-        {
-            if (property.NameEquals(name))
-            {
-                member = property.Value;
-                found = true;
-            }
-        }
-        return found;
+        return false;
     }
 
     public static string? GetString(JsonElement value, string name) =>

@@ -129,6 +129,15 @@ public class ToolSchemaRenderingTests
             Ts("""{"type": "object", "properties": {"a": {"type": "string"}, "b": {"type": "string"}, "a": {"type": "number"}}}"""));
     }
 
+    [Fact]
+    public void RepeatedPropertyInALargeObjectKeepsItsFirstPlaceAndLastValue()
+    {
+        var properties = string.Join(", ", Enumerable.Range(0, 40).Select(i => $"\"p{i}\": {{\"type\": \"string\"}}"));
+        var schema = "{\"type\": \"object\", \"properties\": {\"p3\": {\"type\": \"boolean\"}, " + properties + ", \"p3\": {\"type\": \"number\"}}}";
+        var expected = "{\n" + string.Concat(Enumerable.Range(0, 40).Select(i => i == 3 ? "" : $"p{i}?: string,\n")).Insert(0, "p3?: number,\n") + "}";
+        Assert.Equal(expected, Ts(schema));
+    }
+
     [Theory]
     [InlineData("10", "10")]
     [InlineData("-7", "-7")]
