@@ -135,3 +135,51 @@ public sealed class ParserErrorTests
         }
     }
 }
+
+/// <summary>The parser struct as a value: default instance, snapshots with long (spilled) headers.</summary>
+public sealed class ParserStateTests
+{
+    [Fact]
+    public void Default_parser_is_a_strict_parser_without_prefill()
+    {
+        var tokens = Encode("<|start|>assistant<|channel|>final<|message|>Hi<|end|>");
+        var parser = default(HarmonyStreamParser);
+        var collector = new HarmonyMessageCollector();
+        Assert.False(parser.HasChannel);
+        foreach (int token in tokens)
+        {
+            for (var kind = parser.Read(token); kind != HarmonyParserEventKind.None; kind = parser.Read())
+                collector.Handle(ref parser, kind);
+        }
+        Assert.Equal(ParseMode.Strict, parser.Mode);
+        Assert.Equal(ToJson([Message.Assistant("Hi").WithChannel("final")]), ToJson(collector.Messages));
+    }
+
+    [Fact]
+    public void Copies_of_a_parser_inside_a_long_header_do_not_share_its_bytes()
+    {
+        // A header past the 256-byte inline buffer spills to the heap; copies must still be independent.
+        string recipient = "functions." + new string('x', 400);
+        var prefix = Encode($"<|start|>assistant to={recipient}");
+        var parser = new HarmonyStreamParser(ParseMode.Strict);
+        foreach (int token in prefix)
+            Assert.Equal(HarmonyParserEventKind.None, parser.Read(token));
+
+        var copy = parser;
+        var left = Finish(ref parser, Encode("<|channel|>commentary json<|message|>A<|call|>"));
+        var right = Finish(ref copy, Encode("_b<|channel|>final<|message|>B<|end|>"));
+        Assert.Equal(ToJson([Message.Assistant("A").WithChannel("commentary").WithRecipient(recipient).WithContentType("json")]), ToJson(left));
+        Assert.Equal(ToJson([Message.Assistant("B").WithChannel("final").WithRecipient(recipient + "_b")]), ToJson(right));
+    }
+
+    private static System.Collections.Immutable.ImmutableArray<Message> Finish(ref HarmonyStreamParser parser, int[] tokens)
+    {
+        var collector = new HarmonyMessageCollector();
+        foreach (int token in tokens)
+        {
+            for (var kind = parser.Read(token); kind != HarmonyParserEventKind.None; kind = parser.Read())
+                collector.Handle(ref parser, kind);
+        }
+        return collector.Messages;
+    }
+}
