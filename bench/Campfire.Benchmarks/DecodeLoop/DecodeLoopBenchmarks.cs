@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Campfire.Harmony.Engine;
 using Campfire.Harmony.Parsing;
 using Campfire.Harmony.Tokenization;
+using Campfire.Benchmarks.Infrastructure;
 using Campfire.Inference.Loop;
 
 namespace Campfire.Benchmarks.DecodeLoop;
@@ -13,8 +14,11 @@ namespace Campfire.Benchmarks.DecodeLoop;
 /// the channel and the second thread add.
 /// </summary>
 [MemoryDiagnoser]
-public class DecodeLoopBenchmarks
+public class DecodeLoopBenchmarks : ITokenWorkload
 {
+    /// <summary>One operation is one token (OperationsPerInvoke = <see cref="Tokens"/>).</summary>
+    public long TokensPerOperation => 1;
+
     public const int Tokens = 65536;
 
     private int[] _script = [];
@@ -67,6 +71,7 @@ public class DecodeLoopBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Tokens)]
+    [HotPath(Goal = "≤2 µs/token and 0 B/token for channel + parser + sampling with a fake model step")]
     public async Task<long> ChannelLoop()
     {
         var parser = NewParser();
@@ -93,8 +98,10 @@ public class DecodeLoopBenchmarks
 /// TorchSharp model avoids it for greedy decoding by taking the argmax on its device.
 /// </summary>
 [MemoryDiagnoser]
-public class SamplerBenchmarks
+public class SamplerBenchmarks : ITokenWorkload
 {
+    public long TokensPerOperation => 1;
+
     private float[] _logits = [];
     private TokenSampler _sampler = null!;
 
