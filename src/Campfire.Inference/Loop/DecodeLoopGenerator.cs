@@ -19,14 +19,17 @@ public sealed record DecodeLoopOptions
 /// channel. A full channel makes the producer wait (backpressure). Cancellation is seen by the producer before every
 /// step, so it takes effect within one step; a producer exception (including an out-of-memory) completes the channel
 /// with that exception, so the consumer gets it instead of a short answer or a hang. Abandoning the enumeration stops
-/// the producer. One generation at a time per instance.
+/// the producer. One generation at a time per model instance, across all generators over it.
 /// </summary>
 public sealed class DecodeLoopGenerator : ITokenGenerator
 {
     private readonly IDecodeModel _model;
     private readonly DecodeLoopOptions _options;
     private readonly TokenSampler _sampler;
-    private int _busy;
+    private readonly StrongBox<int> _busy;
+
+    /// <summary>One busy flag per model instance, shared by every generator over it: a model has one KV cache.</summary>
+    private static readonly ConditionalWeakTable<IDecodeModel, StrongBox<int>> BusyByModel = new();
 
     public DecodeLoopGenerator(IDecodeModel model, DecodeLoopOptions? options = null)
     {
@@ -34,6 +37,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
         _options = options ?? new DecodeLoopOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.ChannelCapacity);
         _sampler = new TokenSampler(model.VocabularySize, (ulong)Environment.TickCount64);
+        _busy = BusyByModel.GetValue(model, _ => new StrongBox<int>());
     }
 
     /// <summary>Receives the timings of the following runs when set (for <c>--profile</c> / <c>--trace</c>).</summary>
@@ -48,7 +52,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
         ArgumentNullException.ThrowIfNull(options);
         if (prompt.IsEmpty) throw new SamplingException("the prompt is empty: the model needs at least one token to continue");
         if (options.MaxTokens <= 0) yield break;
-        if (Interlocked.Exchange(ref _busy, 1) == 1) throw new GeneratorBusyException();
+        if (Interlocked.Exchange(ref _busy.Value, 1) == 1) throw new GeneratorBusyException();
 
         var profiler = Profiler;
         var channel = Channel.CreateBounded<int>(new BoundedChannelOptions(_options.ChannelCapacity)
@@ -99,7 +103,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
                 // Already delivered through the channel, or the consumer is leaving anyway.
             }
             profiler?.RunFinished();
-            Volatile.Write(ref _busy, 0);
+            Volatile.Write(ref _busy.Value, 0);
         }
     }
 
@@ -113,9 +117,12 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
             cancellationToken.ThrowIfCancellationRequested();
             if (options.Seed is { } seed) _sampler.Reseed((ulong)(uint)seed);
             var logits = buffer.AsMemory(0, vocabulary);
+            var greedy = options.Temperature == 0 ? _model as IGreedyDecodeModel : null;
+            int next = -1;
 
             long start = Stopwatch.GetTimestamp();
-            _model.Prefill(prompt.Span, logits.Span);
+            if (greedy is not null) next = greedy.PrefillGreedy(prompt.Span);
+            else _model.Prefill(prompt.Span, logits.Span);
             long end = Stopwatch.GetTimestamp();
             DecodeMetrics.PrefillDuration.Record(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
             DecodeMetrics.PromptTokens.Add(prompt.Length);
@@ -123,7 +130,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
 
             for (int produced = 1; ; produced++)
             {
-                int id = _sampler.Sample(logits.Span, options.Temperature, options.TopP);
+                int id = greedy is not null ? next : _sampler.Sample(logits.Span, options.Temperature, options.TopP);
                 DecodeMetrics.GeneratedTokens.Add(1);
                 profiler?.Generated();
                 if (!writer.TryWrite(id))
@@ -138,7 +145,8 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
 
                 cancellationToken.ThrowIfCancellationRequested();
                 start = Stopwatch.GetTimestamp();
-                _model.Decode(id, logits.Span);
+                if (greedy is not null) next = greedy.DecodeGreedy(id);
+                else _model.Decode(id, logits.Span);
                 end = Stopwatch.GetTimestamp();
                 DecodeMetrics.StepDuration.Record(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
                 profiler?.Step(start, end);
