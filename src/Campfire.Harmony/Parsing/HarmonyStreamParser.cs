@@ -209,14 +209,10 @@ public struct HarmonyStreamParser
         int position = 0;
         while (true)
         {
-            if (_pending != Pending.None)
+            if (TryDrain(vocabulary, out var pendingEvent))
             {
-                var pendingEvent = Drain(vocabulary);
-                if (pendingEvent != HarmonyParserEventKind.None)
-                {
-                    consumed = position;
-                    return pendingEvent;
-                }
+                consumed = position;
+                return pendingEvent;
             }
             if ((uint)position >= (uint)tokens.Length)
             {
@@ -250,12 +246,8 @@ public struct HarmonyStreamParser
         var vocabulary = ParserVocabulary.Instance;
         while (true)
         {
-            if (_pending != Pending.None)
-            {
-                var pendingEvent = Drain(vocabulary);
-                if (pendingEvent != HarmonyParserEventKind.None)
-                    return pendingEvent;
-            }
+            if (TryDrain(vocabulary, out var pendingEvent))
+                return pendingEvent;
             if (_endOfStreamProcessed)
                 return HarmonyParserEventKind.None;
             ProcessEndOfStream();
@@ -541,14 +533,10 @@ public struct HarmonyStreamParser
         int position = 0;
         while (true)
         {
-            if (_pending != Pending.None)
+            if (TryDrain(vocabulary, out var pendingEvent))
             {
-                var pendingEvent = Drain(vocabulary);
-                if (pendingEvent != HarmonyParserEventKind.None)
-                {
-                    consumed = position;
-                    return pendingEvent;
-                }
+                consumed = position;
+                return pendingEvent;
             }
             if (position >= text.Length)
             {
@@ -621,6 +609,13 @@ public struct HarmonyStreamParser
         _deltaSource == DeltaSource.External ? text.Slice(_deltaStart, _deltaLength) : ContentDelta;
 
     // ----- event draining -------------------------------------------------------------------------------------------
+
+    /// <summary>Reports the next pending event, if any.</summary>
+    private bool TryDrain(ParserVocabulary vocabulary, out HarmonyParserEventKind pendingEvent)
+    {
+        pendingEvent = _pending == Pending.None ? HarmonyParserEventKind.None : Drain(vocabulary);
+        return pendingEvent != HarmonyParserEventKind.None;
+    }
 
     private HarmonyParserEventKind Drain(ParserVocabulary vocabulary)
     {
