@@ -270,9 +270,8 @@ public struct HarmonyStreamParser
                 }
                 if (_mode != ParseMode.Lenient)
                     ThrowParse(HarmonyParseError.UnexpectedToken, $"Unexpected token {token} while expecting start token {HarmonyTokens.Start}");
-                if (!StartImplicitly(IsStop(token)))
-                    return;
-                AppendHeaderToken(token, vocabulary);
+                if (StartImplicitly(IsStop(token)))
+                    ProcessToken(token, vocabulary);
                 return;
 
             case HarmonyParseState.Header:
@@ -441,7 +440,7 @@ public struct HarmonyStreamParser
         uint quirks = 0;
         if (lenient)
         {
-            if (GrammarDropsInvalid(ref rawStart, ref rawEnd))
+            if (HeaderGrammar.DropInvalidUtf8(ref _header, ref rawStart, ref rawEnd))
                 quirks |= HeaderGrammar.Bit(HarmonyParseQuirk.InvalidHeaderBytes);
             if (HeaderGrammar.NormalizeConstrain(ref _header, ref rawStart, ref rawEnd))
                 quirks |= HeaderGrammar.Bit(HarmonyParseQuirk.ConstrainVariant);
@@ -475,9 +474,6 @@ public struct HarmonyStreamParser
             }
         }
     }
-
-    private bool GrammarDropsInvalid(ref int rawStart, ref int rawEnd) =>
-        HeaderGrammar.DropInvalidUtf8(ref _header, ref rawStart, ref rawEnd);
 
     private void EndMessage(MessageTerminator terminator)
     {
