@@ -186,18 +186,22 @@ public sealed class LuceneSearchBackend : ISearchBackend, IDisposable
         return terms;
     }
 
-    // The line sharing most distinct terms with the query (headings only when nothing else matches) is the snippet,
+    // The line sharing most distinct terms with the query (preferring body text in a section) is the snippet,
     // and its line number lets `open` centre the view on it, as the reference browser does with result snippets.
     private (string Snippet, int? Line) BestLine(string text, HashSet<string> queryTerms)
     {
         var lines = text.Split('\n');
         int bestLine = -1, bestScore = 0;
+        var inSection = false;
         for (var i = 0; i < lines.Length; i++)
         {
+            var isSubheading = lines[i].TrimStart().StartsWith("##", StringComparison.Ordinal);
+            inSection |= isSubheading;
             if (string.IsNullOrWhiteSpace(lines[i])) continue;
             var terms = Analyze(lines[i]);
             terms.IntersectWith(queryTerms);
-            var score = terms.Count * 2 + (lines[i].TrimStart().StartsWith('#') ? 0 : 1);
+            // Body text beats headings, and text inside a section beats the preamble (often source notes).
+            var score = terms.Count * 4 + (lines[i].TrimStart().StartsWith('#') ? 0 : 2) + (inSection && !isSubheading ? 1 : 0);
             if (terms.Count > 0 && score > bestScore)
             {
                 bestScore = score;

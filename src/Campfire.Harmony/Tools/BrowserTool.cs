@@ -453,6 +453,5 @@ public sealed class BrowserTool : ITool, ICitationSource
         return builder.ToString();
     }
 
-    // Roughly four characters per token; replaced by the real tokenizer through BrowserToolOptions.CountTokens.
-    private static int DefaultTokenCounter(string text) => (text.Length + 3) / 4;
+    private static int DefaultTokenCounter(string text) => Tokenization.O200kHarmonyTokenizer.Instance.CountTokens(text);
 }

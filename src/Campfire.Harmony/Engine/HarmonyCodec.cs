@@ -1,0 +1,80 @@
+using System.Collections.Immutable;
+using System.Text;
+using Campfire.Harmony.Model;
+using Campfire.Harmony.Parsing;
+using Campfire.Harmony.Rendering;
+using Campfire.Harmony.Tokenization;
+
+namespace Campfire.Harmony.Engine;
+
+/// <summary>Binds the engine to the o200k_harmony tokenizer, <see cref="HarmonyRenderer"/> and the Harmony parser
+/// (lenient mode: repairs what sampled models get wrong and reports each repair).</summary>
+internal sealed class HarmonyCodec : IHarmonyCodec
+{
+    public static HarmonyCodec Instance { get; } = new();
+
+    public ImmutableArray<int> RenderForCompletion(Conversation conversation, bool autoDropAnalysis) =>
+        [.. HarmonyRenderer.Default.RenderConversationForCompletion(conversation, Role.Assistant,
+            autoDropAnalysis ? RenderOptions.Default : RenderOptions.KeepAnalysis)];
+
+    public ImmutableArray<int> StopTokensForAssistantActions => HarmonyRenderer.StopTokensForAssistantActions;
+
+    public CodecParseResult ParseLenient(ReadOnlySpan<int> tokens, Role? prefillRole)
+    {
+        try
+        {
+            var result = HarmonyCompletionParser.Parse(tokens, prefillRole, ParseMode.Lenient);
+            return new CodecParseResult(result.Messages, [.. result.Diagnostics.Select(d => d.ToString())]);
+        }
+        catch (HarmonyParseException e)
+        {
+            // Even lenient parsing gives up on some input (limits exceeded); keep what was complete and say why.
+            return new CodecParseResult(e.CompletedMessages, [$"parse stopped at token {e.TokenIndex}: {e.Message}"]);
+        }
+    }
+
+    public ICompletionDeltaStream CreateDeltaStream() => new DeltaStream();
+
+    public string Decode(ReadOnlySpan<int> ids) => O200kHarmonyTokenizer.Instance.Decode(ids);
+
+    public int StartTokenId => HarmonyTokens.Start;
+
+    /// <summary>Content deltas from <see cref="HarmonyStreamParser"/>, with the channel and recipient of the message they belong to.</summary>
+    private sealed class DeltaStream : ICompletionDeltaStream
+    {
+        private HarmonyStreamParser _parser = new(ParseMode.Lenient, Role.Assistant);
+        private readonly int[] _one = new int[1];
+        private readonly StringBuilder _text = new();
+        private string? _channel;
+        private string? _recipient;
+
+        public bool Push(int token, out StreamDelta delta)
+        {
+            _one[0] = token;
+            _text.Clear();
+            var position = 0;
+            while (true)
+            {
+                var kind = _parser.Read(_one.AsSpan(position), out var consumed);
+                position += consumed;
+                switch (kind)
+                {
+                    case HarmonyParserEventKind.None:
+                        delta = new StreamDelta(_channel, _recipient, _text.ToString());
+                        return _text.Length > 0;
+                    case HarmonyParserEventKind.HeaderComplete:
+                        _channel = _parser.GetChannel();
+                        _recipient = _parser.GetRecipient();
+                        break;
+                    case HarmonyParserEventKind.ContentDelta:
+                        _text.Append(Encoding.UTF8.GetString(_parser.ContentDelta));
+                        break;
+                    case HarmonyParserEventKind.MessageStarted:
+                        _channel = null;
+                        _recipient = null;
+                        break;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using System.Collections.Immutable;
+using Campfire.Harmony.Model;
+
+namespace Campfire.Harmony.Engine;
+
+/// <summary>
+/// What the engine needs from the tokenizer, renderer and parser, in one seam: the engine's logic (mapping, trimming,
+/// the tool loop) is tested against it, and <see cref="HarmonyCodec"/> binds it to the real components.
+/// </summary>
+internal interface IHarmonyCodec
+{
+    /// <summary>Token ids of the conversation rendered for the assistant's next turn (ending in <c>&lt;|start|&gt;assistant</c>).</summary>
+    ImmutableArray<int> RenderForCompletion(Conversation conversation, bool autoDropAnalysis);
+
+    /// <summary>The ids that end an assistant turn: <c>&lt;|return|&gt;</c> and <c>&lt;|call|&gt;</c>.</summary>
+    ImmutableArray<int> StopTokensForAssistantActions { get; }
+
+    /// <summary>Parses a completion leniently: never throws for malformed input, reports what it repaired.</summary>
+    CodecParseResult ParseLenient(ReadOnlySpan<int> tokens, Role? prefillRole);
+
+    /// <summary>A fresh streaming parser for one completion that follows a <c>&lt;|start|&gt;assistant</c> prefill.</summary>
+    ICompletionDeltaStream CreateDeltaStream();
+
+    /// <summary>The text of ids (special tokens as their literal text).</summary>
+    string Decode(ReadOnlySpan<int> ids);
+
+    int StartTokenId { get; }
+}
+
+internal sealed record CodecParseResult(ImmutableArray<Message> Messages, ImmutableArray<string> Diagnostics);
+
+/// <summary>Feeds tokens of a completion one at a time and reports the content text each one adds.</summary>
+internal interface ICompletionDeltaStream
+{
+    /// <summary>Processes <paramref name="token"/>; true when it added content text, returned in <paramref name="delta"/>.
+    /// Throws <see cref="HarmonyException"/> when the completion breaks the format.</summary>
+    bool Push(int token, out StreamDelta delta);
+}
+
+internal readonly record struct StreamDelta(string? Channel, string? Recipient, string Text);
