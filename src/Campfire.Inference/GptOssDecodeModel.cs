@@ -6,18 +6,23 @@ using TorchSharp;
 namespace Campfire.Inference;
 
 /// <summary>
-/// A loaded gpt-oss model with its KV cache behind the decode loop. A prompt that extends what the cache already holds
-/// (the usual case in a multi-turn Harmony conversation) only prefills the new tokens; any other prompt starts over.
+/// A loaded gpt-oss model with its KV cache behind the decode loop. A prompt that shares a prefix with what the cache
+/// already holds (the usual case in a multi-turn Harmony conversation, where the next prompt re-renders the previous
+/// completion, sometimes differently near its end) only prefills what follows the shared prefix; the cache is rewound
+/// to it when the sliding layers' rings still hold what is needed, else it starts over.
 /// </summary>
-public sealed class GptOssDecodeModel : IDecodeModel, IDisposable
+public sealed class GptOssDecodeModel : IGreedyDecodeModel, IDisposable
 {
     private readonly KvCache _cache;
     private readonly List<int> _cached = new();
 
+    /// <summary>How far back a new prompt may diverge from the cached tokens and still reuse the cache.</summary>
+    public const int RewindMargin = 256;
+
     public GptOssDecodeModel(GptOssModel model)
     {
         Model = model;
-        _cache = model.CreateCache();
+        _cache = model.CreateCache(RewindMargin);
     }
 
     public GptOssModel Model { get; }
@@ -26,35 +31,68 @@ public sealed class GptOssDecodeModel : IDecodeModel, IDisposable
     /// <summary>Tokens whose keys and values are in the cache.</summary>
     public IReadOnlyList<int> CachedTokens => _cached;
 
+    /// <summary>Prompt tokens the last prefill took from the cache instead of recomputing.</summary>
+    public int LastReusedTokens { get; private set; }
+
     public static GptOssDecodeModel Load(string folder, InferenceDevice device = InferenceDevice.Cpu, ActivationDType? dtype = null) =>
         new(GptOssModel.Load(folder, device, dtype));
 
     /// <summary>A ready decode loop over this model.</summary>
     public DecodeLoopGenerator CreateGenerator(DecodeLoopOptions? options = null) => new(this, options);
 
-    public void Prefill(ReadOnlySpan<int> prompt, Span<float> logits)
-    {
-        int reuse = _cached.Count;
-        if (reuse == 0 || reuse >= prompt.Length || !prompt[..reuse].SequenceEqual(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_cached)))
-        {
-            _cache.Reset();
-            _cached.Clear();
-            reuse = 0;
-        }
-        var suffix = prompt[reuse..];
-        Run(suffix, logits);
-    }
+    public void Prefill(ReadOnlySpan<int> prompt, Span<float> logits) => Run(Rewind(prompt), logits);
 
     public void Decode(int token, Span<float> logits) => Run([token], logits);
 
+    public int PrefillGreedy(ReadOnlySpan<int> prompt) => RunGreedy(Rewind(prompt));
+
+    public int DecodeGreedy(int token) => RunGreedy([token]);
+
+    /// <summary>Rewinds the cache to the longest prefix it shares with <paramref name="prompt"/>; returns what is left to run.</summary>
+    private ReadOnlySpan<int> Rewind(ReadOnlySpan<int> prompt)
+    {
+        if (prompt.IsEmpty) throw new ArgumentException("the prompt is empty", nameof(prompt));
+        var cached = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_cached);
+        // Keep at least one prompt token to run, so there are logits to return.
+        int reuse = Math.Min(prompt[..^1].CommonPrefixLength(cached), prompt.Length - 1);
+        if (reuse < _cached.Count)
+        {
+            if (reuse > 0 && _cache.TruncateTo(reuse))
+            {
+                _cached.RemoveRange(reuse, _cached.Count - reuse);
+            }
+            else
+            {
+                _cache.Reset();
+                _cached.Clear();
+                reuse = 0;
+            }
+        }
+        LastReusedTokens = reuse;
+        return prompt[reuse..];
+    }
+
     private void Run(ReadOnlySpan<int> tokens, Span<float> logits)
+    {
+        using var result = Forward(tokens);
+        TensorData.CopyTo(result, logits);
+    }
+
+    private int RunGreedy(ReadOnlySpan<int> tokens)
+    {
+        using var result = Forward(tokens, keepOnDevice: true);
+        using var best = result.argmax(-1);
+        return (int)best.ToInt64();
+    }
+
+    private TorchSharp.torch.Tensor Forward(ReadOnlySpan<int> tokens, bool keepOnDevice = false)
     {
         if ((long)_cached.Count + tokens.Length > Model.Config.MaxContextLength)
             throw new SamplingException($"the context would exceed the model's {Model.Config.MaxContextLength} positions");
+        TorchSharp.torch.Tensor result;
         try
         {
-            using var result = Model.Forward(tokens, _cache);
-            TensorData.CopyTo(result, logits);
+            result = Model.Forward(tokens, _cache, keepOnDevice: keepOnDevice);
         }
         catch
         {
@@ -64,6 +102,7 @@ public sealed class GptOssDecodeModel : IDecodeModel, IDisposable
             throw;
         }
         foreach (int t in tokens) _cached.Add(t);
+        return result;
     }
 
     public void Dispose()

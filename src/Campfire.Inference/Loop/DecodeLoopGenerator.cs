@@ -113,9 +113,12 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
             cancellationToken.ThrowIfCancellationRequested();
             if (options.Seed is { } seed) _sampler.Reseed((ulong)(uint)seed);
             var logits = buffer.AsMemory(0, vocabulary);
+            var greedy = options.Temperature == 0 ? _model as IGreedyDecodeModel : null;
+            int next = -1;
 
             long start = Stopwatch.GetTimestamp();
-            _model.Prefill(prompt.Span, logits.Span);
+            if (greedy is not null) next = greedy.PrefillGreedy(prompt.Span);
+            else _model.Prefill(prompt.Span, logits.Span);
             long end = Stopwatch.GetTimestamp();
             DecodeMetrics.PrefillDuration.Record(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
             DecodeMetrics.PromptTokens.Add(prompt.Length);
@@ -123,7 +126,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
 
             for (int produced = 1; ; produced++)
             {
-                int id = _sampler.Sample(logits.Span, options.Temperature, options.TopP);
+                int id = greedy is not null ? next : _sampler.Sample(logits.Span, options.Temperature, options.TopP);
                 DecodeMetrics.GeneratedTokens.Add(1);
                 profiler?.Generated();
                 if (!writer.TryWrite(id))
@@ -138,7 +141,8 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
 
                 cancellationToken.ThrowIfCancellationRequested();
                 start = Stopwatch.GetTimestamp();
-                _model.Decode(id, logits.Span);
+                if (greedy is not null) next = greedy.DecodeGreedy(id);
+                else _model.Decode(id, logits.Span);
                 end = Stopwatch.GetTimestamp();
                 DecodeMetrics.StepDuration.Record(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
                 profiler?.Step(start, end);

@@ -14,3 +14,15 @@ public interface IDecodeModel
     /// <summary>Appends one token and writes the logits that follow it.</summary>
     void Decode(int token, Span<float> logits);
 }
+
+/// <summary>
+/// A model that can also pick the greedy token itself (on the device, next to its logits), so greedy decoding moves one
+/// id per step to the host instead of a vocabulary-sized row of logits. The loop uses it when the temperature is 0.
+/// Ties resolve to the lowest id, as in <see cref="TokenSampler.ArgMax"/>.
+/// </summary>
+public interface IGreedyDecodeModel : IDecodeModel
+{
+    int PrefillGreedy(ReadOnlySpan<int> prompt);
+
+    int DecodeGreedy(int token);
+}

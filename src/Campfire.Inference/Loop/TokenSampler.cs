@@ -11,14 +11,16 @@ namespace Campfire.Inference.Loop;
 public sealed class TokenSampler
 {
     private readonly float[] _weights;
-    private readonly Candidate[] _candidates;
+    private readonly float[] _candidateKeys;
+    private readonly int[] _candidateIds;
     private SplitMix64 _random;
 
     public TokenSampler(int vocabularySize, ulong seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabularySize);
         _weights = new float[vocabularySize];
-        _candidates = new Candidate[vocabularySize];
+        _candidateKeys = new float[vocabularySize];
+        _candidateIds = new int[vocabularySize];
         _random = new SplitMix64(seed);
     }
 
@@ -84,30 +86,33 @@ public sealed class TokenSampler
             {
                 if (weights[i] >= cutoff && weights[i] > 0)
                 {
-                    _candidates[count++] = new Candidate(weights[i], i);
+                    // Negated so the ascending key sort puts the most likely first.
+                    _candidateKeys[count] = -weights[i];
+                    _candidateIds[count++] = i;
                     mass += weights[i];
                 }
             }
             if (mass >= needed || cutoff == 0) break;
             cutoff = cutoff > 1e-30f ? cutoff / 1024 : 0;
         }
-        var candidates = _candidates.AsSpan(0, count);
-        candidates.Sort(default(ByWeightDescending));
+        var keys = _candidateKeys.AsSpan(0, count);
+        var ids = _candidateIds.AsSpan(0, count);
+        keys.Sort(ids); // deterministic for equal input, so a seed still reproduces a run
         double nucleus = 0;
         int size = 0;
-        while (size < candidates.Length)
+        while (size < keys.Length)
         {
-            nucleus += candidates[size++].Weight;
+            nucleus -= keys[size++];
             if (nucleus >= needed) break;
         }
         double target = _random.NextDouble() * nucleus;
         double running = 0;
         for (int i = 0; i < size; i++)
         {
-            running += candidates[i].Weight;
-            if (running > target) return candidates[i].Id;
+            running -= keys[i];
+            if (running > target) return ids[i];
         }
-        return candidates[size - 1].Id;
+        return ids[size - 1];
     }
 
     /// <summary>Index of the first maximum (NaN never wins; all-NaN is an error).</summary>
@@ -146,16 +151,5 @@ public sealed class TokenSampler
             return float.NaN;
         }
         return max;
-    }
-
-    private readonly record struct Candidate(float Weight, int Id);
-
-    private readonly struct ByWeightDescending : IComparer<Candidate>
-    {
-        public int Compare(Candidate x, Candidate y)
-        {
-            int c = y.Weight.CompareTo(x.Weight);
-            return c != 0 ? c : x.Id.CompareTo(y.Id);
-        }
     }
 }

@@ -43,20 +43,21 @@ public sealed class GptOssModel : IDisposable
         return new GptOssModel(weights, torchDevice, dtype ?? (device == InferenceDevice.Cuda ? ActivationDType.BFloat16 : ActivationDType.Float32));
     }
 
-    public KvCache CreateCache() => new(Config, _dtype, Device);
+    public KvCache CreateCache(int rewindMargin = 0) => new(Config, _dtype, Device, rewindMargin);
 
     /// <summary>
     /// Runs <paramref name="tokens"/> at positions cache.Length.. and appends their keys and values to the cache.
-    /// Returns float32 logits on the CPU: [T, vocab] when <paramref name="allPositions"/>, else [1, vocab] for the last token.
+    /// Returns float32 logits: [T, vocab] when <paramref name="allPositions"/>, else [1, vocab] for the last token; on the
+    /// CPU unless <paramref name="keepOnDevice"/> (then on the model's device, e.g. for an argmax there).
     /// </summary>
-    public Tensor Forward(ReadOnlySpan<int> tokens, KvCache cache, bool allPositions = false)
+    public Tensor Forward(ReadOnlySpan<int> tokens, KvCache cache, bool allPositions = false, bool keepOnDevice = false)
     {
         if (tokens.IsEmpty) throw new ArgumentException("at least one token is needed", nameof(tokens));
         var ids = new long[tokens.Length];
         for (int i = 0; i < ids.Length; i++)
         {
             if ((uint)tokens[i] >= (uint)Config.VocabSize)
-                throw new ArgumentOutOfRangeException(nameof(tokens), $"token id {tokens[i]} is outside this model's vocabulary (0..{Config.VocabSize - 1})");
+                throw new InvalidTokenException($"token id {tokens[i]} (at index {i}) is outside this model's vocabulary (0..{Config.VocabSize - 1})");
             ids[i] = tokens[i];
         }
         using var noGrad = no_grad();
@@ -74,7 +75,8 @@ public sealed class GptOssModel : IDisposable
         cache.Advance(t);
         x = RmsNorm(x, Weights.FinalNorm);
         if (!allPositions) x = x.narrow(0, t - 1, 1);
-        var logits = F.linear(x, Widen(Weights.Unembedding)).to(ScalarType.Float32).cpu().contiguous();
+        var logits = F.linear(x, Widen(Weights.Unembedding)).to(ScalarType.Float32);
+        logits = (keepOnDevice ? logits : logits.cpu()).contiguous();
         return logits.MoveToOuterDisposeScope();
     }
 

@@ -5,17 +5,35 @@ namespace Campfire.Inference.Model;
 
 /// <summary>
 /// Post-RoPE keys and values of every layer. Full-attention layers keep every position (grown by doubling); sliding
-/// layers keep a ring buffer of exactly the window size, slot = position mod window, since no query ever looks further back.
+/// layers keep a ring buffer (slot = position mod ring size) of the window size plus a rewind margin, since no query
+/// looks further back than the window. The margin lets <see cref="TruncateTo"/> step back that many tokens (a new turn
+/// whose prompt re-renders the end of the last completion differently) without a full recompute; 0 gives a ring of
+/// exactly the window.
 /// </summary>
 public sealed class KvCache : IDisposable
 {
     private readonly LayerKv[] _layers;
 
-    public KvCache(GptOssConfig config, ScalarType dtype, Device device)
+    public KvCache(GptOssConfig config, ScalarType dtype, Device device, int rewindMargin = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(rewindMargin);
         _layers = new LayerKv[config.NumHiddenLayers];
         for (int l = 0; l < _layers.Length; l++)
-            _layers[l] = new LayerKv(config.IsSliding(l) ? config.SlidingWindow : 0, config.NumKeyValueHeads, config.HeadDim, dtype, device);
+            _layers[l] = new LayerKv(config.IsSliding(l) ? config.SlidingWindow : 0, rewindMargin, config.NumKeyValueHeads, config.HeadDim, dtype, device);
+    }
+
+    /// <summary>
+    /// Drops every position from <paramref name="length"/> on, when each layer still holds what the next query needs;
+    /// false (cache unchanged) when a sliding layer's ring has already overwritten a needed position.
+    /// </summary>
+    public bool TruncateTo(long length)
+    {
+        if (length < 0 || length > Length) return false;
+        foreach (var layer in _layers)
+            if (!layer.CanTruncateTo(length, Length)) return false;
+        foreach (var layer in _layers) layer.TruncateTo(length);
+        Length = length;
+        return true;
     }
 
     /// <summary>Positions processed so far: the next token goes at this position.</summary>
@@ -36,8 +54,9 @@ public sealed class KvCache : IDisposable
         foreach (var layer in _layers) layer.Dispose();
     }
 
-    internal sealed class LayerKv(int window, int heads, int headDim, ScalarType dtype, Device device) : IDisposable
+    internal sealed class LayerKv(int window, int margin, int heads, int headDim, ScalarType dtype, Device device) : IDisposable
     {
+        private readonly int _ring = window > 0 ? window + margin : 0;
         private Tensor? _keys;
         private Tensor? _values;
         private long[] _positions = [];
@@ -61,23 +80,23 @@ public sealed class KvCache : IDisposable
             {
                 if (_keys is null)
                 {
-                    _keys = zeros([window, heads, headDim], dtype, device).DetachFromDisposeScope();
-                    _values = zeros([window, heads, headDim], dtype, device).DetachFromDisposeScope();
-                    _positions = new long[window];
+                    _keys = zeros([_ring, heads, headDim], dtype, device).DetachFromDisposeScope();
+                    _values = zeros([_ring, heads, headDim], dtype, device).DetachFromDisposeScope();
+                    _positions = new long[_ring];
                     Array.Fill(_positions, -1);
                 }
-                int keep = Math.Min(t, window);
+                int keep = Math.Min(t, _ring);
                 var slots = new long[keep];
                 for (int i = 0; i < keep; i++)
                 {
                     long p = firstPosition + t - keep + i;
-                    slots[i] = p % window;
+                    slots[i] = p % _ring;
                     _positions[slots[i]] = p;
                 }
                 using var index = tensor(slots, device: device);
                 _keys.index_copy_(0, index, keys.narrow(0, t - keep, keep).to(dtype));
                 _values!.index_copy_(0, index, values.narrow(0, t - keep, keep).to(dtype));
-                _count = Math.Min(window, _count + t);
+                _count = Math.Min(_ring, _count + t);
                 return;
             }
             int needed = _count + t;
@@ -101,6 +120,32 @@ public sealed class KvCache : IDisposable
             _values!.narrow(0, _count, t).copy_(values);
             for (int i = 0; i < t; i++) _positions[_count + i] = firstPosition + i;
             _count = needed;
+        }
+
+        /// <summary>A query at <paramref name="length"/> needs positions length−window+1 .. length−1 (all before it on full layers).</summary>
+        public bool CanTruncateTo(long length, long cached)
+        {
+            if (!Sliding || length == 0) return true;
+            long oldestKept = cached;
+            foreach (long p in _positions)
+                if (p >= 0 && p < oldestKept) oldestKept = p;
+            return Math.Max(0, length - window + 1) >= oldestKept;
+        }
+
+        public void TruncateTo(long length)
+        {
+            if (!Sliding)
+            {
+                _count = (int)Math.Min(_count, length);
+                return;
+            }
+            int valid = 0;
+            for (int i = 0; i < _positions.Length; i++)
+            {
+                if (_positions[i] >= length) _positions[i] = -1;
+                if (_positions[i] >= 0) valid++;
+            }
+            _count = valid;
         }
 
         public void Reset()

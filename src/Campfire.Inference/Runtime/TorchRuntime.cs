@@ -37,7 +37,7 @@ public static class TorchRuntime
                 catch (Exception e) when (e is TypeInitializationException or NotSupportedException or DllNotFoundException or EntryPointNotFoundException or InvalidOperationException)
                 {
                     throw new InferenceDeviceException(
-                        "libtorch could not be loaded: " + Innermost(e).Message +
+                        "libtorch could not be loaded: " + FirstLine(Innermost(e).Message) +
                         $" (build with the default -p:TorchBackend=cpu for the bundled CPU libtorch 2.10, or set {LibTorchDirVariable} to the lib folder of a libtorch 2.10)", e);
                 }
             }
@@ -52,7 +52,7 @@ public static class TorchRuntime
                 }
                 catch (Exception e)
                 {
-                    why = Innermost(e).Message;
+                    why = FirstLine(Innermost(e).Message).TrimEnd('.', ' ', ':');
                 }
                 if (why.Length > 0)
                     throw new InferenceDeviceException(
@@ -107,6 +107,12 @@ public static class TorchRuntime
             }
         }
         _preloaded = true;
+    }
+
+    private static string FirstLine(string text)
+    {
+        int newline = text.IndexOf('\n');
+        return newline < 0 ? text : text[..newline];
     }
 
     private static Exception Innermost(Exception e)

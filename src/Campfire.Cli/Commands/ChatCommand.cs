@@ -1,0 +1,74 @@
+using System.CommandLine;
+using Campfire.Harmony.Engine;
+using Campfire.Search;
+
+namespace Campfire.Cli.Commands;
+
+/// <summary>
+/// <c>campfire chat --model DIR ... PROMPT</c>: the emergency-guidance flow (system prompt, browser tool over the sample
+/// first-aid corpus) driven by a real model through the TorchSharp decode loop. The final channel streams to standard
+/// output; the analysis channel and tool activity go to standard error (dimmed on a terminal).
+/// </summary>
+public sealed class ChatCommand : ICliCommand
+{
+    public Command Build()
+    {
+        var options = new InferenceCliOptions();
+        var prompt = new Argument<string>("PROMPT") { Description = "the question to ask" };
+        var command = new Command("chat", "Ask the emergency-guidance assistant a question, answered by a local gpt-oss model");
+        options.AddTo(command);
+        command.Arguments.Add(prompt);
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            string question = result.GetValue(prompt)!;
+            if (string.IsNullOrWhiteSpace(question)) throw new CliInputException("PROMPT must not be empty");
+            var generation = options.Generation(result);
+            var (model, profiler) = options.Load(result);
+            using (model)
+            using (var backend = SampleCorpus.BuildBackend())
+            {
+                var generator = model.CreateGenerator();
+                generator.Profiler = profiler;
+                var engine = EmergencyGuidance.CreateEngine(backend);
+                var run = new EngineRunOptions { Generation = generation, StreamDeltas = true };
+                bool dim = !Console.IsErrorRedirected;
+                bool finalStreamed = false;
+                StopReason reason = StopReason.NoFinalAnswer;
+                await foreach (var e in EmergencyGuidance.AskAsync(engine, generator, question, run, cancellationToken: cancellationToken))
+                {
+                    switch (e)
+                    {
+                        case ContentDelta { Channel: "final", Recipient: null } delta:
+                            Console.Out.Write(delta.Text);
+                            finalStreamed = true;
+                            break;
+                        case ContentDelta delta:
+                            Console.Error.Write(dim ? $"\u001b[2m{delta.Text}\u001b[0m" : delta.Text);
+                            break;
+                        case ToolCallStarted started:
+                            Console.Error.WriteLine($"\n[tool] {started.Call.Recipient} {started.Call.Args}");
+                            break;
+                        case ToolCallFinished finished:
+                            Console.Error.WriteLine($"[tool] {finished.Call.Recipient} answered in {finished.Elapsed.TotalMilliseconds:F0} ms{(finished.Result.IsError ? " (error)" : "")}");
+                            break;
+                        case ParseDiagnostic diagnostic:
+                            Console.Error.WriteLine($"\n[parse] {diagnostic.Description}");
+                            break;
+                        case FinalAnswer final:
+                            Console.Out.WriteLine(finalStreamed ? $"\n\n{EmergencyGuidance.SafetyNote}" : final.DisplayText);
+                            break;
+                        case RunCompleted completed:
+                            reason = completed.Reason;
+                            Console.Error.WriteLine($"\n[run] {completed.Reason}: {completed.Usage.Rounds} round(s), {completed.Usage.CompletionTokens} tokens, {completed.Usage.TokensPerSecond:F1} tokens/s");
+                            break;
+                    }
+                }
+                options.Report(result, profiler);
+                if (reason != StopReason.FinalAnswer)
+                    Console.Out.WriteLine(EmergencyGuidance.SafetyNote);
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

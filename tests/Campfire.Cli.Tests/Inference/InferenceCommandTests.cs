@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Campfire.Cli.Tests.Inference;
+
+/// <summary>Runs <c>dotnet campfire.dll</c> from the test output (which carries the patched TorchSharp natives).</summary>
+internal static class Campfire
+{
+    public static (int Code, string Out, string Err) Run(string stdin, params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "campfire.dll"));
+        foreach (string a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        process.StandardInput.Write(stdin);
+        process.StandardInput.Close();
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(3))) process.Kill(true);
+        return (process.ExitCode, output.Result, error.Result);
+    }
+}
+
+public sealed class TinyModels : IDisposable
+{
+    public TinyModels()
+    {
+        Root = Directory.CreateTempSubdirectory("campfire-cli-tiny-").FullName;
+        Original = Path.Combine(Root, "original");
+        HuggingFace = Path.Combine(Root, "hf");
+        foreach (var (dir, layout) in new[] { (Original, "original"), (HuggingFace, "hf") })
+        {
+            var (code, _, err) = Campfire.Run("", "make-tiny-model", dir, "--layout", layout, "--vocab", "256", "--seed", "5");
+            Assert.True(code == 0, err);
+        }
+    }
+
+    public string Root { get; }
+    public string Original { get; }
+    public string HuggingFace { get; }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, true); } catch (IOException) { }
+    }
+}
+
+public sealed class InferenceCommandTests(TinyModels tiny) : IClassFixture<TinyModels>
+{
+    private static int[] Ids(string json) => JsonSerializer.Deserialize<int[]>(json)!;
+
+    [Fact]
+    public void Greedy_generate_is_deterministic_and_the_same_for_both_layouts()
+    {
+        var first = Campfire.Run("[1, 2, 3, 200]", "generate", "--model", tiny.Original, "--max-tokens", "8");
+        Assert.True(first.Code == 0, first.Err);
+        var ids = Ids(first.Out);
+        Assert.Equal(8, ids.Length);
+        Assert.All(ids, id => Assert.InRange(id, 0, 255));
+        Assert.Equal(ids, Ids(Campfire.Run("[1, 2, 3, 200]", "generate", "--model", tiny.Original, "--max-tokens", "8").Out));
+        Assert.Equal(ids, Ids(Campfire.Run("[1, 2, 3, 200]", "generate", "--model", tiny.HuggingFace, "--max-tokens", "8").Out));
+    }
+
+    [Fact]
+    public void Seeded_sampling_reproduces_and_profile_and_trace_are_written()
+    {
+        string trace = Path.Combine(tiny.Root, "trace.json");
+        string[] args = ["generate", "--model", tiny.Original, "--max-tokens", "6", "--temperature", "1", "--top-p", "0.9", "--seed", "3", "--profile", "--trace", trace];
+        var a = Campfire.Run("[4, 5]", args);
+        Assert.True(a.Code == 0, a.Err);
+        Assert.Equal(Ids(a.Out), Ids(Campfire.Run("[4, 5]", args).Out));
+        Assert.Contains("step ms p50 / p90 / p99", a.Err);
+        Assert.Contains("decode tokens/s", a.Err);
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(trace));
+        Assert.Contains(doc.RootElement.GetProperty("traceEvents").EnumerateArray(), e => e.GetProperty("name").GetString() == "step");
+    }
+
+    [Theory]
+    [InlineData("[1, -2]", new[] { "--max-tokens", "3" }, "element 1 is not a non-negative integer token id")]
+    [InlineData("{\"a\":1}", new[] { "--max-tokens", "3" }, "expected a JSON array")]
+    [InlineData("[1, 2", new[] { "--max-tokens", "3" }, "not valid JSON")]
+    [InlineData("[]", new[] { "--max-tokens", "3" }, "the prompt is empty")]
+    [InlineData("[1, 300]", new[] { "--max-tokens", "3" }, "token id 300 (at index 1) is outside this model's vocabulary")]
+    [InlineData("[1]", new[] { "--dtype", "float16" }, "--dtype must be float32 or bfloat16")]
+    [InlineData("[1]", new[] { "--device", "tpu" }, "--device must be cpu or cuda")]
+    [InlineData("[1]", new[] { "--top-p", "0" }, "--top-p must be in (0, 1]")]
+    [InlineData("[1]", new[] { "--device", "cuda" }, "--device cuda needs a CUDA build of libtorch 2.10")]
+    public void Bad_input_fails_with_exit_1_and_one_clear_line(string stdin, string[] extra, string expected)
+    {
+        var r = Campfire.Run(stdin, ["generate", "--model", tiny.Original, .. extra]);
+        Assert.Equal(1, r.Code);
+        Assert.Contains(expected, r.Err);
+        Assert.Equal("", r.Out);
+    }
+
+    [Fact]
+    public void A_missing_model_folder_is_a_clear_error()
+    {
+        var r = Campfire.Run("[1]", "generate", "--model", Path.Combine(tiny.Root, "nope"));
+        Assert.Equal(1, r.Code);
+        Assert.Contains("no such model folder", r.Err);
+    }
+
+    [Fact]
+    public void Chat_runs_the_emergency_flow_on_a_real_vocabulary_tiny_model()
+    {
+        string dir = Path.Combine(tiny.Root, "real");
+        Assert.Equal(0, Campfire.Run("", "make-tiny-model", dir).Code);
+        var r = Campfire.Run("", "chat", "--model", dir, "--max-tokens", "8", "--profile", "My friend burned a hand");
+        Assert.True(r.Code == 0, r.Err);
+        Assert.Contains("[run] ", r.Err);            // the engine ran to completion
+        Assert.Contains("prompt tokens", r.Err);     // the decode loop's profile
+        Assert.Contains("Safety note", r.Out);
+    }
+}

@@ -1,0 +1,61 @@
+using Campfire.Harmony.Engine;
+using Campfire.Harmony.Parsing;
+using Campfire.Harmony.Tokenization;
+using Campfire.Inference.Loop;
+
+namespace Campfire.Inference.Tests.Loop;
+
+/// <summary>Replays a Harmony completion forever; picks the greedy token itself, as the TorchSharp model does.</summary>
+internal sealed class ScriptedGreedyModel(int[] script) : IGreedyDecodeModel
+{
+    private int _next;
+    public int VocabularySize => HarmonyTokens.VocabularySize;
+    public void Prefill(ReadOnlySpan<int> prompt, Span<float> logits) => throw new InvalidOperationException("greedy only");
+    public void Decode(int token, Span<float> logits) => throw new InvalidOperationException("greedy only");
+    public int PrefillGreedy(ReadOnlySpan<int> prompt) { _next = 0; return Next(); }
+    public int DecodeGreedy(int token) => Next();
+    private int Next() => script[_next++ % script.Length];
+}
+
+[CollectionDefinition(nameof(ProcessWideAllocations), DisableParallelization = true)]
+public sealed class ProcessWideAllocations;
+
+[Collection(nameof(ProcessWideAllocations))]
+public sealed class LoopAllocationTests
+{
+    [Fact]
+    public async Task The_warm_loop_allocates_nothing_per_token_across_producer_channel_and_parser()
+    {
+        // A final-channel message whose content never ends: the parser streams content deltas for every token.
+        var script = O200kHarmonyTokenizer.Instance.EncodeToIds("The quick brown fox jumps over the lazy dog. ");
+        var header = O200kHarmonyTokenizer.Instance.EncodeToIds("<|channel|>final<|message|>", allowSpecialTokens: true);
+        var generator = new DecodeLoopGenerator(new ScriptedGreedyModel([.. header, .. Enumerable.Repeat(script, 4000).SelectMany(x => x)]));
+        int[] prompt = [HarmonyTokens.Start, 1, 2, HarmonyTokens.Start];
+        long contentBytes = 0;
+
+        async Task Run(int tokens)
+        {
+            var parser = new HarmonyStreamParser(ParseMode.Strict, Campfire.Harmony.Model.Role.Assistant,
+                new HarmonyParserLimits { MaxMessageBytes = int.MaxValue });
+            await foreach (int id in generator.GenerateAsync(prompt, ReadOnlyMemory<int>.Empty, new GenerationOptions { MaxTokens = tokens }))
+            {
+                var kind = parser.Read(id);
+                while (kind != HarmonyParserEventKind.None)
+                {
+                    if (kind == HarmonyParserEventKind.ContentDelta) contentBytes += parser.ContentDelta.Length;
+                    kind = parser.Read();
+                }
+            }
+        }
+
+        for (int i = 0; i < 3; i++) await Run(2_000);
+        long a0 = GC.GetTotalAllocatedBytes(precise: true);
+        await Run(2_000);
+        long a1 = GC.GetTotalAllocatedBytes(precise: true);
+        await Run(22_000);
+        long a2 = GC.GetTotalAllocatedBytes(precise: true);
+        double perToken = ((a2 - a1) - (a1 - a0)) / 20_000.0;
+        Assert.True(contentBytes > 100_000);
+        Assert.True(perToken < 0.5, $"{perToken:F2} B/token ({a1 - a0} B for 2k tokens, {a2 - a1} B for 22k)");
+    }
+}

@@ -1,0 +1,35 @@
+using Campfire.Inference.Model;
+using Campfire.Inference.Runtime;
+
+namespace Campfire.Inference.Tests.Model;
+
+/// <summary>One tiny random checkpoint (vocab 256) in both layouts, written to a temp folder once per test class.</summary>
+public sealed class TinyModelFixture : IDisposable
+{
+    public const ulong Seed = 7;
+
+    public TinyModelFixture()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "campfire-tiny-" + Guid.NewGuid().ToString("N"));
+        OriginalFolder = Path.Combine(Root, "original");
+        HuggingFaceFolder = Path.Combine(Root, "hf");
+        Config = TinyModelWriter.Write(OriginalFolder, CheckpointLayout.Original, 256, Seed);
+        TinyModelWriter.Write(HuggingFaceFolder, CheckpointLayout.HuggingFace, 256, Seed);
+        Model = GptOssModel.Load(OriginalFolder, InferenceDevice.Cpu, ActivationDType.Float32);
+    }
+
+    public string Root { get; }
+    public string OriginalFolder { get; }
+    public string HuggingFaceFolder { get; }
+    public GptOssConfig Config { get; }
+    public GptOssModel Model { get; }
+
+    /// <summary>A fixed 12-token sequence: three times the sliding window of 4.</summary>
+    public static int[] Sequence { get; } = [5, 17, 200, 3, 99, 42, 42, 7, 255, 0, 128, 64];
+
+    public void Dispose()
+    {
+        Model.Dispose();
+        try { Directory.Delete(Root, true); } catch (IOException) { }
+    }
+}
