@@ -253,6 +253,23 @@ campfire_status campfire_parser_finish(campfire_parser parser, size_t *out_pendi
 campfire_status campfire_parser_next_event(campfire_parser parser, campfire_event *event,
                                            char *text, size_t capacity, size_t *out_text_length);
 
+/* Takes up to max_events queued events at once, oldest first, into events[] and their text into text (event text
+ * refs are offsets from the start of text). It stops at the first event whose text does not fit. *out_count receives
+ * the number taken (0 with an empty queue), *out_text_length the bytes used. When not even the first event fits:
+ * CAMPFIRE_ERROR_BUFFER_TOO_SMALL, *out_count = 0, *out_text_length = bytes that event needs.
+ * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, BUFFER_TOO_SMALL. */
+campfire_status campfire_parser_next_events(campfire_parser parser, campfire_event *events, size_t max_events,
+                                            char *text, size_t capacity, size_t *out_count, size_t *out_text_length);
+
+/* The decode-loop fast path: campfire_parser_feed and, when the token produced an event, campfire_parser_next_event,
+ * in one call. *event receives the token's first event, or kind CAMPFIRE_EVENT_NONE when it produced none or when
+ * that event's text does not fit in capacity bytes (it then stays queued and *out_text_length gives its size; read it
+ * with campfire_parser_next_event). *out_pending_events (may be NULL) receives how many events are still queued.
+ * On an error nothing is taken from the queue and *event is CAMPFIRE_EVENT_NONE.
+ * Errors: as campfire_parser_feed, plus NULL_POINTER (event, out_text_length, or text NULL with capacity > 0). */
+campfire_status campfire_parser_feed_next(campfire_parser parser, int32_t token, campfire_event *event, char *text,
+                                          size_t capacity, size_t *out_text_length, size_t *out_pending_events);
+
 /* Serializes the parser's whole state (mode, role, position, partial header or character, failure, queued events)
  * into buffer: an opaque byte string that campfire_parser_restore_state accepts in any parser of the same library
  * ABI version, in this process or another. Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, BUFFER_TOO_SMALL. */

@@ -45,6 +45,12 @@ size_t check_last_error_length(void);
 /* Copies the last error message into a static buffer (for CHECK(strstr(...))). */
 const char *check_last_error(void);
 
+/* Reads a whole file (NUL-terminated, for convenience); NULL if it cannot be read. Free with free(). */
+char *read_file(const char *path, size_t *length);
+
+/* End of the JSON value (object, array or string) that starts at `start`, or NULL if it is unterminated. */
+const char *json_value_end(const char *start);
+
 typedef void (*test_group_fn)(void);
 
 void test_library(void);

@@ -31,6 +31,54 @@ const char *check_last_error(void)
     return message;
 }
 
+char *read_file(const char *path, size_t *length)
+{
+    FILE *file = fopen(path, "rb");
+    char *data = NULL;
+    long size;
+    if (file == NULL) {
+        return NULL;
+    }
+    if (fseek(file, 0, SEEK_END) == 0 && (size = ftell(file)) >= 0 && fseek(file, 0, SEEK_SET) == 0) {
+        data = malloc((size_t)size + 1);
+        if (data != NULL && fread(data, 1, (size_t)size, file) == (size_t)size) {
+            data[size] = '\0';
+            *length = (size_t)size;
+        } else {
+            free(data);
+            data = NULL;
+        }
+    }
+    fclose(file);
+    return data;
+}
+
+const char *json_value_end(const char *start)
+{
+    int depth = 0, in_string = 0;
+    for (const char *p = start; *p != '\0'; p++) {
+        if (in_string) {
+            if (*p == '\\' && p[1] != '\0') {
+                p++;
+            } else if (*p == '"') {
+                in_string = 0;
+                if (depth == 0) {
+                    return p + 1;
+                }
+            }
+        } else if (*p == '"') {
+            in_string = 1;
+        } else if (*p == '{' || *p == '[') {
+            depth++;
+        } else if (*p == '}' || *p == ']') {
+            if (--depth == 0) {
+                return p + 1;
+            }
+        }
+    }
+    return NULL;
+}
+
 static const struct {
     const char *name;
     test_group_fn run;

@@ -1,5 +1,6 @@
 using Campfire.Harmony;
 using Campfire.Harmony.Json;
+using Campfire.Harmony.Parsing;
 using Campfire.Harmony.Tokenization;
 
 namespace Campfire.Native;
@@ -11,6 +12,7 @@ internal static class ExceptionStatusMap
     {
         UnknownTokenIdException => CampfireStatus.UnknownToken,
         HarmonyJsonException => CampfireStatus.MalformedJson,
+        HarmonyParseException => CampfireStatus.ParseError,
         HarmonyException => CampfireStatus.InvalidArgument,
         _ => CampfireStatus.Internal,
     };

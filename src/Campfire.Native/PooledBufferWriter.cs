@@ -17,6 +17,9 @@ internal sealed class PooledBufferWriter<T> : IBufferWriter<T>
 
     public int WrittenCount => _written;
 
+    /// <summary>The written part, writable: for headers filled in after their payload.</summary>
+    public Span<T> WrittenSpanForPatching => _buffer.AsSpan(0, _written);
+
     public void Reset()
     {
         _written = 0;

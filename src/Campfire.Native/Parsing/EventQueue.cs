@@ -56,6 +56,14 @@ internal sealed class EventQueue
 
     public int Count => _count - _head;
 
+    /// <summary>Hands the text arena back to the pool; the queue must not be used afterwards.</summary>
+    public void Release()
+    {
+        Clear();
+        ArrayPool<byte>.Shared.Return(_arena);
+        _arena = [];
+    }
+
     public void Clear()
     {
         _head = 0;
@@ -103,6 +111,30 @@ internal sealed class EventQueue
         };
     }
 
+    /// <summary>The per-token fast path: a content delta (only its text field is present).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public void AddDelta(int tokenIndex, ReadOnlySpan<byte> text)
+    {
+        if (_count == _events.Length || _arenaUsed + text.Length > _arena.Length)
+        {
+            Add(NativeEventKind.ContentDelta, tokenIndex, text: text, hasText: true);
+            return;
+        }
+
+        ref NativeEvent e = ref _events[_count++];
+        e.Kind = (int)NativeEventKind.ContentDelta;
+        e.TokenIndex = tokenIndex;
+        e.Role = -1;
+        e.EndToken = -1;
+        e.Name = NativeTextRef.Absent;
+        e.Channel = NativeTextRef.Absent;
+        e.Recipient = NativeTextRef.Absent;
+        e.ContentType = NativeTextRef.Absent;
+        e.Text = new NativeTextRef { Offset = _arenaUsed, Length = text.Length };
+        text.CopyTo(_arena.AsSpan(_arenaUsed));
+        _arenaUsed += text.Length;
+    }
+
     /// <summary>Bytes of text the oldest event needs in the host's buffer.</summary>
     public int PeekTextLength()
     {
@@ -115,6 +147,18 @@ internal sealed class EventQueue
     public NativeEvent Take(Span<byte> text)
     {
         NativeEvent e = _events[_head++];
+        if (e.Kind == (int)NativeEventKind.ContentDelta)
+        {
+            _arena.AsSpan(e.Text.Offset, e.Text.Length).CopyTo(text);
+            e.Text.Offset = 0;
+            if (_head == _count)
+            {
+                Clear();
+            }
+
+            return e;
+        }
+
         int offset = 0;
         e.Name = Place(e.Name, text, ref offset);
         e.Channel = Place(e.Channel, text, ref offset);
