@@ -29,13 +29,28 @@ public sealed class RemoteChatSupport
         DefaultValueFactory = _ => RemoteProtocol.Vllm,
     };
 
-    /// <summary>Adds the remote options to the chat command.</summary>
-    public void AddTo(Command command)
+    /// <summary>
+    /// Adds the remote options to the chat command. Pass the command's local checkpoint option (<c>--model DIR</c>,
+    /// declared <c>Required</c> for the local loop) as <paramref name="localModel"/>: it stops being required on its
+    /// own, and a validator demands it only when no <c>--endpoint</c> is given. The validator also rejects
+    /// <c>--api-key-env</c> without <c>--endpoint</c>. Both surface as parse errors (exit 2).
+    /// </summary>
+    public void AddTo(Command command, Option? localModel = null)
     {
         ArgumentNullException.ThrowIfNull(command);
         command.Options.Add(Endpoint);
         command.Options.Add(ApiKeyEnv);
         command.Options.Add(Protocol);
+        if (localModel is not null)
+            localModel.Required = false;
+        command.Validators.Add(result =>
+        {
+            var remote = result.GetResult(Endpoint) is not null && result.GetValue(Endpoint) is { Length: > 0 };
+            if (!remote && localModel is not null && result.GetResult(localModel) is null)
+                result.AddError($"{localModel.Name} DIR is required unless --endpoint URL is given");
+            if (!remote && result.GetResult(ApiKeyEnv) is not null)
+                result.AddError("--api-key-env only applies with --endpoint");
+        });
     }
 
     /// <summary>True when at least one <c>--endpoint</c> was given: generation runs on the server(s).</summary>

@@ -8,16 +8,20 @@ public sealed record HarmonyChatClientOptions
     /// <summary>Reported in <c>ChatClientMetadata</c> and <c>ChatResponse.ModelId</c>.</summary>
     public string ModelId { get; init; } = "gpt-oss";
 
-    /// <summary>
-    /// The Harmony system message (identity, knowledge cutoff, channels). Its reasoning effort and date are replaced
-    /// per request; the application's own instructions go to the developer message, as gpt-oss expects.
-    /// </summary>
-    public SystemContent System { get; init; } = SystemContent.Default;
+    /// <summary>The model identity line of the Harmony system message (the application's instructions go to the developer message).</summary>
+    public string? ModelIdentity { get; init; } = SystemContent.DefaultModelIdentity;
+
+    public string? KnowledgeCutoff { get; init; } = SystemContent.DefaultKnowledgeCutoff;
 
     public ReasoningEffort DefaultReasoningEffort { get; init; } = ReasoningEffort.Medium;
 
     /// <summary>The "Current date:" line; null renders today's UTC date.</summary>
     public string? ConversationStartDate { get; init; }
+
+    /// <summary>Used when a request sets no temperature; 1.0 is what OpenAI recommends for gpt-oss.</summary>
+    public float DefaultTemperature { get; init; } = 1f;
+
+    public float DefaultTopP { get; init; } = 1f;
 
     /// <summary>Used when a request sets no <c>MaxOutputTokens</c>.</summary>
     public int DefaultMaxOutputTokens { get; init; } = 4096;

@@ -1,82 +1,78 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Campfire.Harmony.Model;
+using Campfire.Harmony.Engine;
 using Microsoft.Extensions.AI;
 using HarmonyReasoningEffort = Campfire.Harmony.Model.ReasoningEffort;
-using HarmonyText = Campfire.Harmony.Model.TextContent;
-using TextContent = Microsoft.Extensions.AI.TextContent;
 
 namespace Campfire.Remote.Chat;
 
 /// <summary>
-/// Maps Microsoft.Extensions.AI chat messages and options onto a Harmony conversation the way gpt-oss was trained:
-/// the system message carries identity, reasoning effort and date; the application's system prompt and per-request
-/// instructions become the developer message's instructions; <c>AIFunction</c>s become its <c>functions</c>
-/// namespace; assistant reasoning is the analysis channel, answers the final channel, tool calls commentary
-/// messages to <c>functions.NAME</c>, and tool results messages authored by <c>functions.NAME</c>.
+/// Maps a Microsoft.Extensions.AI request onto a fresh <see cref="HarmonyEngine"/>, which renders it the way gpt-oss
+/// was trained: identity, reasoning effort and date in the Harmony system message; the application's system
+/// prompt and per-request instructions as the developer message's instructions; <c>AIFunction</c>s as the
+/// <c>functions</c> namespace; reasoning as analysis messages, answers on the final channel, tool calls as
+/// commentary messages to <c>functions.NAME</c>, and results as messages authored by <c>functions.NAME</c>.
 /// </summary>
 public static class HarmonyChatMapping
 {
-    public const string FunctionsNamespace = "functions";
+    public const string FunctionsNamespace = ToolConfig.FunctionsNamespace;
 
     /// <summary>AdditionalProperties key for the reasoning effort ("low", "medium", "high" or a Harmony <c>ReasoningEffort</c>).</summary>
     public const string ReasoningEffortKey = "reasoning_effort";
 
-    /// <summary>AdditionalProperties key on a FunctionCallContent holding the exact arguments text the model produced.</summary>
+    /// <summary>AdditionalProperties key on a FunctionCallContent: the exact arguments text the model wrote (re-rendered verbatim).</summary>
     public const string RawArgumentsKey = "harmony.arguments";
 
-    /// <summary>AdditionalProperties key on a FunctionCallContent holding the call's content type (e.g. "&lt;|constrain|&gt;json").</summary>
+    /// <summary>AdditionalProperties key on a FunctionCallContent: the call's content type (e.g. "&lt;|constrain|&gt;json").</summary>
     public const string ContentTypeKey = "harmony.content_type";
 
-    /// <summary>AdditionalProperties key on a TextContent naming its Harmony channel when it is not "final" (e.g. commentary preambles).</summary>
+    /// <summary>AdditionalProperties key on a FunctionCallContent or TextContent: its Harmony channel when not the default.</summary>
     public const string ChannelKey = "harmony.channel";
 
-    public static Conversation ToConversation(IEnumerable<ChatMessage> messages, ChatOptions? options, HarmonyChatClientOptions defaults)
+    /// <summary>AdditionalProperties key on the last update / the response: the parser's repairs, if any.</summary>
+    public const string DiagnosticsKey = "harmony.diagnostics";
+
+    /// <summary>A new engine holding the request's instructions, tools and history, ready for <c>RunAsync</c>.</summary>
+    public static HarmonyEngine ToEngine(IEnumerable<ChatMessage> messages, ChatOptions? options, HarmonyChatClientOptions defaults)
     {
         ArgumentNullException.ThrowIfNull(messages);
         ArgumentNullException.ThrowIfNull(defaults);
 
-        var instructions = new StringBuilder();
-        var body = new List<Message>();
+        var engine = new HarmonyEngine(new HarmonyEngineOptions
+        {
+            ModelIdentity = defaults.ModelIdentity,
+            KnowledgeCutoff = defaults.KnowledgeCutoff,
+            ReasoningEffort = ResolveReasoningEffort(options, defaults.DefaultReasoningEffort),
+            ConversationStartDate = defaults.ConversationStartDate ?? DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            AutoDropAnalysis = true,
+            FinalAnswerNote = null,
+        });
+        RegisterTools(engine, options);
+
         var callNames = new Dictionary<string, string>(StringComparer.Ordinal);
         var index = 0;
         foreach (var message in messages)
         {
+            ArgumentNullException.ThrowIfNull(message, nameof(messages));
             var role = message.Role;
-            if (role == ChatRole.System || role.Value.Equals("developer", StringComparison.OrdinalIgnoreCase))
-                AppendInstructions(instructions, message, index);
+            if (role == ChatRole.System)
+                AddIfAny(engine, engine.CreateSystemMessage(RequireText(message, index)));
+            else if (role.Value.Equals("developer", StringComparison.OrdinalIgnoreCase))
+                AddIfAny(engine, engine.CreateDeveloperMessage(RequireText(message, index)));
             else if (role == ChatRole.User)
-                body.Add(Message.User(RequireText(message, index, "user")));
+                engine.AddMessage(engine.CreateUserMessage(RequireText(message, index)));
             else if (role == ChatRole.Assistant)
-                AddAssistant(body, message, callNames, index);
+                AddAssistant(engine, message, callNames, index);
             else if (role == ChatRole.Tool)
-                AddToolResults(body, message, callNames, index);
+                AddToolResults(engine, message, callNames, index);
             else
                 throw new HarmonyChatException($"message {index}: role '{role.Value}' has no Harmony equivalent (use system, user, assistant or tool)");
             index++;
         }
         if (!string.IsNullOrWhiteSpace(options?.Instructions))
-        {
-            if (instructions.Length > 0)
-                instructions.Append("\n\n");
-            instructions.Append(options.Instructions);
-        }
-
-        var system = defaults.System
-            .WithReasoningEffort(ResolveReasoningEffort(options, defaults.DefaultReasoningEffort))
-            .WithConversationStartDate(defaults.ConversationStartDate ?? DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        var head = new List<Message> { Message.System(system) };
-
-        var tools = ToToolDescriptions(options);
-        if (instructions.Length > 0 || tools.Count > 0)
-        {
-            var developer = DeveloperContent.Empty.WithInstructions(instructions.Length > 0 ? instructions.ToString() : null);
-            if (tools.Count > 0)
-                developer = developer.WithFunctionTools(tools);
-            head.Add(Message.Developer(developer));
-        }
-        return Conversation.FromMessages([.. head, .. body]);
+            engine.AddMessage(engine.CreateDeveloperMessage(options.Instructions));
+        return engine;
     }
 
     public static HarmonyReasoningEffort ResolveReasoningEffort(ChatOptions? options, HarmonyReasoningEffort fallback)
@@ -86,9 +82,10 @@ public static class HarmonyChatMapping
             return value switch
             {
                 HarmonyReasoningEffort effort => effort,
-                Microsoft.Extensions.AI.ReasoningEffort meai => FromAbstraction(meai),
-                string text when Enum.TryParse<HarmonyReasoningEffort>(text, ignoreCase: true, out var parsed) => parsed,
-                JsonElement { ValueKind: JsonValueKind.String } json when Enum.TryParse<HarmonyReasoningEffort>(json.GetString(), ignoreCase: true, out var parsed) => parsed,
+                Microsoft.Extensions.AI.ReasoningEffort abstraction => FromAbstraction(abstraction),
+                string text when Enum.TryParse<HarmonyReasoningEffort>(text, ignoreCase: true, out var parsed) && !int.TryParse(text, out _) => parsed,
+                JsonElement { ValueKind: JsonValueKind.String } json when Enum.TryParse<HarmonyReasoningEffort>(json.GetString(), ignoreCase: true, out var parsed)
+                                                                        && !int.TryParse(json.GetString(), out _) => parsed,
                 _ => throw new HarmonyChatException($"{ReasoningEffortKey} '{value}' is not low, medium or high"),
             };
         }
@@ -104,46 +101,39 @@ public static class HarmonyChatMapping
         _ => HarmonyReasoningEffort.High,
     };
 
-    /// <summary>The request's AIFunctions as Harmony tool descriptions (other tool kinds are rejected: gpt-oss knows no others here).</summary>
-    public static List<ToolDescription> ToToolDescriptions(ChatOptions? options)
+    /// <summary>Registers the request's AIFunctions as <c>functions.NAME</c> (no handler: the caller's pipeline runs them).</summary>
+    private static void RegisterTools(HarmonyEngine engine, ChatOptions? options)
     {
-        var tools = new List<ToolDescription>();
-        if (options?.Tools is not { Count: > 0 } requested || options.ToolMode is NoneChatToolMode)
-            return tools;
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var tool in requested)
+        if (options?.Tools is not { Count: > 0 } tools || options.ToolMode is NoneChatToolMode)
+            return;
+        foreach (var tool in tools)
         {
             if (tool is not AIFunctionDeclaration function)
                 throw new HarmonyChatException($"tool '{tool.Name}' ({tool.GetType().Name}) is not a function; only AIFunction tools can be rendered for gpt-oss");
-            if (!IsToolName(function.Name))
-                throw new HarmonyChatException($"tool name '{function.Name}' must be letters, digits and '_' (it becomes functions.{function.Name})");
-            if (!seen.Add(function.Name))
-                throw new HarmonyChatException($"tool '{function.Name}' is given twice");
             var schema = function.JsonSchema;
-            tools.Add(new ToolDescription(function.Name, function.Description ?? "",
-                schema.ValueKind == JsonValueKind.Object && HasParameters(schema) ? schema : null));
+            var parameters = schema.ValueKind == JsonValueKind.Object && HasParameters(schema) ? schema.GetRawText() : null;
+            try
+            {
+                engine.RegisterTool(ToolConfig.Function(function.Name, function.Description, parameters));
+            }
+            catch (ArgumentException e)
+            {
+                throw new HarmonyChatException($"tool '{function.Name}' cannot be offered to gpt-oss: {e.Message}");
+            }
         }
-        return tools;
     }
 
     private static bool HasParameters(JsonElement schema) =>
         schema.TryGetProperty("properties", out var properties) && properties.ValueKind == JsonValueKind.Object
         && properties.EnumerateObject().Any();
 
-    private static bool IsToolName(string name) =>
-        name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_' || c == '-');
-
-    private static void AppendInstructions(StringBuilder instructions, ChatMessage message, int index)
+    private static void AddIfAny(HarmonyEngine engine, HarmonyMessage message)
     {
-        var text = RequireText(message, index, message.Role.Value);
-        if (text.Length == 0)
-            return;
-        if (instructions.Length > 0)
-            instructions.Append("\n\n");
-        instructions.Append(text);
+        if (message.Content.Length > 0)
+            engine.AddMessage(message);
     }
 
-    private static string RequireText(ChatMessage message, int index, string role)
+    private static string RequireText(ChatMessage message, int index)
     {
         var text = new StringBuilder();
         foreach (var content in message.Contents)
@@ -156,68 +146,72 @@ public static class HarmonyChatMapping
                 case UsageContent:
                     break;
                 default:
-                    throw new HarmonyChatException($"message {index} ({role}): {content.GetType().Name} is not supported; gpt-oss takes text only here");
+                    throw new HarmonyChatException($"message {index} ({message.Role.Value}): {content.GetType().Name} is not supported; gpt-oss takes text only");
             }
         }
         return text.ToString();
     }
 
-    private static void AddAssistant(List<Message> body, ChatMessage message, Dictionary<string, string> callNames, int index)
+    private static void AddAssistant(HarmonyEngine engine, ChatMessage message, Dictionary<string, string> callNames, int index)
     {
+        // Consecutive parts of one channel are one Harmony message: streamed responses arrive as many small parts.
+        string? channel = null;
+        var text = new StringBuilder();
+        void FlushText()
+        {
+            if (text.Length > 0)
+                engine.AddMessage(new HarmonyMessage(HarmonyRole.Assistant, text.ToString()) { Channel = channel });
+            text.Clear();
+        }
         foreach (var content in message.Contents)
         {
+            string? partChannel;
+            string partText;
             switch (content)
             {
-                case TextReasoningContent reasoning when !string.IsNullOrEmpty(reasoning.Text):
-                    AppendOrAdd(body, "analysis", reasoning.Text);
+                case TextReasoningContent reasoning:
+                    (partChannel, partText) = ("analysis", reasoning.Text);
                     break;
-                case TextReasoningContent:
-                    break;
-                case TextContent text when !string.IsNullOrEmpty(text.Text):
-                    var channel = text.AdditionalProperties?.TryGetValue(ChannelKey, out var c) == true && c is string named ? named : "final";
-                    AppendOrAdd(body, channel, text.Text);
-                    break;
-                case TextContent:
+                case TextContent plain:
+                    (partChannel, partText) = (ChannelOf(plain.AdditionalProperties) ?? "final", plain.Text);
                     break;
                 case FunctionCallContent call:
+                    FlushText();
                     if (string.IsNullOrEmpty(call.CallId))
                         throw new HarmonyChatException($"message {index}: function call '{call.Name}' has no call id");
-                    callNames[call.CallId] = call.Name;
-                    body.Add(ToolCallMessage(call));
-                    break;
+                    var recipient = call.Name.Contains('.', StringComparison.Ordinal) ? call.Name : $"{FunctionsNamespace}.{call.Name}";
+                    callNames[call.CallId] = recipient;
+                    var toolCall = ToolCall.FromRecipient(recipient, RawArguments(call), call.CallId) with
+                    {
+                        Channel = ChannelOf(call.AdditionalProperties) ?? "commentary",
+                        ContentType = call.AdditionalProperties?.TryGetValue(ContentTypeKey, out var type) == true && type is string t ? t : "<|constrain|>json",
+                    };
+                    engine.AddMessage(engine.CreateAssistantMessage("", [toolCall]));
+                    continue;
                 case UsageContent:
-                    break;
+                    continue;
                 default:
                     throw new HarmonyChatException($"message {index} (assistant): {content.GetType().Name} has no Harmony equivalent");
             }
+            if (string.IsNullOrEmpty(partText))
+                continue;
+            if (partChannel != channel)
+                FlushText();
+            channel = partChannel;
+            text.Append(partText);
         }
+        FlushText();
     }
 
-    /// <summary>Consecutive text of one channel is one Harmony message (the streaming updates were split per token).</summary>
-    private static void AppendOrAdd(List<Message> body, string channel, string text)
-    {
-        if (body.Count > 0 && body[^1] is { Role: Role.Assistant, Recipient: null } last && last.Channel == channel
-            && last.Content is [HarmonyText previous])
-        {
-            body[^1] = last.WithContent(new HarmonyText(previous.Text + text));
-            return;
-        }
-        body.Add(Message.Assistant(text).WithChannel(channel));
-    }
+    private static string? ChannelOf(AdditionalPropertiesDictionary? properties) =>
+        properties?.TryGetValue(ChannelKey, out var value) == true && value is string channel ? channel : null;
 
-    private static Message ToolCallMessage(FunctionCallContent call)
-    {
-        var arguments = call.AdditionalProperties?.TryGetValue(RawArgumentsKey, out var raw) == true && raw is string rawText
-            ? rawText
+    private static string RawArguments(FunctionCallContent call) =>
+        call.AdditionalProperties?.TryGetValue(RawArgumentsKey, out var raw) == true && raw is string text
+            ? text
             : JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions);
-        var contentType = call.AdditionalProperties?.TryGetValue(ContentTypeKey, out var type) == true && type is string typeText
-            ? typeText
-            : "<|constrain|>json";
-        var recipient = call.Name.Contains('.', StringComparison.Ordinal) ? call.Name : $"{FunctionsNamespace}.{call.Name}";
-        return Message.Assistant(arguments).WithChannel("commentary").WithRecipient(recipient).WithContentType(contentType);
-    }
 
-    private static void AddToolResults(List<Message> body, ChatMessage message, Dictionary<string, string> callNames, int index)
+    private static void AddToolResults(HarmonyEngine engine, ChatMessage message, Dictionary<string, string> callNames, int index)
     {
         foreach (var content in message.Contents)
         {
@@ -227,10 +221,9 @@ public static class HarmonyChatMapping
                     continue;
                 throw new HarmonyChatException($"message {index} (tool): {content.GetType().Name} is not a FunctionResultContent");
             }
-            if (!callNames.TryGetValue(result.CallId, out var name))
-                throw new HarmonyChatException($"message {index} (tool): result for call id '{result.CallId}' has no earlier function call with that id");
-            var author = name.Contains('.', StringComparison.Ordinal) ? name : $"{FunctionsNamespace}.{name}";
-            body.Add(Message.FromAuthor(Author.Tool(author), ResultText(result)).WithRecipient("assistant").WithChannel("commentary"));
+            if (!callNames.TryGetValue(result.CallId, out var recipient))
+                throw new HarmonyChatException($"message {index} (tool): the result for call id '{result.CallId}' answers no earlier function call");
+            engine.AddMessage(engine.CreateToolMessage(new ToolResult(result.CallId, recipient, ResultText(result), result.Exception is not null)));
         }
     }
 
@@ -242,7 +235,7 @@ public static class HarmonyChatMapping
         {
             null => "null",
             string s => s,
-            JsonElement json => json.GetRawText(),
+            JsonElement json => json.ValueKind == JsonValueKind.String ? json.GetString()! : json.GetRawText(),
             var other => JsonSerializer.Serialize(other, AIJsonUtilities.DefaultOptions),
         };
     }
