@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Campfire.Benchmarks.Infrastructure;
 using Campfire.Harmony.Model;
 using Campfire.Harmony.Parsing;
 using Campfire.Harmony.Tokenization;
@@ -14,13 +15,16 @@ namespace Campfire.Benchmarks.Native;
 /// Results are per token (OperationsPerInvoke = the completion's token count).
 /// </summary>
 [MemoryDiagnoser]
-public unsafe class NativeAbiBenchmarks
+public unsafe class NativeAbiBenchmarks : ITokenWorkload
 {
     private const int CompletionTokens = 4468;
 
     private int[] _tokens = [];
     private nint _parser;
     private readonly byte[] _text = new byte[4096];
+
+    // OperationsPerInvoke = CompletionTokens: one BenchmarkDotNet operation is one token fed.
+    public long TokensPerOperation => 1;
 
     [GlobalSetup]
     public void Setup()
