@@ -9,55 +9,42 @@ namespace Campfire.Harmony.Rendering;
 /// objects with <c>// description</c>, title, examples and default comments, <c>?</c> for optional properties,
 /// <c>| null</c> for nullable, string enums as literal unions, <c>T[]</c> / <c>Array&lt;any&gt;</c>, <c>any</c> otherwise.
 /// Indentation and spacing quirks are the reference's (property types nest four spaces deeper, oneOf variants three).
+/// Everything is written into one builder; this runs once per tool namespace (the result is cached).
 /// </summary>
 internal static class JsonSchemaTypeScript
 {
+    private const string PropertyIndent = "    ";
+    private const string VariantIndent = "   ";
+
     public static string Convert(JsonElement schema)
     {
-        var builder = new StringBuilder();
+        var builder = new StringBuilder(256);
         Append(builder, schema, "");
         return builder.ToString();
     }
 
-    private static bool IsEnum(JsonElement schema) =>
-        JsonObjects.TryGet(schema, "enum", out var values) && values.ValueKind == JsonValueKind.Array && values.GetArrayLength() > 0;
-
-    private static void Append(StringBuilder output, JsonElement schema, string indent)
+    public static void Append(StringBuilder output, JsonElement schema, string indent)
     {
         // A union at the top: each variant on its own line, " | " after the indent.
         if (JsonObjects.TryGet(schema, "oneOf", out var oneOf) && oneOf.ValueKind == JsonValueKind.Array)
         {
+            string variantIndent = indent + VariantIndent;
             foreach (var variant in oneOf.EnumerateArray())
             {
                 output.Append('\n').Append(indent).Append(" | ");
-                output.Append(VariantType(variant, indent + "   "));
-                var trailing = new List<string>();
+                AppendNullable(output, variant, variantIndent);
+                var comments = new TrailingComments(output);
                 if (JsonObjects.GetString(variant, "description") is { } description)
-                    trailing.Add(description);
+                    comments.Add(description);
                 if (JsonObjects.TryGet(variant, "default", out var defaultValue))
-                    trailing.Add("default: " + DefaultText(defaultValue, IsEnum(variant), rawEnumString: false));
-                if (trailing.Count > 0)
-                    output.Append(" // ").AppendJoin(' ', trailing);
+                    comments.AddDefault(defaultValue, IsEnum(variant), rawEnumString: false);
             }
             return;
         }
 
         JsonObjects.TryGet(schema, "type", out var type);
-        if (type.ValueKind == JsonValueKind.Array)
-        {
-            bool any = false;
-            foreach (var entry in type.EnumerateArray())
-            {
-                if (entry.ValueKind != JsonValueKind.String)
-                    continue;
-                if (any) output.Append(" | ");
-                var name = entry.GetString()!;
-                output.Append(name == "integer" ? "number" : name);
-                any = true;
-            }
-            if (any)
-                return;
-        }
+        if (type.ValueKind == JsonValueKind.Array && AppendTypeUnion(output, type))
+            return;
 
         if (type.ValueKind != JsonValueKind.String)
         {
@@ -65,50 +52,76 @@ internal static class JsonSchemaTypeScript
             return;
         }
 
-        switch (type.GetString())
+        if (type.ValueEquals("object"))
         {
-            case "object":
-                AppendObject(output, schema, indent);
-                break;
-            case "string":
-                if (JsonObjects.TryGet(schema, "enum", out var values) && values.ValueKind == JsonValueKind.Array)
-                {
-                    bool anyValue = false;
-                    foreach (var value in values.EnumerateArray())
-                    {
-                        if (value.ValueKind != JsonValueKind.String)
-                            continue;
-                        if (anyValue) output.Append(" | ");
-                        output.Append('"').Append(value.GetString()).Append('"');
-                        anyValue = true;
-                    }
-                    if (anyValue)
-                        break;
-                }
-                output.Append("string");
-                break;
-            case "number":
-            case "integer":
-                output.Append("number");
-                break;
-            case "boolean":
-                output.Append("boolean");
-                break;
-            case "array":
-                if (JsonObjects.TryGet(schema, "items", out var items))
-                {
-                    Append(output, items, indent);
-                    output.Append("[]");
-                }
-                else
-                {
-                    output.Append("Array<any>");
-                }
-                break;
-            default:
-                output.Append("any");
-                break;
+            AppendObject(output, schema, indent);
         }
+        else if (type.ValueEquals("string"))
+        {
+            if (!(JsonObjects.TryGet(schema, "enum", out var values) && AppendStringLiterals(output, values)))
+                output.Append("string");
+        }
+        else if (type.ValueEquals("number") || type.ValueEquals("integer"))
+        {
+            output.Append("number");
+        }
+        else if (type.ValueEquals("boolean"))
+        {
+            output.Append("boolean");
+        }
+        else if (type.ValueEquals("array"))
+        {
+            if (JsonObjects.TryGet(schema, "items", out var items))
+            {
+                Append(output, items, indent);
+                output.Append("[]");
+            }
+            else
+            {
+                output.Append("Array<any>");
+            }
+        }
+        else
+        {
+            output.Append("any");
+        }
+    }
+
+    /// <summary>["integer", "string"] as "number | string"; false (nothing written) when no entry is a string.</summary>
+    private static bool AppendTypeUnion(StringBuilder output, JsonElement types)
+    {
+        bool any = false;
+        foreach (var entry in types.EnumerateArray())
+        {
+            if (entry.ValueKind != JsonValueKind.String)
+                continue;
+            if (any)
+                output.Append(" | ");
+            if (entry.ValueEquals("integer"))
+                output.Append("number");
+            else
+                output.Append(entry.GetString());
+            any = true;
+        }
+        return any;
+    }
+
+    /// <summary>The string values of an enum as quoted literals; false (nothing written) when there are none.</summary>
+    private static bool AppendStringLiterals(StringBuilder output, JsonElement values)
+    {
+        if (values.ValueKind != JsonValueKind.Array)
+            return false;
+        bool any = false;
+        foreach (var value in values.EnumerateArray())
+        {
+            if (value.ValueKind != JsonValueKind.String)
+                continue;
+            if (any)
+                output.Append(" | ");
+            output.Append('"').Append(value.GetString()).Append('"');
+            any = true;
+        }
+        return any;
     }
 
     private static void AppendObject(StringBuilder output, JsonElement schema, string indent)
@@ -119,19 +132,11 @@ internal static class JsonSchemaTypeScript
 
         if (JsonObjects.TryGet(schema, "properties", out var properties) && properties.ValueKind == JsonValueKind.Object)
         {
-            var required = new HashSet<string>(StringComparer.Ordinal);
-            if (JsonObjects.TryGet(schema, "required", out var requiredList) && requiredList.ValueKind == JsonValueKind.Array)
-            {
-                foreach (var name in requiredList.EnumerateArray())
-                {
-                    if (name.ValueKind == JsonValueKind.String)
-                        required.Add(name.GetString()!);
-                }
-            }
-
+            JsonObjects.TryGet(schema, "required", out var required);
+            string propertyIndent = indent + PropertyIndent;
             foreach (var (key, property) in JsonObjects.DistinctMembers(properties))
             {
-                string optionalMark = required.Contains(key) ? "" : "?";
+                bool isRequired = IsListed(required, key);
                 if (JsonObjects.GetString(property, "title") is { } title)
                     output.Append(indent).Append("// ").Append(title).Append('\n').Append(indent).Append("//\n");
                 bool hasOneOf = JsonObjects.TryGet(property, "oneOf", out var oneOf);
@@ -150,15 +155,18 @@ internal static class JsonSchemaTypeScript
 
                 if (hasOneOf && oneOf.ValueKind == JsonValueKind.Array)
                 {
-                    AppendOneOfProperty(output, key, optionalMark, property, oneOf, propertyDescription, indent);
+                    AppendOneOfProperty(output, key, isRequired, property, oneOf, propertyDescription, indent);
                     continue;
                 }
 
-                output.Append(indent).Append(key).Append(optionalMark).Append(": ");
-                output.Append(VariantType(property, indent + "    "));
+                output.Append(indent).Append(key).Append(isRequired ? ": " : "?: ");
+                AppendNullable(output, property, propertyIndent);
                 output.Append(',');
                 if (!hasOneOf && JsonObjects.TryGet(property, "default", out var defaultValue))
-                    output.Append(" // default: ").Append(DefaultText(defaultValue, IsEnum(property), rawEnumString: true));
+                {
+                    output.Append(" // default: ");
+                    AppendDefault(output, defaultValue, IsEnum(property), rawEnumString: true);
+                }
                 output.Append('\n');
             }
         }
@@ -166,7 +174,7 @@ internal static class JsonSchemaTypeScript
     }
 
     private static void AppendOneOfProperty(
-        StringBuilder output, string key, string optionalMark, JsonElement property, JsonElement oneOf, string? propertyDescription, string indent)
+        StringBuilder output, string key, bool isRequired, JsonElement property, JsonElement oneOf, string? propertyDescription, string indent)
     {
         // The property's description is shown once: above the name, unless the first variant repeats it.
         bool firstVariantRepeatsDescription = propertyDescription is not null
@@ -179,55 +187,111 @@ internal static class JsonSchemaTypeScript
             descriptionAbove = true;
         }
         if (JsonObjects.TryGet(property, "default", out var propertyDefault))
-            output.Append(indent).Append("// default: ").Append(DefaultText(propertyDefault, IsEnum(property), rawEnumString: true)).Append('\n');
-        output.Append(indent).Append(key).Append(optionalMark).Append(":\n");
+        {
+            output.Append(indent).Append("// default: ");
+            AppendDefault(output, propertyDefault, IsEnum(property), rawEnumString: true);
+            output.Append('\n');
+        }
+        output.Append(indent).Append(key).Append(isRequired ? ":\n" : "?:\n");
 
+        string variantIndent = indent + VariantIndent;
         int index = 0;
         foreach (var variant in oneOf.EnumerateArray())
         {
             output.Append(indent).Append(" | ");
-            output.Append(VariantType(variant, indent + "   "));
-            var trailing = new List<string>();
+            AppendNullable(output, variant, variantIndent);
+            var comments = new TrailingComments(output);
             if (!(index == 0 && descriptionAbove)
                 && JsonObjects.GetString(variant, "description") is { } variantDescription
                 && variantDescription != propertyDescription)
             {
-                trailing.Add(variantDescription);
+                comments.Add(variantDescription);
             }
             if (JsonObjects.TryGet(variant, "default", out var variantDefault))
-                trailing.Add("default: " + DefaultText(variantDefault, IsEnum(variant), rawEnumString: true));
-            if (trailing.Count > 0)
-                output.Append(" // ").AppendJoin(' ', trailing);
+                comments.AddDefault(variantDefault, IsEnum(variant), rawEnumString: true);
             output.Append('\n');
             index++;
         }
         output.Append(indent).Append(",\n");
     }
 
-    /// <summary>The type of a property or variant, with " | null" added when nullable and no "null" shows yet.</summary>
-    private static string VariantType(JsonElement schema, string indent)
+    /// <summary>The type of a property or variant, with " | null" added when nullable and no "null" shows in it yet.</summary>
+    private static void AppendNullable(StringBuilder output, JsonElement schema, string indent)
     {
-        var builder = new StringBuilder();
-        Append(builder, schema, indent);
-        var text = builder.ToString();
-        if (JsonObjects.IsTrue(schema, "nullable") && !text.Contains("null", StringComparison.Ordinal))
-            text += " | null";
-        return text;
+        int start = output.Length;
+        Append(output, schema, indent);
+        if (JsonObjects.IsTrue(schema, "nullable") && !Contains(output, start, "null"))
+            output.Append(" | null");
+    }
+
+    private static bool Contains(StringBuilder output, int start, string text)
+    {
+        int length = output.Length - start;
+        if (length < text.Length)
+            return false;
+        return output.ToString(start, length).Contains(text, StringComparison.Ordinal);
+    }
+
+    private static bool IsEnum(JsonElement schema) =>
+        JsonObjects.TryGet(schema, "enum", out var values) && values.ValueKind == JsonValueKind.Array && values.GetArrayLength() > 0;
+
+    /// <summary>Whether <paramref name="name"/> is a string of the <c>required</c> array (anything else lists nothing).</summary>
+    private static bool IsListed(JsonElement required, string name)
+    {
+        if (required.ValueKind != JsonValueKind.Array)
+            return false;
+        foreach (var entry in required.EnumerateArray())
+        {
+            if (entry.ValueKind == JsonValueKind.String && entry.ValueEquals(name))
+                return true;
+        }
+        return false;
     }
 
     /// <summary>
     /// A default value as the reference comments it: a string in quotes, as is (unquoted) when the schema is an enum
     /// and <paramref name="rawEnumString"/> (a top-level union variant shows it as JSON instead), anything else as JSON.
     /// </summary>
-    private static string DefaultText(JsonElement value, bool isEnum, bool rawEnumString)
+    private static void AppendDefault(StringBuilder output, JsonElement value, bool isEnum, bool rawEnumString)
     {
         if (value.ValueKind == JsonValueKind.String)
         {
             if (!isEnum)
-                return "\"" + value.GetString() + "\"";
+            {
+                output.Append('"').Append(value.GetString()).Append('"');
+                return;
+            }
             if (rawEnumString)
-                return value.GetString()!;
+            {
+                output.Append(value.GetString());
+                return;
+            }
         }
-        return SerdeJsonFormatter.Format(value);
+        SerdeJsonFormatter.Append(output, value);
+    }
+
+    /// <summary>Writes " // a b c": the separator before the first comment, a space between the next ones.</summary>
+    private ref struct TrailingComments(StringBuilder output)
+    {
+        private bool _any;
+
+        public void Add(string comment)
+        {
+            Separator();
+            output.Append(comment);
+        }
+
+        public void AddDefault(JsonElement value, bool isEnum, bool rawEnumString)
+        {
+            Separator();
+            output.Append("default: ");
+            AppendDefault(output, value, isEnum, rawEnumString);
+        }
+
+        private void Separator()
+        {
+            output.Append(_any ? " " : " // ");
+            _any = true;
+        }
     }
 }
