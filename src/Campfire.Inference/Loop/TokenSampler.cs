@@ -42,14 +42,8 @@ public sealed class TokenSampler
         if (float.IsNaN(max) || float.IsNegativeInfinity(max))
             throw new SamplingException("the model produced logits that are NaN or all −∞");
         float inverse = 1f / temperature;
-        double total = 0;
         var weights = _weights.AsSpan();
-        for (int i = 0; i < logits.Length; i++)
-        {
-            float w = MathF.Exp((logits[i] - max) * inverse);
-            weights[i] = w;
-            total += w;
-        }
+        double total = ScaledExp(logits, weights, max, inverse);
         if (double.IsNaN(total)) throw new SamplingException("the model produced NaN logits");
 
         if (topP >= 1)
@@ -69,13 +63,42 @@ public sealed class TokenSampler
         return SampleNucleus(weights, total, topP);
     }
 
+    /// <summary>weights[i] = exp((logits[i] − max) · inverse), vectorised; returns their sum.</summary>
+    private static double ScaledExp(ReadOnlySpan<float> logits, Span<float> weights, float max, float inverse)
+    {
+        double total = 0;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && logits.Length >= Vector<float>.Count)
+        {
+            var vMax = new Vector<float>(max);
+            var vInverse = new Vector<float>(inverse);
+            var sum = Vector<float>.Zero;
+            int last = logits.Length - Vector<float>.Count;
+            for (; i <= last; i += Vector<float>.Count)
+            {
+                var w = Vector.Exp((new Vector<float>(logits[i..]) - vMax) * vInverse);
+                w.CopyTo(weights[i..]);
+                sum += w;
+            }
+            total = Vector.Sum(sum);
+        }
+        for (; i < logits.Length; i++)
+        {
+            float w = MathF.Exp((logits[i] - max) * inverse);
+            weights[i] = w;
+            total += w;
+        }
+        return total;
+    }
+
     /// <summary>
-    /// Only tokens at or above a cutoff can be in the nucleus once the mass at or above that cutoff reaches top-p, so
-    /// the sort covers those few candidates instead of the whole vocabulary.
+    /// The nucleus is every token whose weight is at least τ, the weight at which the sorted order first reaches top-p.
+    /// τ is found by quickselect (expected linear time), so nothing is sorted; the draw then walks the nucleus.
     /// </summary>
     private int SampleNucleus(Span<float> weights, double total, float topP)
     {
         double needed = topP * total;
+        // Gather candidates: only weights at or above a cutoff whose mass already reaches top-p can be in the nucleus.
         float cutoff = 1f / 1024; // the maximum weight is exactly 1
         int count;
         while (true)
@@ -86,8 +109,7 @@ public sealed class TokenSampler
             {
                 if (weights[i] >= cutoff && weights[i] > 0)
                 {
-                    // Negated so the ascending key sort puts the most likely first.
-                    _candidateKeys[count] = -weights[i];
+                    _candidateKeys[count] = weights[i];
                     _candidateIds[count++] = i;
                     mass += weights[i];
                 }
@@ -97,22 +119,68 @@ public sealed class TokenSampler
         }
         var keys = _candidateKeys.AsSpan(0, count);
         var ids = _candidateIds.AsSpan(0, count);
-        keys.Sort(ids); // deterministic for equal input, so a seed still reproduces a run
-        double nucleus = 0;
-        int size = 0;
-        while (size < keys.Length)
+
+        // Quickselect on weight: find τ = the k-th largest weight where the sorted prefix first reaches top-p.
+        int from = 0, to = count; // undecided range [from, to); everything left of it is heavier and in the nucleus
+        double heavier = 0;
+        float tau;
+        while (true)
         {
-            nucleus -= keys[size++];
-            if (nucleus >= needed) break;
+            float pivot = keys[from + (to - from) / 2];
+            // Three-way partition of [from, to): > pivot | == pivot | < pivot.
+            int greater = from, equal = from, less = to;
+            double greaterMass = 0, equalMass = 0;
+            while (equal < less)
+            {
+                float k = keys[equal];
+                if (k > pivot)
+                {
+                    Swap(keys, ids, greater++, equal++);
+                    greaterMass += k;
+                }
+                else if (k < pivot)
+                {
+                    Swap(keys, ids, equal, --less);
+                }
+                else
+                {
+                    equal++;
+                    equalMass += k;
+                }
+            }
+            if (heavier + greaterMass >= needed && greater > from)
+            {
+                to = greater;
+                continue;
+            }
+            if (heavier + greaterMass + equalMass >= needed || less == to)
+            {
+                tau = pivot;
+                break;
+            }
+            heavier += greaterMass + equalMass;
+            from = less;
         }
+        double nucleus = 0;
+        foreach (float k in keys)
+            if (k >= tau) nucleus += k;
         double target = _random.NextDouble() * nucleus;
         double running = 0;
-        for (int i = 0; i < size; i++)
+        int lastId = -1;
+        for (int i = 0; i < keys.Length; i++)
         {
-            running -= keys[i];
-            if (running > target) return ids[i];
+            if (keys[i] < tau) continue;
+            running += keys[i];
+            lastId = ids[i];
+            if (running > target) return lastId;
         }
-        return ids[size - 1];
+        return lastId;
+    }
+
+    private static void Swap(Span<float> keys, Span<int> ids, int a, int b)
+    {
+        (keys[a], keys[b]) = (keys[b], keys[a]);
+        (ids[a], ids[b]) = (ids[b], ids[a]);
     }
 
     /// <summary>Index of the first maximum (NaN never wins; all-NaN is an error).</summary>

@@ -108,7 +108,7 @@ public sealed class InferenceCommandTests(TinyModels tiny) : IClassFixture<TinyM
     }
 
     [Fact]
-    public void Chat_runs_the_emergency_flow_on_a_real_vocabulary_tiny_model()
+    public void Chat_and_demo_run_the_emergency_flow_on_a_real_vocabulary_tiny_model()
     {
         string dir = Path.Combine(tiny.Root, "real");
         Assert.Equal(0, Campfire.Run("", "make-tiny-model", dir).Code);
@@ -117,5 +117,10 @@ public sealed class InferenceCommandTests(TinyModels tiny) : IClassFixture<TinyM
         Assert.Contains("[run] ", r.Err);            // the engine ran to completion
         Assert.Contains("prompt tokens", r.Err);     // the decode loop's profile
         Assert.Contains("Safety note", r.Out);
+
+        // campfire demo --model takes the same path.
+        var demo = Campfire.Run("", "demo", "--model", dir, "--max-tokens", "4");
+        Assert.True(demo.Code == 0, demo.Err);
+        Assert.Contains("TorchSharp decode loop (CPU, float32)", demo.Out);
     }
 }
