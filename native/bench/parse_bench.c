@@ -1,7 +1,7 @@
 /*
- * campfire_bench: feeds the ~4,400-token benchmark completion (native/bench/completion.txt: analysis, tool calls and
- * their results, a final answer; English, Norwegian, Russian, Japanese, German, French, emoji) through the C ABI and
- * prints ns/token for each way a host can drive the parser.
+ * campfire_bench: feeds the shared ~4,400-token benchmark completion (bench/Campfire.Benchmarks/Data/
+ * completion-4400.harmony.txt, the parser benchmark's input: multilingual analysis, function and browser tool calls
+ * with their replies, a final answer) through the C ABI and prints ns/token for each way a host can drive the parser.
  *
  *   campfire_bench [--rounds N] [--managed-ns X] [--completion FILE]
  *
@@ -21,7 +21,7 @@
 #include "campfire.h"
 
 #ifndef CAMPFIRE_BENCH_COMPLETION
-#define CAMPFIRE_BENCH_COMPLETION "completion.txt"
+#define CAMPFIRE_BENCH_COMPLETION "completion-4400.harmony.txt"
 #endif
 
 static double now_ns(void)

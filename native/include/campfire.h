@@ -93,25 +93,31 @@ typedef int32_t campfire_status;
  * Library information and errors (all thread-safe)
  * ------------------------------------------------------------------------------------------------------------- */
 
-/* Library version, e.g. "0.1.0" (static, NUL-terminated). */
+/* Library version, e.g. "0.1.0" (static, NUL-terminated).
+ * Threads: safe from any thread. */
 const char *campfire_version(void);
 
-/* ABI version of the loaded library; a host built against CAMPFIRE_ABI_VERSION must refuse a different value. */
+/* ABI version of the loaded library; a host built against CAMPFIRE_ABI_VERSION must refuse a different value.
+ * Threads: safe from any thread. */
 uint32_t campfire_abi_version(void);
 
-/* Name of a status code, e.g. "CAMPFIRE_ERROR_PARSE" (static, NUL-terminated; "CAMPFIRE_UNKNOWN_STATUS" for others). */
+/* Name of a status code, e.g. "CAMPFIRE_ERROR_PARSE" (static, NUL-terminated; "CAMPFIRE_UNKNOWN_STATUS" for others).
+ * Threads: safe from any thread. */
 const char *campfire_status_name(campfire_status status);
 
-/* Status of the last failing call on this thread (CAMPFIRE_OK if none since start or campfire_clear_last_error). */
+/* Status of the last failing call on this thread (CAMPFIRE_OK if none since start or campfire_clear_last_error).
+ * Threads: reads the calling thread's own last error. */
 campfire_status campfire_last_error_code(void);
 
-/* Resets this thread's last error to CAMPFIRE_OK with an empty message. */
+/* Resets this thread's last error to CAMPFIRE_OK with an empty message.
+ * Threads: clears the calling thread's own last error. */
 void campfire_clear_last_error(void);
 
 /* Copies this thread's last error message (UTF-8, one line) with a terminating NUL into buffer.
  * *out_length receives the message length in bytes, NUL excluded; the buffer needs *out_length + 1 bytes.
  * Returns CAMPFIRE_OK, CAMPFIRE_ERROR_NULL_POINTER (out_length NULL, or buffer NULL with capacity > 0) or
- * CAMPFIRE_ERROR_BUFFER_TOO_SMALL. Unlike every other function, its own failures do NOT replace the last error. */
+ * CAMPFIRE_ERROR_BUFFER_TOO_SMALL. Unlike every other function, its own failures do NOT replace the last error.
+ * Threads: reads the calling thread's own last error. */
 campfire_status campfire_last_error_message(char *buffer, size_t capacity, size_t *out_length);
 
 /* ---------------------------------------------------------------------------------------------------------------
@@ -124,17 +130,20 @@ campfire_status campfire_last_error_message(char *buffer, size_t capacity, size_
 
 /* Encodes UTF-8 text into token ids.
  * Errors: NULL_POINTER, INVALID_ARGUMENT (unknown flag bits), INVALID_UTF8 (the message gives the byte offset),
- * BUFFER_TOO_SMALL (*out_count = ids needed). */
+ * BUFFER_TOO_SMALL (*out_count = ids needed).
+ * Threads: safe from any thread. */
 campfire_status campfire_encode(const char *utf8, size_t length, int32_t flags,
                                 int32_t *tokens, size_t capacity, size_t *out_count);
 
-/* Number of tokens campfire_encode would produce. Errors: NULL_POINTER, INVALID_ARGUMENT, INVALID_UTF8. */
+/* Number of tokens campfire_encode would produce. Errors: NULL_POINTER, INVALID_ARGUMENT, INVALID_UTF8.
+ * Threads: safe from any thread. */
 campfire_status campfire_count_tokens(const char *utf8, size_t length, int32_t flags, size_t *out_count);
 
 /* Decodes token ids to the concatenation of their bytes (special tokens as their literal text, "<|end|>").
  * Because a multi-byte character may be split across tokens, a slice of ids can end mid code point: the result is
  * then not valid UTF-8 on its own; use a campfire_decoder to stream text.
- * Errors: NULL_POINTER, UNKNOWN_TOKEN (the message names the id and its index), BUFFER_TOO_SMALL. */
+ * Errors: NULL_POINTER, UNKNOWN_TOKEN (the message names the id and its index), BUFFER_TOO_SMALL.
+ * Threads: safe from any thread. */
 campfire_status campfire_decode(const int32_t *tokens, size_t count,
                                 char *utf8, size_t capacity, size_t *out_length);
 
@@ -144,23 +153,27 @@ typedef struct campfire_decoder_s *campfire_decoder;
 /* Upper bound of the bytes one campfire_decoder_feed can write: a token's bytes plus 3 held-back bytes. */
 #define CAMPFIRE_DECODER_MAX_FEED_BYTES 1024
 
-/* Creates a decoder. Errors: NULL_POINTER. Free it with campfire_decoder_free. */
+/* Creates a decoder. Errors: NULL_POINTER. Free it with campfire_decoder_free.
+ * Threads: safe from any thread. */
 campfire_status campfire_decoder_create(campfire_decoder *out_decoder);
 
 /* Adds one token and writes the UTF-8 text that is now complete (possibly 0 bytes: an incomplete character is held
  * back until its last byte arrives; bytes that can never form a character are replaced by U+FFFD, as a lossy
  * UTF-8 decoder does). Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, UNKNOWN_TOKEN (the decoder is unchanged),
- * BUFFER_TOO_SMALL (the token is NOT consumed; retry with *out_length bytes). */
+ * BUFFER_TOO_SMALL (the token is NOT consumed; retry with *out_length bytes).
+ * Threads: one thread at a time per decoder. */
 campfire_status campfire_decoder_feed(campfire_decoder decoder, int32_t token,
                                       char *utf8, size_t capacity, size_t *out_length);
 
 /* Ends the stream: writes nothing and returns CAMPFIRE_OK when no bytes are held back; otherwise writes U+FFFD for the
  * incomplete character and returns CAMPFIRE_ERROR_INVALID_UTF8 (the text is still written). The decoder is empty
- * afterwards and can be reused. Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, BUFFER_TOO_SMALL, INVALID_UTF8. */
+ * afterwards and can be reused. Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, BUFFER_TOO_SMALL, INVALID_UTF8.
+ * Threads: one thread at a time per decoder. */
 campfire_status campfire_decoder_finish(campfire_decoder decoder, char *utf8, size_t capacity, size_t *out_length);
 
 /* Frees a decoder; the handle is invalid afterwards (using it gives FREED_HANDLE).
- * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE (double free). */
+ * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE (double free).
+ * Threads: any thread, but not while another thread uses the same decoder. */
 campfire_status campfire_decoder_free(campfire_decoder decoder);
 
 /* ---------------------------------------------------------------------------------------------------------------
@@ -174,13 +187,15 @@ campfire_status campfire_decoder_free(campfire_decoder decoder);
 
 /* Renders a whole conversation given as the reference's JSON ({"messages": [...]}) into token ids, as the reference's
  * render_conversation. Errors: NULL_POINTER, INVALID_ARGUMENT (flags), INVALID_UTF8, MALFORMED_JSON,
- * INVALID_CONVERSATION, BUFFER_TOO_SMALL. */
+ * INVALID_CONVERSATION, BUFFER_TOO_SMALL.
+ * Threads: safe from any thread. */
 campfire_status campfire_render_conversation(const char *json, size_t length, int32_t flags,
                                              int32_t *tokens, size_t capacity, size_t *out_count);
 
 /* Same, for completion: the conversation followed by the prefill "<|start|>" + next_role (usually
  * CAMPFIRE_ROLE_ASSISTANT), as the reference's render_conversation_for_completion.
- * Errors: as campfire_render_conversation, plus INVALID_ARGUMENT for a next_role that is not a CAMPFIRE_ROLE_*. */
+ * Errors: as campfire_render_conversation, plus INVALID_ARGUMENT for a next_role that is not a CAMPFIRE_ROLE_*.
+ * Threads: safe from any thread. */
 campfire_status campfire_render_conversation_for_completion(const char *json, size_t length, int32_t next_role,
                                                             int32_t flags, int32_t *tokens, size_t capacity,
                                                             size_t *out_count);
@@ -189,7 +204,8 @@ campfire_status campfire_render_conversation_for_completion(const char *json, si
 #define CAMPFIRE_STOP_ALL               0 /* the reference's stop_tokens(): <|return|>, <|end|>, <|call|> */
 #define CAMPFIRE_STOP_ASSISTANT_ACTIONS 1 /* stop_tokens_for_assistant_actions(): <|return|>, <|call|> */
 
-/* Writes the stop token ids for sampling, in ascending order. Errors: NULL_POINTER, INVALID_ARGUMENT (which), BUFFER_TOO_SMALL. */
+/* Writes the stop token ids for sampling, in ascending order. Errors: NULL_POINTER, INVALID_ARGUMENT (which), BUFFER_TOO_SMALL.
+ * Threads: safe from any thread. */
 campfire_status campfire_stop_tokens(int32_t which, int32_t *tokens, size_t capacity, size_t *out_count);
 
 /* ---------------------------------------------------------------------------------------------------------------
@@ -202,9 +218,11 @@ typedef struct campfire_parser_s *campfire_parser;
 #define CAMPFIRE_EVENT_MESSAGE_START   1 /* a message began: role, name (tool author, e.g. "browser.search") */
 #define CAMPFIRE_EVENT_HEADER_COMPLETE 2 /* its header ended (<|message|>): role, name, channel, recipient, content_type */
 #define CAMPFIRE_EVENT_CONTENT_DELTA   3 /* content bytes: UTF-8, never half a code point */
-#define CAMPFIRE_EVENT_MESSAGE_END     4 /* the message ended: end_token = <|end|>, <|call|>, <|return|>, or -1 when
-                                            closed by campfire_parser_finish (lenient mode, cut-off message) */
-#define CAMPFIRE_EVENT_DIAGNOSTIC      5 /* lenient mode recovered from a quirk; text says which */
+#define CAMPFIRE_EVENT_MESSAGE_END     4 /* the message ended: end_token = <|end|>, <|call|> or <|return|>; -1 when it
+                                            ended without one (cut off by campfire_parser_finish, or, in lenient mode,
+                                            a <|start|> inside its content) */
+#define CAMPFIRE_EVENT_DIAGNOSTIC      5 /* lenient mode recovered from a quirk; text is "Name: description", e.g.
+                                            "MissingStart: message without <|start|>; assumed one" */
 
 /* A piece of an event's text inside the caller's text buffer; length -1 means "absent" (e.g. no recipient). */
 typedef struct campfire_text_ref {
@@ -214,8 +232,9 @@ typedef struct campfire_text_ref {
 
 typedef struct campfire_event {
     int32_t kind;          /* CAMPFIRE_EVENT_* */
-    int32_t token_index;   /* 0-based index of the token that produced it, counted since create/reset */
-    int32_t role;          /* MESSAGE_START, HEADER_COMPLETE: CAMPFIRE_ROLE_*; otherwise -1 */
+    int32_t token_index;   /* 0-based index of the token that produced it, counted since create/reset (for a
+                              DIAGNOSTIC: the token the quirk was found at; after finish: the number of tokens) */
+    int32_t role;          /* MESSAGE_START, HEADER_COMPLETE, MESSAGE_END: CAMPFIRE_ROLE_*; otherwise -1 */
     int32_t end_token;     /* MESSAGE_END: the closing token id or -1; otherwise -1 */
     campfire_text_ref name;         /* author name (tool messages) */
     campfire_text_ref channel;      /* HEADER_COMPLETE */
@@ -226,30 +245,35 @@ typedef struct campfire_event {
 
 /* Creates a parser. role: CAMPFIRE_ROLE_NONE when the completion starts at <|start|>, otherwise the role whose
  * "<|start|>role" prefill was already given (usually CAMPFIRE_ROLE_ASSISTANT). mode: CAMPFIRE_PARSE_*.
- * Errors: NULL_POINTER, INVALID_ARGUMENT (role or mode). Free it with campfire_parser_free. */
+ * Errors: NULL_POINTER, INVALID_ARGUMENT (role or mode). Free it with campfire_parser_free.
+ * Threads: safe from any thread. */
 campfire_status campfire_parser_create(int32_t role, int32_t mode, campfire_parser *out_parser);
 
 /* Feeds one token. Events it produces are queued; *out_pending_events (may be NULL) receives the queue length.
  * On CAMPFIRE_ERROR_PARSE or CAMPFIRE_ERROR_UNKNOWN_TOKEN the token is rejected, the events of earlier tokens stay
  * readable, and the parser stays failed (every later feed returns the same error) until reset or restore.
- * Errors: NULL_POINTER (handle), INVALID_HANDLE, FREED_HANDLE, UNKNOWN_TOKEN, PARSE. */
+ * Errors: NULL_POINTER (handle), INVALID_HANDLE, FREED_HANDLE, UNKNOWN_TOKEN, PARSE.
+ * Threads: one thread at a time per parser (others may use other parsers). */
 campfire_status campfire_parser_feed(campfire_parser parser, int32_t token, size_t *out_pending_events);
 
 /* Feeds count tokens, as many campfire_parser_feed calls would. *out_consumed (may be NULL) receives how many were
  * accepted (all of them on success; on an error, the index of the rejected token).
- * Errors: as campfire_parser_feed, plus NULL_POINTER (tokens NULL with count > 0) and INVALID_ARGUMENT. */
+ * Errors: as campfire_parser_feed, plus NULL_POINTER (tokens NULL with count > 0) and INVALID_ARGUMENT.
+ * Threads: one thread at a time per parser (others may use other parsers). */
 campfire_status campfire_parser_feed_span(campfire_parser parser, const int32_t *tokens, size_t count,
                                           size_t *out_consumed, size_t *out_pending_events);
 
 /* Marks the end of the completion (the reference's process_eos): a message still open is an error in STRICT and
  * NON_STRICT mode when its header is incomplete; in LENIENT mode it is closed (MESSAGE_END with end_token -1).
- * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, PARSE. */
+ * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, PARSE.
+ * Threads: one thread at a time per parser (others may use other parsers). */
 campfire_status campfire_parser_finish(campfire_parser parser, size_t *out_pending_events);
 
 /* Takes the oldest queued event. With an empty queue it returns CAMPFIRE_OK and event->kind CAMPFIRE_EVENT_NONE.
  * The event's text parts are written to text (not NUL-terminated) and referenced from *event; *out_text_length
  * receives the bytes used. When the text does not fit: CAMPFIRE_ERROR_BUFFER_TOO_SMALL, *out_text_length = bytes
- * needed, and the event stays queued. Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, BUFFER_TOO_SMALL. */
+ * needed, and the event stays queued. Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, BUFFER_TOO_SMALL.
+ * Threads: one thread at a time per parser (others may use other parsers). */
 campfire_status campfire_parser_next_event(campfire_parser parser, campfire_event *event,
                                            char *text, size_t capacity, size_t *out_text_length);
 
@@ -257,7 +281,8 @@ campfire_status campfire_parser_next_event(campfire_parser parser, campfire_even
  * refs are offsets from the start of text). It stops at the first event whose text does not fit. *out_count receives
  * the number taken (0 with an empty queue), *out_text_length the bytes used. When not even the first event fits:
  * CAMPFIRE_ERROR_BUFFER_TOO_SMALL, *out_count = 0, *out_text_length = bytes that event needs.
- * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, BUFFER_TOO_SMALL. */
+ * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, BUFFER_TOO_SMALL.
+ * Threads: one thread at a time per parser (others may use other parsers). */
 campfire_status campfire_parser_next_events(campfire_parser parser, campfire_event *events, size_t max_events,
                                             char *text, size_t capacity, size_t *out_count, size_t *out_text_length);
 
@@ -266,26 +291,32 @@ campfire_status campfire_parser_next_events(campfire_parser parser, campfire_eve
  * that event's text does not fit in capacity bytes (it then stays queued and *out_text_length gives its size; read it
  * with campfire_parser_next_event). *out_pending_events (may be NULL) receives how many events are still queued.
  * On an error nothing is taken from the queue and *event is CAMPFIRE_EVENT_NONE.
- * Errors: as campfire_parser_feed, plus NULL_POINTER (event, out_text_length, or text NULL with capacity > 0). */
+ * Errors: as campfire_parser_feed, plus NULL_POINTER (event, out_text_length, or text NULL with capacity > 0).
+ * Threads: one thread at a time per parser (others may use other parsers). */
 campfire_status campfire_parser_feed_next(campfire_parser parser, int32_t token, campfire_event *event, char *text,
                                           size_t capacity, size_t *out_text_length, size_t *out_pending_events);
 
 /* Serializes the parser's whole state (mode, role, position, partial header or character, failure, queued events)
- * into buffer: an opaque byte string that campfire_parser_restore_state accepts in any parser of the same library
- * ABI version, in this process or another. Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, BUFFER_TOO_SMALL. */
+ * into buffer: an opaque, checksummed byte string that campfire_parser_restore_state accepts in any parser of the same
+ * library ABI version, in this process or another. Its size grows with the tokens fed since create/reset (4 bytes
+ * each, plus the unread events), because restoring replays them. Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, BUFFER_TOO_SMALL.
+ * Threads: one thread at a time per parser (others may use other parsers). */
 campfire_status campfire_parser_save_state(campfire_parser parser, uint8_t *buffer, size_t capacity,
                                            size_t *out_size);
 
 /* Replaces the parser's state by a saved one. On any error the parser is unchanged.
- * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, INVALID_STATE (truncated, corrupted, or another ABI version). */
+ * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, INVALID_STATE (truncated, corrupted, or another ABI version).
+ * Threads: one thread at a time per parser (others may use other parsers). */
 campfire_status campfire_parser_restore_state(campfire_parser parser, const uint8_t *state, size_t size);
 
 /* Returns the parser to the state it had when created (same role and mode), dropping queued events and failure.
- * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE. */
+ * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE.
+ * Threads: one thread at a time per parser (others may use other parsers). */
 campfire_status campfire_parser_reset(campfire_parser parser);
 
 /* Frees a parser; the handle is invalid afterwards (using it gives FREED_HANDLE).
- * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE (double free). */
+ * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE (double free).
+ * Threads: any thread, but not while another thread uses the same parser. */
 campfire_status campfire_parser_free(campfire_parser parser);
 
 /* ---------------------------------------------------------------------------------------------------------------
@@ -296,7 +327,8 @@ campfire_status campfire_parser_free(campfire_parser parser);
  * channel, content_type, content, absent fields omitted, as openai/harmony writes them), plus "diagnostics" in
  * LENIENT mode. role and mode as for campfire_parser_create. Output is UTF-8 JSON, not NUL-terminated.
  * Errors: NULL_POINTER, INVALID_ARGUMENT, UNKNOWN_TOKEN, PARSE (the message gives the token index and what was
- * expected), BUFFER_TOO_SMALL (*out_length = bytes needed). */
+ * expected), BUFFER_TOO_SMALL (*out_length = bytes needed).
+ * Threads: safe from any thread. */
 campfire_status campfire_parse_completion(const int32_t *tokens, size_t count, int32_t role, int32_t mode,
                                           char *json, size_t capacity, size_t *out_length);
 

@@ -1,4 +1,5 @@
 /* campfire_parser_*: events, spans, finish, save/restore, reset, failures, handles and every error code. */
+#include <pthread.h>
 #include <stdlib.h>
 
 #include "check.h"
@@ -533,6 +534,51 @@ static void bad_arguments_and_handles_are_reported(void)
     CHECK_OK(campfire_decoder_free(decoder));
 }
 
+/* Each thread parses with its own parser (and encodes, a thread-safe function) while the others do the same. */
+static void *parse_on_a_thread(void *result)
+{
+    int32_t ids[256];
+    size_t count = 0;
+    transcript *t = result;
+    campfire_parser parser = NULL;
+    if (campfire_encode(completion_text, strlen(completion_text), CAMPFIRE_ENCODE_ALLOW_SPECIAL, ids, 256, &count) !=
+            CAMPFIRE_OK ||
+        campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_STRICT, &parser) != CAMPFIRE_OK) {
+        return NULL;
+    }
+    for (int round = 0; round < 20; round++) {
+        memset(t, 0, sizeof *t);
+        campfire_parser_reset(parser);
+        for (size_t i = 0; i < count; i++) {
+            campfire_event e;
+            char text[512];
+            size_t length = 0, pending = 0;
+            campfire_parser_feed(parser, ids[i], &pending);
+            while (pending-- > 0 && campfire_parser_next_event(parser, &e, text, sizeof text, &length) == CAMPFIRE_OK) {
+                record(t, &e, text);
+            }
+        }
+    }
+    campfire_parser_free(parser);
+    return result;
+}
+
+static void parsers_on_different_threads_do_not_interfere(void)
+{
+    enum { THREADS = 4 };
+    pthread_t threads[THREADS];
+    static transcript results[THREADS + 1];
+    parse_on_a_thread(&results[THREADS]);
+    for (int i = 0; i < THREADS; i++) {
+        CHECK(pthread_create(&threads[i], NULL, parse_on_a_thread, &results[i]) == 0);
+    }
+    for (int i = 0; i < THREADS; i++) {
+        void *out = NULL;
+        CHECK(pthread_join(threads[i], &out) == 0 && out == &results[i]);
+        CHECK(results[i].count > 10 && strcmp(results[i].log, results[THREADS].log) == 0);
+    }
+}
+
 void test_parser(void)
 {
     events_describe_each_message_as_it_streams();
@@ -550,4 +596,5 @@ void test_parser(void)
     a_failed_state_is_saved_and_restored_as_failed();
     corrupt_states_are_refused_and_change_nothing();
     bad_arguments_and_handles_are_reported();
+    parsers_on_different_threads_do_not_interfere();
 }

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Campfire.Benchmarks.Data;
 using Campfire.Benchmarks.Infrastructure;
 using Campfire.Harmony.Model;
 using Campfire.Harmony.Parsing;
@@ -9,18 +10,21 @@ using Campfire.Native.Parsing;
 namespace Campfire.Benchmarks.Native;
 
 /// <summary>
-/// What the C ABI adds per token: the benchmark completion (native/bench/completion.txt, the one the C benchmark
-/// feeds) parsed token by token by the managed <see cref="HarmonyStreamParser"/> (baseline), and the same through the
-/// exported entry points called as unmanaged function pointers, i.e. across the managed/native boundary both ways.
+/// What the C ABI adds per token: the shared parser benchmark completion (<see cref="ParseCorpus"/>, also the
+/// input of the C benchmark native/bench) parsed token by token by the managed <see cref="HarmonyStreamParser"/>
+/// (baseline), and the same through the export layer (the code behind campfire_parser_feed_next), in process and through the exported entry point.
 /// Results are per token (OperationsPerInvoke = the completion's token count).
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public unsafe class NativeAbiBenchmarks : ITokenWorkload
 {
-    private const int CompletionTokens = 4468;
+    private const int CompletionTokens = 4376;
 
     private int[] _tokens = [];
     private nint _parser;
+    private readonly NativeParser _layer = new(role: 1, mode: 0);
     private readonly byte[] _text = new byte[4096];
 
     // OperationsPerInvoke = CompletionTokens: one BenchmarkDotNet operation is one token fed.
@@ -29,7 +33,7 @@ public unsafe class NativeAbiBenchmarks : ITokenWorkload
     [GlobalSetup]
     public void Setup()
     {
-        _tokens = O200kHarmonyTokenizer.Instance.EncodeToIds(File.ReadAllText(FindCompletion()), allowSpecialTokens: true);
+        _tokens = O200kHarmonyTokenizer.Instance.EncodeToIds(ParseCorpus.BuildText(), allowSpecialTokens: true);
         if (_tokens.Length != CompletionTokens)
         {
             throw new InvalidOperationException($"the completion has {_tokens.Length} tokens, the benchmark expects {CompletionTokens}");
@@ -71,25 +75,25 @@ public unsafe class NativeAbiBenchmarks : ITokenWorkload
         return bytes;
     }
 
+    /// <summary>
+    /// The export layer's own work, without the boundary crossing: what campfire_parser_feed_next does behind the
+    /// handle look-up (feed, first event straight into the caller's buffers, further events queued and taken).
+    /// </summary>
     [Benchmark(OperationsPerInvoke = CompletionTokens)]
-    public long AbiFeedThenNextEvent()
+    public long ExportLayerFeedNext()
     {
-        delegate* unmanaged<nint, int> reset = &ParserExports.Reset;
-        delegate* unmanaged<nint, int, nuint*, int> feed = &ParserExports.Feed;
-        delegate* unmanaged<nint, NativeEvent*, byte*, nuint, nuint*, int> next = &ParserExports.NextEvent;
-        reset(_parser);
+        _layer.Reset();
         long bytes = 0;
         NativeEvent e;
-        nuint length, pending;
         fixed (byte* text = _text)
         {
             foreach (int token in _tokens)
             {
-                feed(_parser, token, &pending);
-                for (; pending > 0; pending--)
+                _layer.FeedDirect(token, &e, text, (nuint)_text.Length, out bool delivered);
+                bytes += delivered ? e.Text.Length : 0;
+                while (_layer.Events.Count > 0)
                 {
-                    next(_parser, &e, text, (nuint)_text.Length, &length);
-                    bytes += (long)length;
+                    bytes += _layer.Events.Take(_text).Kind;
                 }
             }
         }
@@ -97,8 +101,11 @@ public unsafe class NativeAbiBenchmarks : ITokenWorkload
         return bytes;
     }
 
+    /// <summary>The same work through the real exported entry point, called as an unmanaged function pointer: on
+    /// CoreCLR that adds a managed-to-native and a native-to-managed transition per call, which cost more than the
+    /// single reverse transition a C host pays into the NativeAOT library (measured by native/bench).</summary>
     [Benchmark(OperationsPerInvoke = CompletionTokens)]
-    public long AbiFeedNext()
+    public long ExportedFeedNextViaFunctionPointer()
     {
         delegate* unmanaged<nint, int> reset = &ParserExports.Reset;
         delegate* unmanaged<nint, int, NativeEvent*, byte*, nuint, nuint*, nuint*, int> feedNext = &ParserExports.FeedNext;
@@ -122,28 +129,5 @@ public unsafe class NativeAbiBenchmarks : ITokenWorkload
         }
 
         return bytes;
-    }
-
-    private static string FindCompletion()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "native", "bench", "completion.txt");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
-        {
-            string candidate = Path.Combine(dir.FullName, "native", "bench", "completion.txt");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new FileNotFoundException("native/bench/completion.txt not found above the benchmark's folder");
     }
 }
