@@ -32,6 +32,9 @@ public sealed class RemoteServerException : RemoteGenerationException
 
     public HttpStatusCode StatusCode { get; }
     public string Body { get; }
+
+    /// <summary>The server's <c>Retry-After</c>, when it sent one (honoured by the retry, within limits).</summary>
+    public TimeSpan? RetryAfter { get; init; }
 }
 
 /// <summary>

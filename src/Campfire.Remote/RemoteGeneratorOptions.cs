@@ -20,6 +20,9 @@ public sealed record RemoteGeneratorOptions
     /// <summary>Base delay of the exponential backoff (with jitter) between attempts.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>Longest <c>Retry-After</c> (on 429/503) that is waited for instead of the backoff delay.</summary>
+    public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(30);
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Per attempt: from sending the request until the first token (covers queueing and prefill).</summary>

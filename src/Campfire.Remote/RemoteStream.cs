@@ -118,6 +118,34 @@ internal sealed class RemoteStream : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// After the finish reason, what remains is at most a usage event and <c>[DONE]</c>: read them (briefly, a few
+    /// events at most) so the connection goes back to the pool. Problems here change nothing for the caller, who has
+    /// the whole answer already; the connection is then simply closed.
+    /// </summary>
+    public async ValueTask ReadToEndQuietlyAsync()
+    {
+        if (SawDone || _disposed)
+            return;
+        try
+        {
+            _timeout.CancelAfter(TimeSpan.FromSeconds(1));
+            for (var i = 0; i < 8 && await _events.ReadEventAsync(_timeout.Token).ConfigureAwait(false); i++)
+            {
+                if (_events.IsDoneMarker)
+                {
+                    SawDone = true;
+                    // The terminating chunk follows [DONE]; reading to the end of the body frees the connection.
+                    await _events.ReadEventAsync(_timeout.Token).ConfigureAwait(false);
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or HttpRequestException or InvalidDataException)
+        {
+        }
+    }
+
     private void Apply(ReadOnlySpan<byte> data)
     {
         _parsed.Clear();

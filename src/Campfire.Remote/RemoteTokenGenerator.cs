@@ -54,6 +54,9 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
             ConnectTimeout = options.ConnectTimeout,
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = DecompressionMethods.None,
+            // A stream given up early must be cut, not drained in the background: draining keeps the server
+            // generating for a caller that has gone. Finished streams are read to their end by us and pooled.
+            MaxResponseDrainSize = 0,
         })
         {
             // Our own first-token and inter-token timeouts govern a stream; HttpClient's would cut long answers.
@@ -70,6 +73,11 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
                     Delay = options.RetryBaseDelay,
                     BackoffType = DelayBackoffType.Exponential,
                     UseJitter = true,
+                    // A server that says when to come back (Retry-After on 429/503) knows better than our backoff.
+                    DelayGenerator = args => ValueTask.FromResult(
+                        args.Outcome.Exception is RetryableAttemptException { Failure: RemoteServerException { RetryAfter: { } after } }
+                            ? (TimeSpan?)TimeSpan.FromTicks(Math.Clamp(after.Ticks, 0, options.MaxRetryAfter.Ticks))
+                            : null),
                 })
                 .Build();
     }
@@ -116,6 +124,7 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
             throw e.Failure;
         }
 
+        var readToEnd = false;
         try
         {
             while (true)
@@ -125,16 +134,26 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
                     yield return id;
                     stream.Delivered++;
                     if (stream.Delivered >= options.MaxTokens || Array.IndexOf(stopTokens, id) >= 0)
+                    {
+                        readToEnd = stream.Finished;
                         yield break;
+                    }
                 }
                 if (stream.Finished)
+                {
+                    readToEnd = true;
                     yield break;
+                }
                 if (!await stream.ReadNextAsync(_options.InterTokenTimeout, "waiting for the next event").ConfigureAwait(false))
                     yield break;
             }
         }
         finally
         {
+            // Only a stream the server has finished is read on to [DONE] (so its connection can be reused); one the
+            // caller abandoned is disposed at once, which aborts the request.
+            if (readToEnd)
+                await stream.ReadToEndQuietlyAsync().ConfigureAwait(false);
             stream.Dispose();
             _balancer.Release(stream.EndpointIndex);
         }
@@ -197,7 +216,7 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
             if (!response.IsSuccessStatusCode)
             {
                 var body = await ReadErrorBodyAsync(response, timeout.Token).ConfigureAwait(false);
-                throw new RemoteServerException(response.StatusCode, body, endpoint.BaseUrl);
+                throw new RemoteServerException(response.StatusCode, body, endpoint.BaseUrl) { RetryAfter = RetryAfterOf(response) };
             }
             var content = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
             stream = new RemoteStream(endpoint.BaseUrl, index, response, content, timeout, request.CallerToken,
@@ -280,6 +299,13 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
             return $"(error body unreadable: {e.Message})";
         }
     }
+
+    private static TimeSpan? RetryAfterOf(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } => date - DateTimeOffset.UtcNow,
+        _ => null,
+    };
 
     /// <summary>Only failures where nothing reached the caller and a second try can succeed.</summary>
     private static bool IsRetryable(RemoteGenerationException e) => e switch

@@ -22,8 +22,7 @@ public static class VllmChunkParser
         chunk.Reset();
         var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
         ReadStartObject(ref reader, "event data");
-        var isErrorObject = false;
-        string? topLevelMessage = null;
+        var errors = default(TopLevelErrorMembers);
         var readLogprobs = source == VllmTokenIdSource.Logprobs;
         while (ReadProperty(ref reader))
         {
@@ -39,30 +38,12 @@ public static class VllmChunkParser
                     ParseChoice(ref reader, readLogprobs, ids, ref chunk);
                 }
             }
-            else if (reader.ValueTextEquals("error"u8))
-            {
-                reader.Read();
-                chunk.ErrorMessage = JsonChunkReading.ReadErrorValue(ref reader);
-            }
-            else if (reader.ValueTextEquals("object"u8))
-            {
-                reader.Read();
-                isErrorObject = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("error"u8);
-                reader.Skip();
-            }
-            else if (reader.ValueTextEquals("message"u8))
-            {
-                reader.Read();
-                topLevelMessage = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                reader.Skip();
-            }
-            else
+            else if (!errors.TryRead(ref reader))
             {
                 reader.Skip();
             }
         }
-        if (isErrorObject && chunk.ErrorMessage is null)
-            chunk.ErrorMessage = topLevelMessage ?? "(error object without message)";
+        chunk.ErrorMessage = errors.Message;
     }
 
     private static void ParseChoice(ref Utf8JsonReader reader, bool readLogprobs, TokenIdBuffer ids, ref StreamChunk chunk)
@@ -181,8 +162,7 @@ public static class SglangChunkParser
         chunk.Reset();
         var reader = new Utf8JsonReader(json, isFinalBlock: true, state: default);
         VllmChunkParser.ReadStartObject(ref reader, "event data");
-        var isErrorObject = false;
-        string? topLevelMessage = null;
+        var errors = default(TopLevelErrorMembers);
         while (VllmChunkParser.ReadProperty(ref reader))
         {
             if (reader.ValueTextEquals("output_ids"u8))
@@ -208,31 +188,13 @@ public static class SglangChunkParser
                 chunk.HasText |= reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length > 0;
                 reader.Skip();
             }
-            else if (reader.ValueTextEquals("error"u8))
-            {
-                reader.Read();
-                chunk.ErrorMessage = JsonChunkReading.ReadErrorValue(ref reader);
-            }
-            else if (reader.ValueTextEquals("object"u8))
-            {
-                reader.Read();
-                isErrorObject = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("error"u8);
-                reader.Skip();
-            }
-            else if (reader.ValueTextEquals("message"u8))
-            {
-                reader.Read();
-                topLevelMessage = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                reader.Skip();
-            }
-            else
+            else if (!errors.TryRead(ref reader))
             {
                 reader.Skip();
             }
         }
-        chunk.HasChoice = chunk.ErrorMessage is null && !isErrorObject;
-        if (isErrorObject && chunk.ErrorMessage is null)
-            chunk.ErrorMessage = topLevelMessage ?? "(error object without message)";
+        chunk.HasChoice = errors.Message is null;
+        chunk.ErrorMessage = errors.Message ?? chunk.ErrorMessage; // an abort finish reason carries its own message
     }
 
     private static void ParseMetaInfo(ref Utf8JsonReader reader, ref StreamChunk chunk)
@@ -302,6 +264,46 @@ public static class SglangChunkParser
             default:
                 throw new InvalidDataException($"meta_info.finish_reason is {reader.TokenType}, expected null, a string or an object");
         }
+    }
+}
+
+/// <summary>
+/// The top-level members that make an event an error, in both servers' shapes: <c>{"error": {...}}</c> (streaming
+/// errors) and <c>{"object": "error", "message": ...}</c> (OpenAI-style error responses).
+/// </summary>
+internal struct TopLevelErrorMembers
+{
+    private string? _error;
+    private bool _isErrorObject;
+    private string? _message;
+
+    /// <summary>The error message the event carried, or null when it is not an error.</summary>
+    public readonly string? Message => _error ?? (_isErrorObject ? _message ?? "(error object without message)" : null);
+
+    /// <summary>Consumes the current member when it is one of the error members; false (nothing consumed) otherwise.</summary>
+    public bool TryRead(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueTextEquals("error"u8))
+        {
+            reader.Read();
+            _error = JsonChunkReading.ReadErrorValue(ref reader);
+            return true;
+        }
+        if (reader.ValueTextEquals("object"u8))
+        {
+            reader.Read();
+            _isErrorObject = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("error"u8);
+            reader.Skip();
+            return true;
+        }
+        if (reader.ValueTextEquals("message"u8))
+        {
+            reader.Read();
+            _message = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            reader.Skip();
+            return true;
+        }
+        return false;
     }
 }
 

@@ -21,9 +21,15 @@ internal sealed class FakeInferenceServer : IAsyncDisposable
     private int _inFlight;
     private int _maxInFlight;
 
-    public FakeInferenceServer(Func<FakeExchange, Task> handler)
+    private int _connectionCount;
+
+    /// <param name="handler">Answers one request.</param>
+    /// <param name="keepAlive">Serve further requests on the same connection (HTTP/1.1 persistent connections)
+    /// instead of answering with <c>Connection: close</c>.</param>
+    public FakeInferenceServer(Func<FakeExchange, Task> handler, bool keepAlive = false)
     {
         _handler = handler;
+        KeepAlive = keepAlive;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         var port = ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -32,6 +38,11 @@ internal sealed class FakeInferenceServer : IAsyncDisposable
     }
 
     public Uri BaseUrl { get; }
+
+    public bool KeepAlive { get; }
+
+    /// <summary>TCP connections accepted so far (fewer than requests when connections are reused).</summary>
+    public int ConnectionCount => Volatile.Read(ref _connectionCount);
 
     public ConcurrentQueue<FakeRequest> Requests { get; } = new();
 
@@ -63,7 +74,18 @@ internal sealed class FakeInferenceServer : IAsyncDisposable
     {
         using var _ = client;
         client.NoDelay = true;
+        Interlocked.Increment(ref _connectionCount);
         var stream = client.GetStream();
+        for (var served = 0; served < 1000 && !_stopping.IsCancellationRequested; served++)
+        {
+            if (!await ServeOneAsync(client, stream) || !KeepAlive)
+                return;
+        }
+    }
+
+    /// <summary>Serves one request; false when the connection cannot carry another.</summary>
+    private async Task<bool> ServeOneAsync(TcpClient client, NetworkStream stream)
+    {
         FakeRequest? request;
         try
         {
@@ -71,10 +93,10 @@ internal sealed class FakeInferenceServer : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or InvalidDataException)
         {
-            return;
+            return false;
         }
         if (request is null)
-            return;
+            return false;
         Requests.Enqueue(request);
         var now = Interlocked.Increment(ref _inFlight);
         int seen;
@@ -83,14 +105,17 @@ internal sealed class FakeInferenceServer : IAsyncDisposable
         }
         try
         {
-            var exchange = new FakeExchange(request, client, stream, _stopping.Token);
+            var exchange = new FakeExchange(request, client, stream, KeepAlive, _stopping.Token);
             await _handler(exchange);
-            if (!exchange.Dropped)
-                await exchange.FinishAsync();
+            if (exchange.Dropped)
+                return false;
+            await exchange.FinishAsync();
+            return true;
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
         {
             // The client went away (cancellation test) or the server is stopping.
+            return false;
         }
         finally
         {
@@ -151,19 +176,21 @@ internal sealed class FakeRequest
 }
 
 /// <summary>The response side: what a handler writes, in HTTP/1.1 chunked framing.</summary>
-internal sealed class FakeExchange(FakeRequest request, TcpClient client, NetworkStream stream, CancellationToken stopping)
+internal sealed class FakeExchange(FakeRequest request, TcpClient client, NetworkStream stream, bool keepAlive, CancellationToken stopping)
 {
     private bool _headersSent;
     private bool _finished;
+
+    private string ConnectionHeader => keepAlive ? "Connection: keep-alive\r\n" : "Connection: close\r\n";
 
     public FakeRequest Request { get; } = request;
     public CancellationToken Stopping { get; } = stopping;
     public bool Dropped { get; private set; }
 
-    public async Task RespondAsync(int status, string body, string contentType = "application/json")
+    public async Task RespondAsync(int status, string body, string contentType = "application/json", string extraHeaders = "")
     {
         var bytes = Encoding.UTF8.GetBytes(body);
-        var head = $"HTTP/1.1 {status} {ReasonPhrase(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n";
+        var head = $"HTTP/1.1 {status} {ReasonPhrase(status)}\r\nContent-Type: {contentType}\r\nContent-Length: {bytes.Length}\r\n{extraHeaders}{ConnectionHeader}\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), Stopping);
         await stream.WriteAsync(bytes, Stopping);
         await stream.FlushAsync(Stopping);
@@ -174,7 +201,7 @@ internal sealed class FakeExchange(FakeRequest request, TcpClient client, Networ
     {
         if (_headersSent)
             return;
-        const string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+        var head = $"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n{ConnectionHeader}\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head), Stopping);
         _headersSent = true;
     }

@@ -70,6 +70,36 @@ public sealed class RemoteTokenGeneratorTests
     }
 
     [Fact]
+    public async Task Finished_streams_are_read_to_done_and_their_connection_reused()
+    {
+        await using var server = new FakeInferenceServer(x => VllmWire.PlayAsync(x, Answer, perEvent: 2), keepAlive: true);
+        using var generator = Generator(server);
+
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(Answer, await CollectAsync(generator));
+
+        Assert.Equal(3, server.RequestCount);
+        Assert.Equal(1, server.ConnectionCount);
+    }
+
+    [Fact]
+    public async Task Stream_stopped_at_max_tokens_before_the_server_finished_is_not_reused()
+    {
+        await using var server = new FakeInferenceServer(async x =>
+        {
+            // A server that ignores max_tokens: the client cuts the stream, so this connection must not be reused.
+            await x.SendEventAsync(VllmWire.Chunk([1, 2, 3]));
+            await x.WaitForClientDisconnectAsync(TimeSpan.FromSeconds(15));
+        }, keepAlive: true);
+        using var generator = Generator(server);
+
+        Assert.Equal([1, 2], await CollectAsync(generator, new GenerationOptions { MaxTokens = 2 }));
+        Assert.Equal([1, 2], await CollectAsync(generator, new GenerationOptions { MaxTokens = 2 }));
+
+        Assert.Equal(2, server.ConnectionCount);
+    }
+
+    [Fact]
     public async Task Vllm_stop_token_reported_only_as_stop_reason_is_still_yielded()
     {
         await using var server = new FakeInferenceServer(async x =>
@@ -186,6 +216,45 @@ public sealed class RemoteTokenGeneratorTests
 
         Assert.Equal(Answer, await CollectAsync(generator));
         Assert.Equal(2, server.RequestCount);
+    }
+
+    [Fact]
+    public async Task Too_many_requests_waits_for_the_servers_retry_after()
+    {
+        var calls = 0;
+        var firstAt = TimeSpan.Zero;
+        var secondAt = TimeSpan.Zero;
+        var watch = Stopwatch.StartNew();
+        await using var server = new FakeInferenceServer(x =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                firstAt = watch.Elapsed;
+                return x.RespondAsync(429, "slow down", "text/plain", "Retry-After: 1\r\n");
+            }
+            secondAt = watch.Elapsed;
+            return VllmWire.PlayAsync(x, Answer);
+        });
+        using var generator = Generator(server);
+
+        Assert.Equal(Answer, await CollectAsync(generator));
+
+        Assert.Equal(2, server.RequestCount);
+        Assert.True(secondAt - firstAt >= TimeSpan.FromMilliseconds(900), $"retried after {(secondAt - firstAt).TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task Retry_after_beyond_the_limit_is_capped()
+    {
+        var calls = 0;
+        await using var server = new FakeInferenceServer(x => Interlocked.Increment(ref calls) == 1
+            ? x.RespondAsync(503, "maintenance", "text/plain", "Retry-After: 3600\r\n")
+            : VllmWire.PlayAsync(x, Answer));
+        using var generator = Generator(o => o with { MaxRetryAfter = TimeSpan.FromMilliseconds(50) }, server);
+        var watch = Stopwatch.StartNew();
+
+        Assert.Equal(Answer, await CollectAsync(generator));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"waited {watch.Elapsed}");
     }
 
     [Fact]
@@ -331,15 +400,18 @@ public sealed class RemoteTokenGeneratorTests
     public async Task Cancellation_of_a_slow_stream_aborts_the_http_request()
     {
         var disconnected = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var disconnectSeenAt = TimeSpan.Zero;
+        var watch = Stopwatch.StartNew();
         await using var server = new FakeInferenceServer(async x =>
         {
             await x.SendEventAsync(VllmWire.Chunk([200005, 35644]));
-            disconnected.TrySetResult(await x.WaitForClientDisconnectAsync(TimeSpan.FromSeconds(15)));
+            var seen = await x.WaitForClientDisconnectAsync(TimeSpan.FromSeconds(15));
+            disconnectSeenAt = watch.Elapsed;
+            disconnected.TrySetResult(seen);
         });
         using var generator = Generator(server);
         using var cancel = new CancellationTokenSource();
         var got = new List<int>();
-        var watch = Stopwatch.StartNew();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
@@ -350,11 +422,44 @@ public sealed class RemoteTokenGeneratorTests
                     cancel.CancelAfter(TimeSpan.FromMilliseconds(100));
             }
         });
+        var cancelledAt = watch.Elapsed;
 
         Assert.Equal([200005, 35644], got);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"cancellation took {watch.Elapsed}");
         var sawDisconnect = await disconnected.Task.WaitAsync(TestLimit);
         Assert.True(sawDisconnect, "the server never saw the client close the connection");
+        // The request is aborted, not drained in the background: the server notices at its next write (50 ms polls).
+        Assert.True(disconnectSeenAt - cancelledAt < TimeSpan.FromSeconds(1.5),
+            $"the server saw the disconnect {(disconnectSeenAt - cancelledAt).TotalMilliseconds:0} ms after cancellation");
+        Assert.Equal(0, generator.OutstandingRequests(0));
+    }
+
+    [Fact]
+    public async Task Consumer_that_stops_early_closes_the_connection_instead_of_draining_it()
+    {
+        var disconnected = new TaskCompletionSource<TimeSpan>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var watch = Stopwatch.StartNew();
+        await using var server = new FakeInferenceServer(async x =>
+        {
+            await x.SendEventAsync(VllmWire.Chunk([200005, 35644]));
+            // Keeps the stream busy (keep-alive comments every 50 ms), like a server still generating.
+            if (await x.WaitForClientDisconnectAsync(TimeSpan.FromSeconds(15)))
+                disconnected.TrySetResult(watch.Elapsed);
+        });
+        using var generator = Generator(server);
+
+        var got = new List<int>();
+        await foreach (var id in generator.GenerateAsync(Prompt, StopTokens, GenerationOptions.Default))
+        {
+            got.Add(id);
+            if (got.Count == 2)
+                break;
+        }
+        var stoppedAt = watch.Elapsed;
+
+        var seenAt = await disconnected.Task.WaitAsync(TestLimit);
+        Assert.Equal([200005, 35644], got);
+        Assert.True(seenAt - stoppedAt < TimeSpan.FromSeconds(1.5),
+            $"the server saw the disconnect {(seenAt - stoppedAt).TotalMilliseconds:0} ms after the consumer stopped");
         Assert.Equal(0, generator.OutstandingRequests(0));
     }
 

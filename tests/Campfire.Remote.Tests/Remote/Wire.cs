@@ -58,22 +58,13 @@ internal static class VllmWire
         var wantIds = serverKnowsReturnTokenIds && body.TryGetProperty("return_token_ids", out var r) && r.GetBoolean();
         var wantLogprobs = body.TryGetProperty("logprobs", out var l) && l.ValueKind == JsonValueKind.Number
                            && body.TryGetProperty("return_tokens_as_token_ids", out var t) && t.GetBoolean();
-        var sent = 0;
         var first = true;
-        while (sent < answer.Count && sent < maxTokens)
+        foreach (var piece in Pieces.Of(answer, perEvent, maxTokens, stops))
         {
-            var take = answer.Skip(sent).Take(Math.Min(perEvent, maxTokens - sent)).ToList();
-            var stopAt = take.FindIndex(stops.Contains);
-            if (stopAt >= 0)
-                take = take.Take(stopAt + 1).ToList();
-            sent += take.Count;
-            string? finish = stopAt >= 0 ? "stop" : sent >= maxTokens ? "length" : null;
-            int? stopReason = stopAt >= 0 ? take[stopAt] : null;
-            await exchange.SendEventAsync(Chunk(take, finish, stopReason, first ? prompt : null, wantIds, wantLogprobs));
+            string? finish = piece.StopToken is not null ? "stop" : piece.HitLength ? "length" : null;
+            await exchange.SendEventAsync(Chunk(piece.Ids, finish, piece.StopToken, first ? prompt : null, wantIds, wantLogprobs));
             first = false;
-            if (finish is not null)
-                break;
-            if (delay is { } d)
+            if (finish is null && delay is { } d)
                 await Task.Delay(d, exchange.Stopping);
         }
         await exchange.SendDoneAsync();
@@ -108,6 +99,25 @@ internal static class SglangWire
         var sampling = body.GetProperty("sampling_params");
         var stops = sampling.GetProperty("stop_token_ids").EnumerateArray().Select(e => e.GetInt32()).ToArray();
         var maxTokens = sampling.GetProperty("max_new_tokens").GetInt32();
+        foreach (var piece in Pieces.Of(answer, perEvent, maxTokens, stops))
+        {
+            object? finish = piece.StopToken is { } matched
+                ? new { type = "stop", matched }
+                : piece.HitLength ? new { type = "length", length = piece.SentSoFar } : null;
+            var ids = cumulative ? answer.Take(piece.SentSoFar).ToList() : piece.Ids;
+            await exchange.SendEventAsync(Chunk(ids, piece.SentSoFar, prompt.Length, finish));
+        }
+        await exchange.SendDoneAsync();
+    }
+}
+
+/// <summary>How a server cuts an answer into streamed events: at most <c>perEvent</c> ids each, ending at the first stop id or the token limit.</summary>
+internal static class Pieces
+{
+    public sealed record Piece(List<int> Ids, int SentSoFar, int? StopToken, bool HitLength);
+
+    public static IEnumerable<Piece> Of(IReadOnlyList<int> answer, int perEvent, int maxTokens, int[] stops)
+    {
         var sent = 0;
         while (sent < answer.Count && sent < maxTokens)
         {
@@ -116,14 +126,11 @@ internal static class SglangWire
             if (stopAt >= 0)
                 take = take.Take(stopAt + 1).ToList();
             sent += take.Count;
-            object? finish = stopAt >= 0
-                ? new { type = "stop", matched = take[stopAt] }
-                : sent >= maxTokens ? new { type = "length", length = sent } : null;
-            var ids = cumulative ? answer.Take(sent).ToList() : take;
-            await exchange.SendEventAsync(Chunk(ids, sent, prompt.Length, finish));
-            if (finish is not null)
-                break;
+            int? stop = stopAt >= 0 ? take[stopAt] : null;
+            var hitLength = stop is null && sent >= maxTokens;
+            yield return new Piece(take, sent, stop, hitLength);
+            if (stop is not null || hitLength)
+                yield break;
         }
-        await exchange.SendDoneAsync();
     }
 }
