@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Campfire.Benchmarks.Infrastructure;
 using Campfire.Harmony.Engine;
 using Campfire.Harmony.Parsing;
 using Campfire.Harmony.Tokenization;
@@ -13,7 +14,7 @@ namespace Campfire.Benchmarks.DecodeLoop;
 /// the channel and the second thread add.
 /// </summary>
 [MemoryDiagnoser]
-public class DecodeLoopBenchmarks
+public class DecodeLoopBenchmarks : ITokenWorkload
 {
     public const int Tokens = 65536;
 
@@ -24,6 +25,9 @@ public class DecodeLoopBenchmarks
 
     [Params(16)]
     public int ChannelCapacity { get; set; }
+
+    // OperationsPerInvoke = Tokens: one BenchmarkDotNet operation is one decoded token.
+    public long TokensPerOperation => 1;
 
     [GlobalSetup]
     public void Setup()
@@ -67,6 +71,7 @@ public class DecodeLoopBenchmarks
     }
 
     [Benchmark(OperationsPerInvoke = Tokens)]
+    [HotPath(Goal = "<= 2 us/token and 0 B/token once warm")]
     public async Task<long> ChannelLoop()
     {
         var parser = NewParser();
@@ -93,13 +98,16 @@ public class DecodeLoopBenchmarks
 /// TorchSharp model avoids it for greedy decoding by taking the argmax on its device.
 /// </summary>
 [MemoryDiagnoser]
-public class SamplerBenchmarks
+public class SamplerBenchmarks : ITokenWorkload
 {
     private float[] _logits = [];
     private TokenSampler _sampler = null!;
 
     [Params(256, 201088)]
     public int Vocabulary { get; set; }
+
+    // One operation picks one token.
+    public long TokensPerOperation => 1;
 
     [GlobalSetup]
     public void Setup()

@@ -109,8 +109,8 @@ public static class GuardEvaluator
         if (measurement.ProbedAllocatedBytesPerOperation is { } probed)
         {
             return new GuardCheck(measurement.Id, rule.Benchmark, GuardCheckKind.ZeroAllocation, probed == 0, probed, 0, probed == 0
-                ? $"0 B/op on the benchmark thread ({benchmarkDotNet})"
-                : string.Create(CultureInfo.InvariantCulture, $"allocates {probed} B/op on the benchmark thread ({benchmarkDotNet}); a hot path must allocate 0 B"));
+                ? $"0 B/op in the probe loop ({benchmarkDotNet})"
+                : string.Create(CultureInfo.InvariantCulture, $"allocates {probed} B/op in the probe loop ({benchmarkDotNet}); a hot path must allocate 0 B"));
         }
         return measurement.AllocatedBytesPerOperation switch
         {

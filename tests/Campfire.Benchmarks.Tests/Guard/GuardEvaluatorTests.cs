@@ -247,6 +247,6 @@ public class GuardEvaluatorTests
 
         var failure = Assert.Single(verdict.Checks, c => !c.Passed);
         Assert.Equal(GuardCheckKind.ZeroAllocation, failure.Kind);
-        Assert.Contains("3 B/op on the benchmark thread", failure.Detail, StringComparison.Ordinal);
+        Assert.Contains("3 B/op in the probe loop", failure.Detail, StringComparison.Ordinal);
     }
 }
