@@ -25,7 +25,7 @@ public static class AllocationProbe
     /// <summary>How long the method runs before counting starts (at least <see cref="MinimumCalls"/> calls).</summary>
     public static readonly TimeSpan WarmTime = TimeSpan.FromMilliseconds(100);
 
-    public const int MinimumCalls = 8;
+    public const int MinimumCalls = 2;
 
     /// <summary>
     /// Counted loops per probe; the least is kept. A method that allocates on every call allocates in every loop, so
