@@ -11,32 +11,52 @@ namespace Campfire.Harmony.Json;
 /// </summary>
 internal static class HarmonyJsonReader
 {
+    // Entry points check every string and property name first: System.Text.Json throws InvalidOperationException
+    // for a lone surrogate escape whenever it unescapes one, even while looking up another property.
     public static Conversation ReadConversation(JsonElement root, string path)
+    {
+        CheckStrings(root, path);
+        return ConversationAt(root, path);
+    }
+
+    public static ImmutableArray<Message> ReadMessages(JsonElement array, string path)
+    {
+        CheckStrings(array, path);
+        return MessagesAt(array, path);
+    }
+
+    public static Message ReadMessage(JsonElement element, string path)
+    {
+        CheckStrings(element, path);
+        return MessageAt(element, path);
+    }
+
+    private static Conversation ConversationAt(JsonElement root, string path)
     {
         RequireKind(root, JsonValueKind.Object, path, "a conversation object {\"messages\": [...]}");
         if (!TryGetNonNull(root, "messages", out var messages))
             throw new HarmonyJsonException(path, "missing required field \"messages\"");
-        return new Conversation(ReadMessages(messages, path + ".messages"));
+        return new Conversation(MessagesAt(messages, path + ".messages"));
     }
 
-    public static ImmutableArray<Message> ReadMessages(JsonElement array, string path)
+    private static ImmutableArray<Message> MessagesAt(JsonElement array, string path)
     {
         RequireKind(array, JsonValueKind.Array, path, "an array of messages");
         var builder = ImmutableArray.CreateBuilder<Message>(array.GetArrayLength());
         int index = 0;
         foreach (var item in array.EnumerateArray())
-            builder.Add(ReadMessage(item, $"{path}[{index++}]"));
+            builder.Add(MessageAt(item, $"{path}[{index++}]"));
         return builder.MoveToImmutable();
     }
 
-    public static Message ReadMessage(JsonElement element, string path)
+    private static Message MessageAt(JsonElement element, string path)
     {
         RequireKind(element, JsonValueKind.Object, path, "a message object");
         if (!TryGetNonNull(element, "role", out var roleElement))
             throw new HarmonyJsonException(path, "missing required field \"role\"");
         var rolePath = path + ".role";
         RequireKind(roleElement, JsonValueKind.String, rolePath, "a role string");
-        var roleName = roleElement.GetString()!;
+        var roleName = Text(roleElement, rolePath);
         if (!RoleNames.TryParse(roleName, out var role))
             throw new HarmonyJsonException(rolePath, $"unknown role \"{roleName}\" (expected user, assistant, system, developer or tool)");
 
@@ -51,7 +71,7 @@ internal static class HarmonyJsonReader
         ImmutableArray<Content> content;
         if (contentElement.ValueKind == JsonValueKind.String)
         {
-            content = [new TextContent(contentElement.GetString()!)];
+            content = [new TextContent(Text(contentElement, contentPath))];
         }
         else
         {
@@ -73,7 +93,7 @@ internal static class HarmonyJsonReader
         if (!TryGetNonNull(element, "type", out var typeElement))
             throw new HarmonyJsonException(path, "missing required field \"type\"");
         RequireKind(typeElement, JsonValueKind.String, path + ".type", "a content type string");
-        switch (typeElement.GetString())
+        switch (Text(typeElement, path + ".type"))
         {
             case "text":
                 return new TextContent(RequiredString(element, "text", path));
@@ -98,7 +118,7 @@ internal static class HarmonyJsonReader
         {
             var effortPath = path + ".reasoning_effort";
             RequireKind(effortElement, JsonValueKind.String, effortPath, "\"Low\", \"Medium\" or \"High\"");
-            effort = effortElement.GetString() switch
+            effort = Text(effortElement, effortPath) switch
             {
                 "Low" => ReasoningEffort.Low,
                 "Medium" => ReasoningEffort.Medium,
@@ -142,7 +162,8 @@ internal static class HarmonyJsonReader
         var builder = ToolNamespaceMap.Empty.ToBuilder();
         foreach (var property in tools.EnumerateObject())
         {
-            var nsPath = path + MemberPath(property.Name);
+            var key = Name(property, path);
+            var nsPath = path + MemberPath(key);
             var ns = property.Value;
             RequireKind(ns, JsonValueKind.Object, nsPath, "a tool namespace object");
             var toolsPath = nsPath + ".tools";
@@ -155,11 +176,13 @@ internal static class HarmonyJsonReader
             {
                 var toolPath = $"{toolsPath}[{index++}]";
                 RequireKind(tool, JsonValueKind.Object, toolPath, "a tool object");
-                JsonElement? parameters = tool.TryGetProperty("parameters", out var p) && p.ValueKind != JsonValueKind.Null ? p : null;
+                JsonElement? parameters = null;
+                if (tool.TryGetProperty("parameters", out var p) && p.ValueKind != JsonValueKind.Null)
+                    parameters = p;
                 toolBuilder.Add(new ToolDescription(
                     RequiredString(tool, "name", toolPath), RequiredString(tool, "description", toolPath), parameters));
             }
-            builder[property.Name] = new ToolNamespaceConfig(
+            builder[key] = new ToolNamespaceConfig(
                 RequiredString(ns, "name", nsPath), OptionalString(ns, "description", nsPath), toolBuilder.MoveToImmutable());
         }
         return builder.ToImmutable();
@@ -174,7 +197,7 @@ internal static class HarmonyJsonReader
         {
             if (item.ValueKind != JsonValueKind.String)
                 throw Expected($"{path}[{index}]", "a string", item);
-            builder.Add(item.GetString()!);
+            builder.Add(Text(item, $"{path}[{index}]"));
             index++;
         }
         return builder.MoveToImmutable();
@@ -186,7 +209,7 @@ internal static class HarmonyJsonReader
             throw new HarmonyJsonException(parentPath, $"missing required field \"{name}\"");
         if (value.ValueKind != JsonValueKind.String)
             throw Expected(parentPath + MemberPath(name), "a string", value);
-        return value.GetString()!;
+        return Text(value, parentPath + MemberPath(name));
     }
 
     private static string? OptionalString(JsonElement parent, string name, string parentPath)
@@ -195,7 +218,52 @@ internal static class HarmonyJsonReader
             return null;
         if (value.ValueKind != JsonValueKind.String)
             throw Expected(parentPath + MemberPath(name), "a string or null", value);
-        return value.GetString();
+        return Text(value, parentPath + MemberPath(name));
+    }
+
+    /// <summary>A JSON string's text; a lone surrogate escape such as "\ud800" is refused (as serde_json does).</summary>
+    private static string Text(JsonElement value, string path)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new HarmonyJsonException(path, "invalid string: lone UTF-16 surrogate escape");
+        }
+    }
+
+    private static string Name(JsonProperty property, string parentPath)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new HarmonyJsonException(parentPath, "invalid property name: lone UTF-16 surrogate escape");
+        }
+    }
+
+    /// <summary>Every string and property name must be readable (and tool schemas must be, or rendering would fail later).</summary>
+    private static void CheckStrings(JsonElement element, string path)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                Text(element, path);
+                break;
+            case JsonValueKind.Array:
+                int index = 0;
+                foreach (var item in element.EnumerateArray())
+                    CheckStrings(item, $"{path}[{index++}]");
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                    CheckStrings(property.Value, path + MemberPath(Name(property, path)));
+                break;
+        }
     }
 
     private static bool TryGetNonNull(JsonElement parent, string name, [NotNullWhen(true)] out JsonElement value) =>

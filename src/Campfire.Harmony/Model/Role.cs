@@ -22,7 +22,7 @@ public static class RoleNames
         Role.System => "system",
         Role.Developer => "developer",
         Role.Tool => "tool",
-        _ => throw new ArgumentOutOfRangeException(nameof(role), role, "not a Harmony role"),
+        _ => throw new HarmonyModelException($"unknown role {(int)role} (not one of user, assistant, system, developer, tool)"),
     };
 
     /// <summary>Parses a wire name (case-sensitive, as the reference does).</summary>

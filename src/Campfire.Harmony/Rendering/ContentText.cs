@@ -81,6 +81,19 @@ internal static class ContentText
 
     private static string BuildNamespace(ToolNamespaceConfig ns)
     {
+        try
+        {
+            return BuildNamespaceText(ns);
+        }
+        catch (InvalidOperationException e)
+        {
+            // A JsonElement built by hand can hold a string .NET cannot read (a lone surrogate escape).
+            throw new HarmonyRenderException(-1, $"tool namespace \"{ns.Name}\": a tool schema cannot be read: {e.Message}");
+        }
+    }
+
+    private static string BuildNamespaceText(ToolNamespaceConfig ns)
+    {
         var lines = new List<string> { $"## {ns.Name}\n" };
         bool hasTools = ns.Tools.Length > 0;
         if (ns.Description is { } description)

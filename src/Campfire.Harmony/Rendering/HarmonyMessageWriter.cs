@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using Campfire.Harmony.Model;
+using Campfire.Harmony.Tokenization;
 
 namespace Campfire.Harmony.Rendering;
 
@@ -48,7 +50,7 @@ internal static class HarmonyMessageWriter
     public static void Write<TSink>(ref TSink sink, Message message, bool conversationHasFunctionTools)
         where TSink : IRenderSink, allows ref struct
     {
-        sink.Special(FormattingToken.Start);
+        sink.Special(HarmonyTokens.Start);
         var author = message.Author;
         if (author.Role == Role.Tool)
         {
@@ -58,15 +60,15 @@ internal static class HarmonyMessageWriter
         {
             sink.Text(author.Role.ToWireName());
             if (author.Name is { } name)
-                sink.Text(":", name);
+                TextPair(ref sink, ":", name);
         }
 
         if (message.Recipient is { } recipient && recipient != "all")
-            sink.Text(" to=", recipient);
+            TextPair(ref sink, " to=", recipient);
 
         if (message.Channel is { } channel)
         {
-            sink.Special(FormattingToken.Channel);
+            sink.Special(HarmonyTokens.Channel);
             sink.Text(channel);
         }
 
@@ -75,18 +77,18 @@ internal static class HarmonyMessageWriter
             if (contentType.StartsWith(FormattingToken.ConstrainLiteral, StringComparison.Ordinal))
             {
                 sink.Text(" ");
-                sink.Special(FormattingToken.Constrain);
+                sink.Special(HarmonyTokens.Constrain);
                 var rest = contentType.AsSpan(FormattingToken.ConstrainLiteral.Length);
                 if (!rest.IsEmpty)
                     sink.Text(rest);
             }
             else
             {
-                sink.Text(" ", contentType);
+                TextPair(ref sink, " ", contentType);
             }
         }
 
-        sink.Special(FormattingToken.Message);
+        sink.Special(HarmonyTokens.Message);
         foreach (var content in message.Content)
         {
             if (content is TextContent text)
@@ -95,7 +97,21 @@ internal static class HarmonyMessageWriter
                 sink.ComposedContent(content, conversationHasFunctionTools);
         }
 
-        sink.Special(author.Role == Role.Assistant && message.Recipient is not null ? FormattingToken.Call : FormattingToken.End);
+        sink.Special(author.Role == Role.Assistant && message.Recipient is not null ? HarmonyTokens.Call : HarmonyTokens.End);
+    }
+
+    /// <summary>One text piece made of two parts (":" + name, " to=" + recipient): the reference tokenizes them together.</summary>
+    private static void TextPair<TSink>(ref TSink sink, ReadOnlySpan<char> first, ReadOnlySpan<char> second)
+        where TSink : IRenderSink, allows ref struct
+    {
+        int length = first.Length + second.Length;
+        char[]? rented = null;
+        Span<char> joined = length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(length));
+        first.CopyTo(joined);
+        second.CopyTo(joined[first.Length..]);
+        sink.Text(joined[..length]);
+        if (rented is not null)
+            ArrayPool<char>.Shared.Return(rented);
     }
 }
 

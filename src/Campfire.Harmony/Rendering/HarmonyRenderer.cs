@@ -23,6 +23,9 @@ public sealed class HarmonyRenderer
 {
     private static readonly Lazy<HarmonyRenderer> LazyDefault = new(() => new HarmonyRenderer(O200kHarmonyTokenizer.Instance));
 
+    [ThreadStatic]
+    private static PooledIntBuffer? t_scratch;
+
     private readonly ConditionalWeakTable<Content, CachedTokens> _contentTokens = new();
     private readonly ConditionalWeakTable<ToolNamespaceConfig, string> _namespaceTexts = new();
     private readonly ConditionalWeakTable<Message, CachedTokens>? _messageTokens;
@@ -129,16 +132,23 @@ public sealed class HarmonyRenderer
         var messages = Messages(conversation);
         if (!ConversationRules.EndsWithReturn(messages))
             return RenderConversation(conversation, destination, options);
-        // The last id can only be replaced before it is committed: render, then write with the swap.
-        using var buffer = new PooledIntBuffer(1024);
-        var sink = new BufferWriterRenderSink(this, buffer);
-        WriteConversation(ref sink, messages, options);
-        var rendered = buffer.WrittenSpan;
-        var target = destination.GetSpan(rendered.Length);
-        rendered.CopyTo(target);
-        target[rendered.Length - 1] = HarmonyTokens.Return;
-        destination.Advance(rendered.Length);
-        return rendered.Length;
+        // The last id can only be replaced before it is committed: render into this thread's scratch, then copy with the swap.
+        var scratch = t_scratch ??= new PooledIntBuffer(1024);
+        try
+        {
+            var sink = new BufferWriterRenderSink(this, scratch);
+            WriteConversation(ref sink, messages, options);
+            var rendered = scratch.WrittenSpan;
+            var target = destination.GetSpan(rendered.Length);
+            rendered.CopyTo(target);
+            target[rendered.Length - 1] = HarmonyTokens.Return;
+            destination.Advance(rendered.Length);
+            return rendered.Length;
+        }
+        finally
+        {
+            scratch.Reset();
+        }
     }
 
     public OperationStatus RenderConversationForTraining(Conversation conversation, Span<int> destination, out int tokensWritten, RenderOptions? options = null)

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Campfire.Harmony.Model;
+using Campfire.Harmony.Tokenization;
 
 namespace Campfire.Harmony.Rendering;
 
@@ -20,7 +21,7 @@ public static class HarmonyTextRenderer
     {
         var builder = new StringBuilder();
         AppendConversation(builder, conversation, options ?? RenderOptions.Default, namespaceTexts);
-        builder.Append(FormattingToken.Literal(FormattingToken.Start)).Append(nextRole.ToWireName());
+        builder.Append(FormattingToken.Literal(HarmonyTokens.Start)).Append(nextRole.ToWireName());
         return builder.ToString();
     }
 
@@ -37,9 +38,9 @@ public static class HarmonyTextRenderer
         AppendConversation(builder, conversation, options ?? RenderOptions.Default, ContentText.SharedNamespaceTexts);
         if (ConversationRules.EndsWithReturn(conversation.Messages))
         {
-            var end = FormattingToken.Literal(FormattingToken.End);
+            var end = FormattingToken.Literal(HarmonyTokens.End);
             builder.Length -= end.Length;
-            builder.Append(FormattingToken.Literal(FormattingToken.Return));
+            builder.Append(FormattingToken.Literal(HarmonyTokens.Return));
         }
         return builder.ToString();
     }
@@ -74,8 +75,6 @@ public static class HarmonyTextRenderer
         public void Special(int tokenId) => Builder.Append(FormattingToken.Literal(tokenId));
 
         public void Text(scoped ReadOnlySpan<char> text) => Builder.Append(text);
-
-        public void Text(scoped ReadOnlySpan<char> first, scoped ReadOnlySpan<char> second) => Builder.Append(first).Append(second);
 
         public void ComposedContent(Content content, bool conversationHasFunctionTools) =>
             Builder.Append(content switch

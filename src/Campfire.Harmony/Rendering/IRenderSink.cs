@@ -13,9 +13,6 @@ internal interface IRenderSink
     /// <summary>One piece of ordinary text (special-token literals in it are text).</summary>
     void Text(scoped ReadOnlySpan<char> text);
 
-    /// <summary>One piece of ordinary text made of two parts, e.g. ":" + name or " to=" + recipient.</summary>
-    void Text(scoped ReadOnlySpan<char> first, scoped ReadOnlySpan<char> second);
-
     /// <summary>System or developer content, one piece of text (see <see cref="ContentText"/>); sinks may cache it.</summary>
     void ComposedContent(Content content, bool conversationHasFunctionTools);
 }

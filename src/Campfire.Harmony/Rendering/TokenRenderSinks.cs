@@ -30,17 +30,6 @@ internal struct BufferWriterRenderSink(HarmonyRenderer renderer, IBufferWriter<i
             Written += renderer.Tokenizer.EncodeToIds(text, writer);
     }
 
-    public void Text(scoped ReadOnlySpan<char> first, scoped ReadOnlySpan<char> second)
-    {
-        int length = first.Length + second.Length;
-        char[]? rented = null;
-        Span<char> joined = length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(length));
-        first.CopyTo(joined);
-        second.CopyTo(joined[first.Length..]);
-        Text(joined[..length]);
-        if (rented is not null)
-            ArrayPool<char>.Shared.Return(rented);
-    }
 
     public void ComposedContent(Content content, bool conversationHasFunctionTools) =>
         Tokens(renderer.GetComposedContentTokens(content, conversationHasFunctionTools));
@@ -88,19 +77,6 @@ internal ref struct SpanRenderSink(HarmonyRenderer renderer, Span<int> destinati
             TooSmall = true;
     }
 
-    public void Text(scoped ReadOnlySpan<char> first, scoped ReadOnlySpan<char> second)
-    {
-        if (TooSmall)
-            return;
-        int length = first.Length + second.Length;
-        char[]? rented = null;
-        Span<char> joined = length <= 256 ? stackalloc char[256] : (rented = ArrayPool<char>.Shared.Rent(length));
-        first.CopyTo(joined);
-        second.CopyTo(joined[first.Length..]);
-        Text(joined[..length]);
-        if (rented is not null)
-            ArrayPool<char>.Shared.Return(rented);
-    }
 
     public void ComposedContent(Content content, bool conversationHasFunctionTools) =>
         Tokens(renderer.GetComposedContentTokens(content, conversationHasFunctionTools));
@@ -149,6 +125,17 @@ internal sealed class PooledIntBuffer : IBufferWriter<int>, IDisposable
     }
 
     public int[] ToArray() => WrittenSpan.ToArray();
+
+    /// <summary>Empties the buffer for reuse, giving a very large array back to the pool.</summary>
+    public void Reset()
+    {
+        _count = 0;
+        if (_buffer.Length > 1 << 16)
+        {
+            ArrayPool<int>.Shared.Return(_buffer);
+            _buffer = ArrayPool<int>.Shared.Rent(1024);
+        }
+    }
 
     private void Ensure(int sizeHint)
     {
