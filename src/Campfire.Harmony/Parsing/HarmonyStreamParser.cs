@@ -41,12 +41,14 @@ public struct HarmonyStreamParser
     private enum DeltaSource : byte { Vocabulary, Scratch, Header, Replacement, Space, External }
 
     private readonly ParseMode _mode;
-    private readonly int _maxHeaderBytes;
-    private readonly int _maxMessageBytes;
+    // Stored relative to the defaults (and roles as role + 1) so that default(HarmonyStreamParser) is a valid strict
+    // parser with default limits and no prefill.
+    private readonly int _headerLimitOffset;
+    private readonly int _messageLimitOffset;
 
     private HarmonyParseState _state;
-    private sbyte _nextRole;
-    private sbyte _lastRole;
+    private byte _nextRolePlusOne;
+    private byte _lastRolePlusOne;
     private bool _afterReturn;
     private bool _droppingAfterReturn;
     private bool _endOfStreamProcessed;
@@ -92,17 +94,17 @@ public struct HarmonyStreamParser
         if ((uint)mode > (uint)ParseMode.Lenient)
             throw new ArgumentOutOfRangeException(nameof(mode));
         _mode = mode;
-        _maxHeaderBytes = limits.EffectiveMaxHeaderBytes;
-        _maxMessageBytes = limits.EffectiveMaxMessageBytes;
-        _nextRole = prefillRole is { } role ? (sbyte)role : (sbyte)-1;
-        _lastRole = -1;
+        _headerLimitOffset = limits.EffectiveMaxHeaderBytes - HarmonyParserLimits.DefaultMaxHeaderBytes;
+        _messageLimitOffset = limits.EffectiveMaxMessageBytes - HarmonyParserLimits.DefaultMaxMessageBytes;
+        _nextRolePlusOne = prefillRole is { } role ? (byte)(role + 1) : (byte)0;
         _state = prefillRole is null ? HarmonyParseState.ExpectStart : HarmonyParseState.Header;
         _fields = HeaderFields.Empty(Role.Assistant);
-        _segmentOffset = -1;
-        _recoveredPosition = -1;
     }
 
     public readonly ParseMode Mode => _mode;
+
+    private readonly int MaxHeaderBytes => HarmonyParserLimits.DefaultMaxHeaderBytes + _headerLimitOffset;
+    private readonly int MaxMessageBytes => HarmonyParserLimits.DefaultMaxMessageBytes + _messageLimitOffset;
 
     /// <summary>Where the state machine stands.</summary>
     public readonly HarmonyParseState State => _state;
@@ -145,7 +147,7 @@ public struct HarmonyStreamParser
     [UnscopedRef]
     public ReadOnlySpan<byte> ContentDelta => _deltaSource switch
     {
-        DeltaSource.Vocabulary => ParserVocabulary.Instance.Blob.AsSpan(_deltaStart, _deltaLength),
+        DeltaSource.Vocabulary => ParserTables.Blob.AsSpan(_deltaStart, _deltaLength),
         DeltaSource.Scratch => ((ReadOnlySpan<byte>)_scratch)[.._deltaLength],
         DeltaSource.Header => _header.Slice(_deltaStart, _deltaLength),
         DeltaSource.Replacement => Utf8Scanner.ReplacementCharacter,
@@ -159,7 +161,49 @@ public struct HarmonyStreamParser
     /// (events pending from one token are reported first, even with an empty span).
     /// </summary>
     /// <exception cref="HarmonyParseException">The token at <see cref="TokenIndex"/> breaks the grammar or a limit; the parser is unchanged by it.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public HarmonyParserEventKind Read(ReadOnlySpan<int> tokens, out int consumed)
+    {
+        if (tokens.Length != 0 && TryReadPlainContent(tokens[0]))
+        {
+            consumed = 1;
+            return HarmonyParserEventKind.ContentDelta;
+        }
+        return ReadCore(tokens, out consumed);
+    }
+
+    /// <summary>
+    /// Reads one token and reports the first event it causes; call <see cref="Read()"/> until it returns
+    /// <see cref="HarmonyParserEventKind.None"/> for the rest. Same as <c>Read(new ReadOnlySpan&lt;int&gt;(ref token), out _)</c>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public HarmonyParserEventKind Read(int token) =>
+        TryReadPlainContent(token) ? HarmonyParserEventKind.ContentDelta : ReadCore(new ReadOnlySpan<int>(ref token), out _);
+
+    /// <summary>
+    /// The common case, one ordinary token of complete UTF-8 inside content with nothing pending: the delta is the
+    /// token's bytes in the vocabulary blob. No decoding, no copying, no loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryReadPlainContent(int token)
+    {
+        if (_pending != Pending.None || _state != HarmonyParseState.Content || (uint)token >= FirstSpecialId
+            || (_utf8PendingLength | (_poisoned ? 1 : 0)) != 0)
+            return false;
+        ulong entry = ParserTables.Entries[token];
+        int length = ParserVocabulary.Length(entry);
+        int contentBytes = _contentBytes + length;
+        if (!ParserVocabulary.IsCompleteUtf8(entry) || contentBytes > MaxMessageBytes)
+            return false;
+        _contentBytes = contentBytes;
+        _deltaSource = DeltaSource.Vocabulary;
+        _deltaStart = ParserVocabulary.Offset(entry);
+        _deltaLength = length;
+        _index++;
+        return true;
+    }
+
+    private HarmonyParserEventKind ReadCore(ReadOnlySpan<int> tokens, out int consumed)
     {
         var vocabulary = ParserVocabulary.Instance;
         int position = 0;
@@ -179,25 +223,11 @@ public struct HarmonyStreamParser
                 consumed = position;
                 return HarmonyParserEventKind.None;
             }
-
             int token = tokens[position];
-            if (_state == HarmonyParseState.Content && (uint)token < FirstSpecialId && (_utf8PendingLength | (_poisoned ? 1 : 0)) == 0)
+            if (TryReadPlainContent(token))
             {
-                ulong entry = vocabulary.Entry(token);
-                if (ParserVocabulary.IsCompleteUtf8(entry))
-                {
-                    int length = ParserVocabulary.Length(entry);
-                    if (_contentBytes + length > _maxMessageBytes)
-                        ThrowMessageTooLong();
-                    _contentBytes += length;
-                    _deltaSource = DeltaSource.Vocabulary;
-                    _deltaStart = ParserVocabulary.Offset(entry);
-                    _deltaLength = length;
-                    _index++;
-                    _endOfStreamProcessed = false;
-                    consumed = position + 1;
-                    return HarmonyParserEventKind.ContentDelta;
-                }
+                consumed = position + 1;
+                return HarmonyParserEventKind.ContentDelta;
             }
             ProcessToken(token, vocabulary);
             position++;
@@ -205,11 +235,10 @@ public struct HarmonyStreamParser
         }
     }
 
-    /// <summary>Reads one token: <c>Read(MemoryMarshal.CreateReadOnlySpan(ref token, 1), out _)</c>.</summary>
-    public HarmonyParserEventKind Read(int token) => Read(MemoryMarshal.CreateReadOnlySpan(ref token, 1), out _);
-
-    /// <summary>Reports the next pending event without consuming a token.</summary>
-    public HarmonyParserEventKind Read() => Read(ReadOnlySpan<int>.Empty, out _);
+    /// <summary>Reports the next pending event without consuming a token (<see cref="HarmonyParserEventKind.None"/> when there is none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public HarmonyParserEventKind Read() =>
+        _pending == Pending.None ? HarmonyParserEventKind.None : ReadCore(ReadOnlySpan<int>.Empty, out _);
 
     /// <summary>
     /// Signals the end of the input (the reference's <c>process_eos</c>) and reports the events it causes, one per
@@ -267,8 +296,7 @@ public struct HarmonyStreamParser
                 }
                 if (_mode == ParseMode.Lenient && token == HarmonyTokens.Start)
                 {
-                    if (_headerTokens > 0)
-                        Enqueue(HarmonyParseQuirk.AbandonedHeader);
+                    Enqueue(HarmonyParseQuirk.AbandonedHeader);
                     BeginHeader();
                     return;
                 }
@@ -299,7 +327,7 @@ public struct HarmonyStreamParser
                     return;
                 }
                 int length = ParserVocabulary.Length(entry);
-                if (_contentBytes + length > _maxMessageBytes)
+                if (_contentBytes + length > MaxMessageBytes)
                     ThrowMessageTooLong();
                 _contentBytes += length;
                 if (_poisoned)
@@ -370,8 +398,8 @@ public struct HarmonyStreamParser
     private void AppendHeaderBytes(ReadOnlySpan<byte> bytes)
     {
         EnsureHeaderReset();
-        if (_header.Length + bytes.Length > _maxHeaderBytes)
-            ThrowParse(HarmonyParseError.HeaderTooLong, $"header longer than the limit of {_maxHeaderBytes} bytes");
+        if (_header.Length + bytes.Length > MaxHeaderBytes)
+            ThrowParse(HarmonyParseError.HeaderTooLong, $"header longer than the limit of {MaxHeaderBytes} bytes");
         _header.Append(bytes);
         _headerTokens++;
     }
@@ -379,10 +407,10 @@ public struct HarmonyStreamParser
     private void CompleteHeader()
     {
         EnsureHeaderReset();
-        ParseHeader(recovered: false, givenRole: _nextRole);
+        ParseHeader(recovered: false, givenRole: _nextRolePlusOne - 1);
         _pending |= Pending.Started | Pending.Header;
         _state = HarmonyParseState.Content;
-        _nextRole = -1;
+        _nextRolePlusOne = 0;
         _contentBytes = 0;
         _poisoned = false;
         _utf8PendingLength = 0;
@@ -391,24 +419,24 @@ public struct HarmonyStreamParser
     private void StopInHeader(MessageTerminator terminator)
     {
         bool lenient = _mode == ParseMode.Lenient;
-        if (_headerTokens > 0 && (_nextRole >= 0 || lenient))
+        if (_headerTokens > 0 && (_nextRolePlusOne != 0 || lenient))
         {
             EnsureHeaderReset();
-            ParseHeader(recovered: true, givenRole: _nextRole);
+            ParseHeader(recovered: true, givenRole: _nextRolePlusOne - 1);
             if (lenient)
                 Enqueue(HarmonyParseQuirk.MissingMessageToken);
             _recoveredPosition = _fields.ContentPartsStart;
             _recoveredNeedsSpace = false;
             _pending |= Pending.Started | Pending.Header | Pending.Recovered | Pending.Ended;
             _terminator = terminator;
-            _lastRole = (sbyte)_fields.Role;
+            _lastRolePlusOne = (byte)(_fields.Role + 1);
         }
         else if (lenient)
         {
             Enqueue(HarmonyParseQuirk.StrayStopToken);
         }
         _state = HarmonyParseState.ExpectStart;
-        _nextRole = -1;
+        _nextRolePlusOne = 0;
         _afterReturn = terminator == MessageTerminator.Return;
     }
 
@@ -431,7 +459,7 @@ public struct HarmonyStreamParser
             ThrowParse(HarmonyParseError.HeaderNotDecodable, "could not decode header");
         }
 
-        Role fallback = _lastRole >= 0 ? (Role)_lastRole : Role.Assistant;
+        Role fallback = _lastRolePlusOne != 0 ? (Role)(_lastRolePlusOne - 1) : Role.Assistant;
         var outcome = HeaderGrammar.Parse(ref _header, rawStart, rawEnd, givenRole, recovered, lenient, fallback,
             ref quirks, out var fields, out string? detail);
         if (outcome != HeaderGrammar.Outcome.Ok)
@@ -471,7 +499,7 @@ public struct HarmonyStreamParser
         }
         _pending |= Pending.Ended;
         _terminator = terminator;
-        _lastRole = (sbyte)_fields.Role;
+        _lastRolePlusOne = (byte)(_fields.Role + 1);
         _afterReturn = terminator == MessageTerminator.Return;
         _state = HarmonyParseState.ExpectStart;
         _poisoned = false;
@@ -488,7 +516,7 @@ public struct HarmonyStreamParser
                 if (_headerTokens > 0)
                     Enqueue(HarmonyParseQuirk.TruncatedHeader);
                 _state = HarmonyParseState.ExpectStart;
-                _nextRole = -1;
+                _nextRolePlusOne = 0;
                 return;
             case HarmonyParseState.Content:
                 if (_mode == ParseMode.Lenient)
@@ -545,7 +573,7 @@ public struct HarmonyStreamParser
                     position = text.Length;
                     continue;
                 default:
-                    if (_contentBytes + (text.Length - position) > _maxMessageBytes)
+                    if (_contentBytes + (text.Length - position) > MaxMessageBytes)
                         ThrowMessageTooLong();
                     int before = position;
                     if (_poisoned)
@@ -798,7 +826,7 @@ public struct HarmonyStreamParser
 
     [DoesNotReturn]
     private readonly void ThrowMessageTooLong() =>
-        ThrowParse(HarmonyParseError.MessageTooLong, $"message longer than the limit of {_maxMessageBytes} bytes");
+        ThrowParse(HarmonyParseError.MessageTooLong, $"message longer than the limit of {MaxMessageBytes} bytes");
 
     [InlineArray(4)]
     private struct Scratch

@@ -3,11 +3,14 @@ using Campfire.Harmony.Model;
 
 namespace Campfire.Harmony.Parsing;
 
-/// <summary>A byte range in the header store; <see cref="Length"/> &lt; 0 means absent.</summary>
-internal readonly record struct ByteRange(int Start, int Length)
+/// <summary>A byte range in the header store, or absent (the default value).</summary>
+internal readonly struct ByteRange(int start, int length)
 {
-    public static ByteRange Absent => new(0, -1);
-    public bool IsPresent => Length >= 0;
+    public int Start { get; } = start;
+    public int Length { get; } = length;
+    public bool IsPresent { get; } = true;
+
+    public static ByteRange Absent => default;
 }
 
 /// <summary>A parsed header: ranges into the parser's header store.</summary>

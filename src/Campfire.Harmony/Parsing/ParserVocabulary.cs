@@ -56,6 +56,8 @@ internal sealed class ParserVocabulary
 
     public byte[] Blob => _blob;
 
+    internal ulong[] Entries => _entries;
+
     /// <summary>The packed entry of <paramref name="id"/>, or 0 for an id outside the vocabulary.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ulong Entry(int id) => (uint)id < (uint)_entries.Length ? _entries[id] : 0;
@@ -75,4 +77,18 @@ internal sealed class ParserVocabulary
     public ReadOnlySpan<byte> Bytes(ulong entry) => _blob.AsSpan(Offset(entry), Length(entry));
 
     public ReadOnlySpan<byte> Bytes(int id) => Bytes(Entry(id));
+}
+
+/// <summary>
+/// The vocabulary's arrays as static readonly fields: once this class is initialised, optimised code treats them as
+/// constants, which saves the hot path two dependent loads per token.
+/// </summary>
+internal static class ParserTables
+{
+    public static readonly ulong[] Entries = ParserVocabulary.Instance.Entries;
+    public static readonly byte[] Blob = ParserVocabulary.Instance.Blob;
+
+    static ParserTables()
+    {
+    }
 }
