@@ -42,16 +42,18 @@ internal sealed class HarmonyCodec : IHarmonyCodec
     /// <summary>Content deltas from <see cref="HarmonyStreamParser"/>, with the channel and recipient of the message they belong to.</summary>
     private sealed class DeltaStream : ICompletionDeltaStream
     {
+        // Most deltas are exactly one token's text; their strings are made once per process and shared.
+        private static readonly string?[] TokenText = new string?[HarmonyTokens.VocabularySize];
+
         private HarmonyStreamParser _parser = new(ParseMode.Lenient, Role.Assistant);
         private readonly int[] _one = new int[1];
-        private readonly StringBuilder _text = new();
         private string? _channel;
         private string? _recipient;
 
         public bool Push(int token, out StreamDelta delta)
         {
             _one[0] = token;
-            _text.Clear();
+            string? text = null;
             var position = 0;
             while (true)
             {
@@ -60,14 +62,15 @@ internal sealed class HarmonyCodec : IHarmonyCodec
                 switch (kind)
                 {
                     case HarmonyParserEventKind.None:
-                        delta = new StreamDelta(_channel, _recipient, _text.ToString());
-                        return _text.Length > 0;
+                        delta = new StreamDelta(_channel, _recipient, text ?? "");
+                        return text is { Length: > 0 };
                     case HarmonyParserEventKind.HeaderComplete:
                         _channel = _parser.GetChannel();
                         _recipient = _parser.GetRecipient();
                         break;
                     case HarmonyParserEventKind.ContentDelta:
-                        _text.Append(Encoding.UTF8.GetString(_parser.ContentDelta));
+                        var piece = Text(token, _parser.ContentDelta);
+                        text = text is null ? piece : text + piece;
                         break;
                     case HarmonyParserEventKind.MessageStarted:
                         _channel = null;
@@ -75,6 +78,17 @@ internal sealed class HarmonyCodec : IHarmonyCodec
                         break;
                 }
             }
+        }
+
+        private static string Text(int token, ReadOnlySpan<byte> utf8)
+        {
+            if ((uint)token >= (uint)TokenText.Length || !O200kHarmonyTokenizer.Instance.IsValidId(token))
+                return Encoding.UTF8.GetString(utf8);
+            if (TokenText[token] is { } cached && utf8.SequenceEqual(O200kHarmonyTokenizer.Instance.GetTokenBytes(token)))
+                return cached;
+            var text = Encoding.UTF8.GetString(utf8);
+            if (utf8.SequenceEqual(O200kHarmonyTokenizer.Instance.GetTokenBytes(token))) TokenText[token] = text;
+            return text;
         }
     }
 }

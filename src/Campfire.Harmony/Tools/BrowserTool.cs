@@ -55,6 +55,10 @@ public sealed class BrowserTool : ITool, ICitationSource
 
     public ISearchBackend Backend => _backend;
 
+    /// <summary>A new browser over <paramref name="corpus"/> (one per conversation) and its registration.</summary>
+    public static ToolConfig CreateBrowserToolConfig(ISearchBackend corpus, BrowserToolOptions? options = null) =>
+        new BrowserTool(corpus, options).CreateConfig();
+
     /// <summary>The registration for this browser: the built-in <c>browser</c> namespace the way gpt-oss knows it.</summary>
     public ToolConfig CreateConfig() =>
         new(Namespace, new ToolDefinition(Namespace, BrowserDescription(_backend.Source)), this) { Methods = BrowserMethods };

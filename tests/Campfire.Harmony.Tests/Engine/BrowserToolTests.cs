@@ -185,6 +185,19 @@ public sealed class BrowserToolTests
         Assert.Equal("browser", config.RecipientPrefix);
     }
 
+    [Fact]
+    public async Task Create_browser_tool_config_registers_a_working_browser()
+    {
+        var config = BrowserTool.CreateBrowserToolConfig(InMemorySearchBackend.FirstAid());
+        var engine = new HarmonyEngine();
+        engine.RegisterTool(config);
+        var result = await engine.ExecuteToolCallAsync(engine.CreateToolCall("browser.search", """{"query": "burn"}"""));
+        Assert.False(result.IsError);
+        Assert.StartsWith("[0] burn", result.Content);
+        var unknown = await engine.ExecuteToolCallAsync(engine.CreateToolCall("browser.click", "{}"));
+        Assert.Equal(("Unknown function: click", true), (unknown.Content, unknown.IsError));
+    }
+
     private sealed class ThrowingBackend : ISearchBackend
     {
         public string Source => "broken";
