@@ -16,12 +16,13 @@ internal sealed class InferenceCliOptions
     public Option<float> Temperature { get; } = new("--temperature") { Description = "0 = greedy (deterministic)", DefaultValueFactory = _ => 0f };
     public Option<float> TopP { get; } = new("--top-p") { Description = "nucleus mass in (0, 1]", DefaultValueFactory = _ => 1f };
     public Option<int?> Seed { get; } = new("--seed") { Description = "sampling seed (same seed, same tokens)" };
+    public Option<int> Threads { get; } = new("--threads") { Description = "libtorch CPU threads (0: one per core; 1 is often fastest for small models or busy machines)", DefaultValueFactory = _ => 0 };
     public Option<bool> Profile { get; } = new("--profile") { Description = "print a timing table (prefill, steps, tokens/s, parser, channel wait) to stderr" };
     public Option<string?> Trace { get; } = new("--trace") { Description = "write a Chrome trace (JSON) of the decode steps to FILE" };
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Model, Device, DType, MaxTokens, Temperature, TopP, Seed, Profile, Trace })
+        foreach (var option in new Option[] { Model, Device, DType, MaxTokens, Temperature, TopP, Seed, Threads, Profile, Trace })
             command.Options.Add(option);
     }
 
@@ -51,6 +52,9 @@ internal sealed class InferenceCliOptions
             "bfloat16" => ActivationDType.BFloat16,
             var other => throw new CliInputException($"--dtype must be float32 or bfloat16, got '{other}'"),
         };
+        int threads = result.GetValue(Threads);
+        if (threads < 0) throw new CliInputException($"--threads must be ≥ 0, got {threads}");
+        TorchRuntime.SetCpuThreads(threads);
         var model = GptOssDecodeModel.Load(result.GetValue(Model)!, device, dtype);
         bool profile = result.GetValue(Profile);
         string? trace = result.GetValue(Trace);

@@ -31,22 +31,36 @@ public static class Mxfp4
         }
     }
 
+    /// <summary>Both elements of every byte value: row b = (FP4[b &amp; 0xF], FP4[b &gt;&gt; 4]).</summary>
+    public static float[] BytePairTable()
+    {
+        var table = new float[256 * 2];
+        var fp4 = Fp4Values;
+        for (int b = 0; b < 256; b++)
+        {
+            table[2 * b] = fp4[b & 0x0F];
+            table[2 * b + 1] = fp4[b >> 4];
+        }
+        return table;
+    }
+
+    private static readonly float[] PairTable = BytePairTable();
+
     /// <summary>
     /// Dequantises uint8 <paramref name="blocks"/> [..., G, 16] and <paramref name="scales"/> [..., G] to
-    /// [..., G·32] of <paramref name="dtype"/> on the blocks' device. Exact in bf16 and fp32 for the scales that occur.
+    /// [..., G·32] of <paramref name="dtype"/> on the blocks' device: one lookup per byte in a 256-row table of element
+    /// pairs (so each byte yields its low then its high element), times the exact power of two 2^(scale − 127).
+    /// Exact in bf16 and fp32 (both have the 8-bit exponent of E8M0).
     /// </summary>
     public static Tensor Dequantize(Tensor blocks, Tensor scales, ScalarType dtype)
     {
         using var scope = NewDisposeScope();
         long[] shape = blocks.shape;
         long groups = shape[^2];
-        var lut = tensor(Fp4Values.ToArray(), dtype: ScalarType.Float32, device: blocks.device);
-        var low = bitwise_and(blocks, 0x0F).to(ScalarType.Int64);
-        var high = bitwise_right_shift(blocks, 4).to(ScalarType.Int64);
-        // [..., G, 16, 2] → [..., G, 32]: element 2b from the low nibble, 2b+1 from the high one.
-        var values = stack([lut[low], lut[high]], dim: -1).reshape([.. shape[..^2], groups, 32]);
-        var exponents = scales.to(ScalarType.Int32) - 127;
-        var result = ldexp(values, exponents.unsqueeze(-1)).reshape([.. shape[..^2], groups * 32]).to(dtype);
+        var table = tensor(PairTable, [256, 2], dtype: dtype, device: blocks.device);
+        var values = table.index_select(0, blocks.reshape(-1).to(ScalarType.Int32)).reshape([.. shape[..^2], groups, 32]);
+        var factors = exp2(scales.to(ScalarType.Float32) - 127).to(dtype).unsqueeze(-1);
+        var result = (values * factors).reshape([.. shape[..^2], groups * 32]);
         return result.MoveToOuterDisposeScope();
     }
 }

@@ -15,6 +15,7 @@ internal static class Campfire
             RedirectStandardError = true,
             WorkingDirectory = AppContext.BaseDirectory,
         };
+        start.Environment["CAMPFIRE_TORCH_THREADS"] = "1"; // tiny models: one libtorch thread is fastest
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "campfire.dll"));
         foreach (string a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
@@ -58,20 +59,20 @@ public sealed class InferenceCommandTests(TinyModels tiny) : IClassFixture<TinyM
     [Fact]
     public void Greedy_generate_is_deterministic_and_the_same_for_both_layouts()
     {
-        var first = Campfire.Run("[1, 2, 3, 200]", "generate", "--model", tiny.Original, "--max-tokens", "8");
+        var first = Campfire.Run("[1, 2, 3, 200]", "generate", "--model", tiny.Original, "--max-tokens", "8", "--threads", "1");
         Assert.True(first.Code == 0, first.Err);
         var ids = Ids(first.Out);
         Assert.Equal(8, ids.Length);
         Assert.All(ids, id => Assert.InRange(id, 0, 255));
-        Assert.Equal(ids, Ids(Campfire.Run("[1, 2, 3, 200]", "generate", "--model", tiny.Original, "--max-tokens", "8").Out));
-        Assert.Equal(ids, Ids(Campfire.Run("[1, 2, 3, 200]", "generate", "--model", tiny.HuggingFace, "--max-tokens", "8").Out));
+        Assert.Equal(ids, Ids(Campfire.Run("[1, 2, 3, 200]", "generate", "--model", tiny.Original, "--max-tokens", "8", "--threads", "1").Out));
+        Assert.Equal(ids, Ids(Campfire.Run("[1, 2, 3, 200]", "generate", "--model", tiny.HuggingFace, "--max-tokens", "8", "--threads", "1").Out));
     }
 
     [Fact]
     public void Seeded_sampling_reproduces_and_profile_and_trace_are_written()
     {
         string trace = Path.Combine(tiny.Root, "trace.json");
-        string[] args = ["generate", "--model", tiny.Original, "--max-tokens", "6", "--temperature", "1", "--top-p", "0.9", "--seed", "3", "--profile", "--trace", trace];
+        string[] args = ["generate", "--model", tiny.Original, "--threads", "1", "--max-tokens", "6", "--temperature", "1", "--top-p", "0.9", "--seed", "3", "--profile", "--trace", trace];
         var a = Campfire.Run("[4, 5]", args);
         Assert.True(a.Code == 0, a.Err);
         Assert.Equal(Ids(a.Out), Ids(Campfire.Run("[4, 5]", args).Out));
@@ -93,7 +94,7 @@ public sealed class InferenceCommandTests(TinyModels tiny) : IClassFixture<TinyM
     [InlineData("[1]", new[] { "--device", "cuda" }, "--device cuda needs a CUDA build of libtorch 2.10")]
     public void Bad_input_fails_with_exit_1_and_one_clear_line(string stdin, string[] extra, string expected)
     {
-        var r = Campfire.Run(stdin, ["generate", "--model", tiny.Original, .. extra]);
+        var r = Campfire.Run(stdin, ["generate", "--model", tiny.Original, "--threads", "1", .. extra]);
         Assert.Equal(1, r.Code);
         Assert.Contains(expected, r.Err);
         Assert.Equal("", r.Out);
@@ -112,15 +113,17 @@ public sealed class InferenceCommandTests(TinyModels tiny) : IClassFixture<TinyM
     {
         string dir = Path.Combine(tiny.Root, "real");
         Assert.Equal(0, Campfire.Run("", "make-tiny-model", dir).Code);
-        var r = Campfire.Run("", "chat", "--model", dir, "--max-tokens", "8", "--profile", "My friend burned a hand");
+        var r = Campfire.Run("", "chat", "--model", dir, "--max-tokens", "8", "--threads", "1", "--profile", "My friend burned a hand");
         Assert.True(r.Code == 0, r.Err);
         Assert.Contains("[run] ", r.Err);            // the engine ran to completion
         Assert.Contains("prompt tokens", r.Err);     // the decode loop's profile
         Assert.Contains("Safety note", r.Out);
 
         // campfire demo --model takes the same path.
+        // (demo exits 1 when no final answer came, which a random model never writes.)
         var demo = Campfire.Run("", "demo", "--model", dir, "--max-tokens", "4");
-        Assert.True(demo.Code == 0, demo.Err);
         Assert.Contains("TorchSharp decode loop (CPU, float32)", demo.Out);
+        Assert.Contains("stopped: MaxTokens", demo.Out);
+        Assert.DoesNotContain("Unhandled", demo.Err);
     }
 }

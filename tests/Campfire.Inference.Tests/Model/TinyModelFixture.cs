@@ -10,6 +10,7 @@ public sealed class TinyModelFixture : IDisposable
 
     public TinyModelFixture()
     {
+        TorchRuntime.SetCpuThreads(1); // many small ops: one thread avoids OpenMP spin-waits on a busy CI machine
         Root = Path.Combine(Path.GetTempPath(), "campfire-tiny-" + Guid.NewGuid().ToString("N"));
         OriginalFolder = Path.Combine(Root, "original");
         HuggingFaceFolder = Path.Combine(Root, "hf");

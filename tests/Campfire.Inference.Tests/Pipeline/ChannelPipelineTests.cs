@@ -14,6 +14,7 @@ public sealed class RealVocabularyTinyModel : IDisposable
 {
     public RealVocabularyTinyModel()
     {
+        TorchRuntime.SetCpuThreads(1); // many small ops: one thread avoids OpenMP spin-waits on a busy CI machine
         Folder = Path.Combine(Path.GetTempPath(), "campfire-tiny-real-" + Guid.NewGuid().ToString("N"));
         TinyModelWriter.Write(Folder, CheckpointLayout.Original, HarmonyTokens.VocabularySize, 11);
     }
