@@ -73,41 +73,46 @@ static const char *role_name(int32_t role)
     return role >= 0 && role <= 4 ? names[role] : "?";
 }
 
-/* Drains the parser's queue, printing headers and content as they arrive. */
-static int print_events(campfire_parser parser)
+/* Prints one event: headers as they complete, content as it streams. */
+static void print_event(const campfire_event *event, const char *text)
+{
+    switch (event->kind) {
+    case CAMPFIRE_EVENT_HEADER_COMPLETE:
+        printf("[message from %s", role_name(event->role));
+        print_ref("name", text, event->name);
+        print_ref("channel", text, event->channel);
+        print_ref("to", text, event->recipient);
+        print_ref("type", text, event->content_type);
+        printf("]\n  ");
+        break;
+    case CAMPFIRE_EVENT_CONTENT_DELTA:
+        printf("%.*s", event->text.length, text + event->text.offset);
+        break;
+    case CAMPFIRE_EVENT_MESSAGE_END:
+        printf("\n[end of message, token %d]\n", event->end_token);
+        break;
+    case CAMPFIRE_EVENT_DIAGNOSTIC:
+        printf("[recovered: %.*s]\n", event->text.length, text + event->text.offset);
+        break;
+    default: /* MESSAGE_START: the header event that follows says more */
+        break;
+    }
+}
+
+/* Reads and prints the events still queued (a token can produce several). */
+static int print_pending(campfire_parser parser, size_t pending)
 {
     campfire_event event;
     char text[4096];
     size_t length = 0;
-    campfire_status status;
-    for (;;) {
-        if ((status = campfire_parser_next_event(parser, &event, text, sizeof text, &length)) != CAMPFIRE_OK) {
+    for (; pending > 0; pending--) {
+        campfire_status status = campfire_parser_next_event(parser, &event, text, sizeof text, &length);
+        if (status != CAMPFIRE_OK) {
             return fail("campfire_parser_next_event", status);
         }
-        switch (event.kind) {
-        case CAMPFIRE_EVENT_NONE:
-            return 0;
-        case CAMPFIRE_EVENT_HEADER_COMPLETE:
-            printf("[message from %s", role_name(event.role));
-            print_ref("name", text, event.name);
-            print_ref("channel", text, event.channel);
-            print_ref("to", text, event.recipient);
-            print_ref("type", text, event.content_type);
-            printf("]\n  ");
-            break;
-        case CAMPFIRE_EVENT_CONTENT_DELTA:
-            printf("%.*s", event.text.length, text + event.text.offset);
-            break;
-        case CAMPFIRE_EVENT_MESSAGE_END:
-            printf("\n[end of message, token %d]\n", event.end_token);
-            break;
-        case CAMPFIRE_EVENT_DIAGNOSTIC:
-            printf("[recovered: %.*s]\n", event.text.length, text + event.text.offset);
-            break;
-        default:
-            break;
-        }
+        print_event(&event, text);
     }
+    return 0;
 }
 
 int main(int argc, char **argv)
@@ -164,23 +169,32 @@ int main(int argc, char **argv)
         goto done;
     }
 
-    /* 3. Parse it token by token, as a decode loop would, printing events as they come. */
+    /* 3. Parse it token by token, as a decode loop would, printing events as they come. campfire_parser_feed_next
+     *    feeds a token and returns its first event in one call; further events of the same token stay queued. */
     if ((status = campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_NON_STRICT, &parser)) != CAMPFIRE_OK) {
         rc = fail("campfire_parser_create", status);
         goto done;
     }
     for (size_t i = 0; i < completion_length; i++) {
-        size_t pending = 0;
-        if ((status = campfire_parser_feed(parser, completion[i], &pending)) != CAMPFIRE_OK) {
-            rc = fail("campfire_parser_feed", status);
+        campfire_event event;
+        char text[4096];
+        size_t length = 0, pending = 0;
+        if ((status = campfire_parser_feed_next(parser, completion[i], &event, text, sizeof text, &length, &pending)) !=
+            CAMPFIRE_OK) {
+            rc = fail("campfire_parser_feed_next", status);
             goto done;
         }
-        if (pending > 0 && print_events(parser) != 0) {
+        print_event(&event, text);
+        if (print_pending(parser, pending) != 0) {
             goto done;
         }
     }
-    if ((status = campfire_parser_finish(parser, NULL)) != CAMPFIRE_OK || print_events(parser) != 0) {
-        rc = status != CAMPFIRE_OK ? fail("campfire_parser_finish", status) : 1;
+    size_t pending = 0;
+    if ((status = campfire_parser_finish(parser, &pending)) != CAMPFIRE_OK) {
+        rc = fail("campfire_parser_finish", status);
+        goto done;
+    }
+    if (print_pending(parser, pending) != 0) {
         goto done;
     }
 

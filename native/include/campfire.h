@@ -150,7 +150,8 @@ campfire_status campfire_decode(const int32_t *tokens, size_t count,
 /* Streaming decoder: feed ids one at a time, get text that never ends in half a code point. */
 typedef struct campfire_decoder_s *campfire_decoder;
 
-/* Upper bound of the bytes one campfire_decoder_feed can write: a token's bytes plus 3 held-back bytes. */
+/* Upper bound of the bytes one campfire_decoder_feed can write: a token's bytes (at most 128 in o200k_harmony) plus 3
+ * held-back bytes, each possibly replaced by the 3-byte U+FFFD. A buffer of this size never gets BUFFER_TOO_SMALL. */
 #define CAMPFIRE_DECODER_MAX_FEED_BYTES 1024
 
 /* Creates a decoder. Errors: NULL_POINTER. Free it with campfire_decoder_free.
@@ -251,7 +252,8 @@ campfire_status campfire_parser_create(int32_t role, int32_t mode, campfire_pars
 
 /* Feeds one token. Events it produces are queued; *out_pending_events (may be NULL) receives the queue length.
  * On CAMPFIRE_ERROR_PARSE or CAMPFIRE_ERROR_UNKNOWN_TOKEN the token is rejected, the events of earlier tokens stay
- * readable, and the parser stays failed (every later feed returns the same error) until reset or restore.
+ * readable, and the parser stays failed (every later feed returns the same error) until reset or restore. (In
+ * LENIENT mode an id outside the vocabulary is accepted instead and reported as a DIAGNOSTIC event.)
  * Errors: NULL_POINTER (handle), INVALID_HANDLE, FREED_HANDLE, UNKNOWN_TOKEN, PARSE.
  * Threads: one thread at a time per parser (others may use other parsers). */
 campfire_status campfire_parser_feed(campfire_parser parser, int32_t token, size_t *out_pending_events);

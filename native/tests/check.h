@@ -59,5 +59,6 @@ void test_decoder(void);
 void test_render(void);
 void test_parser(void);
 void test_batch(void);
+void test_fuzz(void);
 
 #endif

@@ -89,6 +89,7 @@ static const struct {
     {"render", test_render},
     {"parser", test_parser},
     {"batch", test_batch},
+    {"fuzz", test_fuzz},
 };
 
 int main(int argc, char **argv)

@@ -452,6 +452,32 @@ static void a_failed_state_is_saved_and_restored_as_failed(void)
     CHECK_OK(campfire_parser_free(copy));
 }
 
+static void a_state_saved_after_finish_replays_the_finish(void)
+{
+    int32_t ids[256];
+    size_t count = encode("<|channel|>final<|message|>cut off", ids, 128);
+    size_t more = encode("<|start|>assistant<|channel|>final<|message|>again<|return|>", ids + count, 128);
+    campfire_parser parser = NULL, copy = NULL;
+    uint8_t state[4096];
+    size_t size = 0;
+    transcript expected = {0}, actual = {0};
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_LENIENT, &parser));
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_LENIENT, &copy));
+    CHECK_OK(campfire_parser_feed_span(parser, ids, count, NULL, NULL));
+    CHECK_OK(campfire_parser_finish(parser, NULL)); /* closes the cut-off message */
+    CHECK_OK(campfire_parser_feed_span(parser, ids + count, 3, NULL, NULL));
+    CHECK_OK(campfire_parser_save_state(parser, state, sizeof state, &size));
+    CHECK_OK(campfire_parser_restore_state(copy, state, size));
+    feed_all(parser, ids + count + 3, more - 3, &expected);
+    feed_all(copy, ids + count + 3, more - 3, &actual);
+    CHECK(strstr(expected.log, "again") != NULL || strstr(expected.content, "again") != NULL);
+    CHECK(strcmp(expected.log, actual.log) == 0);
+    drain(parser, &expected);
+    drain(copy, &actual);
+    CHECK_OK(campfire_parser_free(parser));
+    CHECK_OK(campfire_parser_free(copy));
+}
+
 static void corrupt_states_are_refused_and_change_nothing(void)
 {
     int32_t ids[256];
@@ -594,6 +620,7 @@ void test_parser(void)
     a_too_small_text_buffer_keeps_the_event_queued();
     a_saved_state_resumes_anywhere_with_the_same_events();
     a_failed_state_is_saved_and_restored_as_failed();
+    a_state_saved_after_finish_replays_the_finish();
     corrupt_states_are_refused_and_change_nothing();
     bad_arguments_and_handles_are_reported();
     parsers_on_different_threads_do_not_interfere();

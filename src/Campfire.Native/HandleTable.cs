@@ -81,6 +81,7 @@ internal sealed class HandleTable<T> where T : class
     }
 
     /// <summary>Resolves a handle; <see cref="CampfireStatus.Ok"/> or the reason it is not a live handle of this table.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public CampfireStatus TryGet(nint handle, out T target)
     {
         ulong value = (ulong)handle;
@@ -119,6 +120,7 @@ internal sealed class HandleTable<T> where T : class
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private CampfireStatus Diagnose(ulong value)
     {
         if (value == 0)

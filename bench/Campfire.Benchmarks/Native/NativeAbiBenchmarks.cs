@@ -80,6 +80,7 @@ public unsafe class NativeAbiBenchmarks : ITokenWorkload
     /// handle look-up (feed, first event straight into the caller's buffers, further events queued and taken).
     /// </summary>
     [Benchmark(OperationsPerInvoke = CompletionTokens)]
+    [HotPath(Goal = "0 B/token: the C ABI's streaming path allocates nothing")]
     public long ExportLayerFeedNext()
     {
         _layer.Reset();

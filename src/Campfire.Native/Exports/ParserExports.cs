@@ -40,7 +40,7 @@ internal static unsafe class ParserExports
             CampfireStatus found = Parsers.TryGet(handle, out NativeParser parser);
             if (found != CampfireStatus.Ok)
             {
-                return LastError.Fail(found, Parsers.Describe(found, handle));
+                return BadHandle(found, handle);
             }
 
             int status = parser.Feed(token);
@@ -125,7 +125,7 @@ internal static unsafe class ParserExports
             CampfireStatus found = Parsers.TryGet(handle, out NativeParser parser);
             if (found != CampfireStatus.Ok)
             {
-                return LastError.Fail(found, Parsers.Describe(found, handle));
+                return BadHandle(found, handle);
             }
 
             if (nativeEvent == null)
@@ -155,9 +155,7 @@ internal static unsafe class ParserExports
             *textLength = (nuint)needed;
             if ((nuint)needed > capacity)
             {
-                return LastError.Fail(
-                    CampfireStatus.BufferTooSmall,
-                    $"the next event has {needed} bytes of text but the buffer holds {capacity}");
+                return EventTooLarge(needed, capacity);
             }
 
             *nativeEvent = events.Take(new Span<byte>(text, needed));
@@ -179,7 +177,7 @@ internal static unsafe class ParserExports
             CampfireStatus found = Parsers.TryGet(handle, out NativeParser parser);
             if (found != CampfireStatus.Ok)
             {
-                return LastError.Fail(found, Parsers.Describe(found, handle));
+                return BadHandle(found, handle);
             }
 
             if (nativeEvent == null || textLength == null || (text == null && capacity != 0))
@@ -224,7 +222,7 @@ internal static unsafe class ParserExports
             CampfireStatus found = Parsers.TryGet(handle, out NativeParser parser);
             if (found != CampfireStatus.Ok)
             {
-                return LastError.Fail(found, Parsers.Describe(found, handle));
+                return BadHandle(found, handle);
             }
 
             if (eventCount == null || textLength == null)
@@ -256,10 +254,9 @@ internal static unsafe class ParserExports
             *eventCount = taken;
             if (taken == 0 && events.Count > 0 && maxEvents > 0)
             {
-                *textLength = (nuint)events.PeekTextLength();
-                return LastError.Fail(
-                    CampfireStatus.BufferTooSmall,
-                    $"the next event has {*textLength} bytes of text but the buffer holds {capacity}");
+                int needed = events.PeekTextLength();
+                *textLength = (nuint)needed;
+                return EventTooLarge(needed, capacity);
             }
 
             *textLength = used;
@@ -386,7 +383,14 @@ internal static unsafe class ParserExports
     private static bool TryResolve(nint handle, out NativeParser parser, out int status)
     {
         CampfireStatus found = Parsers.TryGet(handle, out parser);
-        status = found == CampfireStatus.Ok ? Abi.Ok : LastError.Fail(found, Parsers.Describe(found, handle));
+        status = found == CampfireStatus.Ok ? Abi.Ok : BadHandle(found, handle);
         return found == CampfireStatus.Ok;
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static int BadHandle(CampfireStatus status, nint handle) => LastError.Fail(status, Parsers.Describe(status, handle));
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static int EventTooLarge(int needed, nuint capacity) => LastError.Fail(
+        CampfireStatus.BufferTooSmall, $"the next event has {needed} bytes of text but the buffer holds {capacity}");
 }

@@ -48,8 +48,7 @@ internal sealed unsafe partial class NativeParser
         // The reference refuses ids outside the vocabulary; lenient mode lets the parser recover (a diagnostic).
         if ((uint)token >= HarmonyTokens.VocabularySize && Mode != ParseMode.Lenient)
         {
-            throw new NativeStatusException(
-                CampfireStatus.UnknownToken, $"token {index}: id {token} is not in o200k_harmony");
+            ThrowUnknownToken(index, token);
         }
 
         HarmonyParserEventKind kind = _machine.Read(token);
@@ -145,6 +144,10 @@ internal sealed unsafe partial class NativeParser
                 break;
         }
     }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void ThrowUnknownToken(int index, int token) =>
+        throw new NativeStatusException(CampfireStatus.UnknownToken, $"token {index}: id {token} is not in o200k_harmony");
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private void EnqueueDiagnostic(HarmonyParseQuirk quirk, long tokenIndex)
