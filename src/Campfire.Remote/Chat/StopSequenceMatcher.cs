@@ -3,7 +3,7 @@ using System.Text;
 namespace Campfire.Remote.Chat;
 
 /// <summary>
-/// Applies <c>ChatOptions.StopSequences</c> to streamed text: text that could still be the start of a stop sequence
+/// Applies <c>ChatOptions.StopSequences</c> to streamed text: only a tail that could still grow into a stop sequence
 /// is held back, so a caller never sees part of a stop sequence, and the text before a full match is released.
 /// </summary>
 internal sealed class StopSequenceMatcher
@@ -41,12 +41,27 @@ internal sealed class StopSequenceMatcher
             _pending.Clear();
             return buffered[..first];
         }
-        var release = Math.Max(0, buffered.Length - _holdBack);
+        var release = buffered.Length - LongestPendingPrefix(buffered);
         // Never split a surrogate pair between what is released and what is held.
         if (release > 0 && release < buffered.Length && char.IsHighSurrogate(buffered[release - 1]))
             release--;
         _pending.Remove(0, release);
         return buffered[..release];
+    }
+
+    /// <summary>Length of the longest tail of <paramref name="text"/> that could still grow into a stop sequence.</summary>
+    private int LongestPendingPrefix(string text)
+    {
+        for (var length = Math.Min(_holdBack, text.Length); length > 0; length--)
+        {
+            var tail = text.AsSpan(text.Length - length);
+            foreach (var stop in _stops)
+            {
+                if (stop.Length > length && stop.AsSpan().StartsWith(tail, StringComparison.Ordinal))
+                    return length;
+            }
+        }
+        return 0;
     }
 
     /// <summary>At the end of the text (message ended), everything held back is released.</summary>

