@@ -48,7 +48,7 @@ public class ParserBenchmarks : ITokenWorkload
     }
 
     [Benchmark]
-    [HotPath(MinSpeedup = 25, Goal = "≥50 M tokens/s (≤20 ns/token) = 50x the reference's ≈1 µs/token, 0 B/token")]
+    [HotPath(MinSpeedup = 12, Goal = "≥50 M tokens/s (≤20 ns/token): 27x this baseline's ≈540 ns/token; 0 B/token")]
     public long StreamTokenByToken()
     {
         var parser = new HarmonyStreamParser(ParseMode.Strict, Role.Assistant);
@@ -64,14 +64,14 @@ public class ParserBenchmarks : ITokenWorkload
     }
 
     [Benchmark]
-    [HotPath(MinSpeedup = 25, Goal = "≥50 M tokens/s (≤20 ns/token), 0 B/token")]
+    [HotPath(MinSpeedup = 12, Goal = "≥50 M tokens/s (≤20 ns/token), 0 B/token")]
     public long StreamChunked64() => Chunked(64);
 
     [Benchmark]
     public long StreamWholeSpan() => Chunked(int.MaxValue);
 
     [Benchmark]
-    [HotPath(MinSpeedup = 25, Goal = "as strict: lenient costs nothing on well-formed input")]
+    [HotPath(MinSpeedup = 12, Goal = "as strict: lenient costs nothing on well-formed input")]
     public long StreamLenientTokenByToken()
     {
         var parser = new HarmonyStreamParser(ParseMode.Lenient, Role.Assistant);

@@ -139,6 +139,49 @@ public class CountBenchmarks : ITokenWorkload
 }
 
 /// <summary>
+/// The no-space worst case against Microsoft.ML.Tokenizers (the baseline): text without any space is one pre-token,
+/// which a plain BPE merge handles in quadratic time. Kept to 16 KB so the baseline finishes in a benchmark's time;
+/// <see cref="WorstCaseBenchmarks"/> has the 256 KB and 1 MB sizes against our own prose throughput.
+/// </summary>
+public class NoSpaceEncodeBenchmarks : ITokenWorkload
+{
+    readonly O200kHarmonyTokenizer _tokenizer = O200kHarmonyTokenizer.Instance;
+    TiktokenTokenizer _peer = null!;
+    string _text = "";
+    int[] _ids = [];
+    int _tokens;
+
+    [Params(16 * 1024)]
+    public int Bytes { get; set; }
+
+    public long TokensPerOperation => _tokens;
+
+    public long Utf8BytesPerOperation => Bytes;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _text = TokenizerTexts.NoSpaces(Bytes);
+        _ids = new int[Bytes + 16];
+        _peer = TiktokenTokenizer.CreateForEncoding("o200k_base");
+        var ours = _tokenizer.EncodeToIds(_text);
+        if (!ours.AsSpan().SequenceEqual(_peer.EncodeToIds(_text).ToArray()))
+            throw new InvalidOperationException("the tokenizer disagrees with Microsoft.ML.Tokenizers on the no-space text");
+        _tokens = ours.Length;
+    }
+
+    [Benchmark(Baseline = true)]
+    public int MicrosoftMlEncodeToIds() => _peer.EncodeToIds(_text).Count;
+
+    [Benchmark]
+    public int EncodeIntoBuffer()
+    {
+        _tokenizer.EncodeToIds(_text, _ids, out _, out var written);
+        return written;
+    }
+}
+
+/// <summary>
 /// The linear worst case: 1 MB (UTF-8) of text without spaces, and of one repeated character, encoded into a buffer,
 /// against as much prose by the same tokenizer (the baseline). The goal is at least a third of the prose throughput;
 /// a quadratic merge would be hundreds of times slower here. Microsoft.ML.Tokenizers is left out: its merge is the
