@@ -209,14 +209,10 @@ public struct HarmonyStreamParser
         int position = 0;
         while (true)
         {
-            if (_pending != Pending.None)
+            if (TryDrain(vocabulary, out var pendingEvent))
             {
-                var pendingEvent = Drain(vocabulary);
-                if (pendingEvent != HarmonyParserEventKind.None)
-                {
-                    consumed = position;
-                    return pendingEvent;
-                }
+                consumed = position;
+                return pendingEvent;
             }
             if ((uint)position >= (uint)tokens.Length)
             {
@@ -250,12 +246,8 @@ public struct HarmonyStreamParser
         var vocabulary = ParserVocabulary.Instance;
         while (true)
         {
-            if (_pending != Pending.None)
-            {
-                var pendingEvent = Drain(vocabulary);
-                if (pendingEvent != HarmonyParserEventKind.None)
-                    return pendingEvent;
-            }
+            if (TryDrain(vocabulary, out var pendingEvent))
+                return pendingEvent;
             if (_endOfStreamProcessed)
                 return HarmonyParserEventKind.None;
             ProcessEndOfStream();
@@ -278,9 +270,8 @@ public struct HarmonyStreamParser
                 }
                 if (_mode != ParseMode.Lenient)
                     ThrowParse(HarmonyParseError.UnexpectedToken, $"Unexpected token {token} while expecting start token {HarmonyTokens.Start}");
-                if (!StartImplicitly(IsStop(token)))
-                    return;
-                AppendHeaderToken(token, vocabulary);
+                if (StartImplicitly(IsStop(token)))
+                    ProcessToken(token, vocabulary);
                 return;
 
             case HarmonyParseState.Header:
@@ -449,7 +440,7 @@ public struct HarmonyStreamParser
         uint quirks = 0;
         if (lenient)
         {
-            if (GrammarDropsInvalid(ref rawStart, ref rawEnd))
+            if (HeaderGrammar.DropInvalidUtf8(ref _header, ref rawStart, ref rawEnd))
                 quirks |= HeaderGrammar.Bit(HarmonyParseQuirk.InvalidHeaderBytes);
             if (HeaderGrammar.NormalizeConstrain(ref _header, ref rawStart, ref rawEnd))
                 quirks |= HeaderGrammar.Bit(HarmonyParseQuirk.ConstrainVariant);
@@ -483,9 +474,6 @@ public struct HarmonyStreamParser
             }
         }
     }
-
-    private bool GrammarDropsInvalid(ref int rawStart, ref int rawEnd) =>
-        HeaderGrammar.DropInvalidUtf8(ref _header, ref rawStart, ref rawEnd);
 
     private void EndMessage(MessageTerminator terminator)
     {
@@ -541,14 +529,10 @@ public struct HarmonyStreamParser
         int position = 0;
         while (true)
         {
-            if (_pending != Pending.None)
+            if (TryDrain(vocabulary, out var pendingEvent))
             {
-                var pendingEvent = Drain(vocabulary);
-                if (pendingEvent != HarmonyParserEventKind.None)
-                {
-                    consumed = position;
-                    return pendingEvent;
-                }
+                consumed = position;
+                return pendingEvent;
             }
             if (position >= text.Length)
             {
@@ -621,6 +605,13 @@ public struct HarmonyStreamParser
         _deltaSource == DeltaSource.External ? text.Slice(_deltaStart, _deltaLength) : ContentDelta;
 
     // ----- event draining -------------------------------------------------------------------------------------------
+
+    /// <summary>Reports the next pending event, if any.</summary>
+    private bool TryDrain(ParserVocabulary vocabulary, out HarmonyParserEventKind pendingEvent)
+    {
+        pendingEvent = _pending == Pending.None ? HarmonyParserEventKind.None : Drain(vocabulary);
+        return pendingEvent != HarmonyParserEventKind.None;
+    }
 
     private HarmonyParserEventKind Drain(ParserVocabulary vocabulary)
     {

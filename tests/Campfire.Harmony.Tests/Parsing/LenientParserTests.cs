@@ -44,6 +44,16 @@ public sealed class LenientParserTests
     }
 
     [Fact]
+    public void Message_token_without_start_or_header_opens_a_message_of_the_previous_role()
+    {
+        const string text = "<|channel|>analysis<|message|>Think.<|end|><|message|>Answer.<|return|>";
+        AssertRefusedByReferenceModes(text);
+        var result = Lenient(text);
+        Assert.Equal(ToJson([Message.Assistant("Think.").WithChannel("analysis"), Message.Assistant("Answer.")]), ToJson(result.Messages));
+        Assert.Equal([HarmonyParseQuirk.MissingStart, HarmonyParseQuirk.MissingRole], Quirks(result));
+    }
+
+    [Fact]
     public void Lone_unknown_author_is_taken_as_a_tool()
     {
         const string text = "<|start|>functions.get_weather<|message|>{\"temp\": 3}<|end|>";

@@ -46,30 +46,18 @@ public sealed class ParserConformanceTests
     [Theory]
     [InlineData(ParseMode.Strict)]
     [InlineData(ParseMode.NonStrict)]
-    public void Every_case_gives_the_reference_answer_in_batch(ParseMode mode)
-    {
-        var failures = new List<string>();
-        foreach (var c in Cases.Value)
-        {
-            string? problem = Check(c, mode, tokens => HarmonyCompletionParser.Parse(tokens, Role.Assistant, mode));
-            if (problem is not null)
-                failures.Add(problem);
-        }
-        Assert.True(failures.Count == 0, $"{failures.Count} of {Cases.Value.Count} differ:\n" + string.Join("\n", failures.Take(8)));
-    }
+    public void Every_case_gives_the_reference_answer_in_batch(ParseMode mode) =>
+        AssertEveryCase(mode, tokens => HarmonyCompletionParser.Parse(tokens, Role.Assistant, mode));
 
     [Theory]
     [InlineData(ParseMode.Strict)]
     [InlineData(ParseMode.NonStrict)]
-    public void Every_case_gives_the_reference_answer_token_by_token(ParseMode mode)
+    public void Every_case_gives_the_reference_answer_token_by_token(ParseMode mode) =>
+        AssertEveryCase(mode, tokens => ParseTokenByToken(tokens, Role.Assistant, mode));
+
+    private static void AssertEveryCase(ParseMode mode, Func<int[], HarmonyParseResult> parse)
     {
-        var failures = new List<string>();
-        foreach (var c in Cases.Value)
-        {
-            string? problem = Check(c, mode, tokens => ParseTokenByToken(tokens, Role.Assistant, mode));
-            if (problem is not null)
-                failures.Add(problem);
-        }
+        var failures = Cases.Value.Select(c => Check(c, mode, parse)).OfType<string>().ToList();
         Assert.True(failures.Count == 0, $"{failures.Count} of {Cases.Value.Count} differ:\n" + string.Join("\n", failures.Take(8)));
     }
 

@@ -116,6 +116,16 @@ public sealed class ParserErrorTests
     }
 
     [Fact]
+    public void Text_input_errors_give_the_byte_offset_and_keep_the_completed_messages()
+    {
+        byte[] text = System.Text.Encoding.UTF8.GetBytes("<|start|>assistant<|message|>Hi ✓<|end|>oops");
+        var error = Assert.Throws<HarmonyParseException>(() => HarmonyTextParser.Parse(text, null, ParseMode.Strict));
+        Assert.Equal(HarmonyParseError.UnexpectedToken, error.Error);
+        Assert.Equal(text.Length - 4, error.TokenIndex);
+        Assert.Equal(ToJson([Message.Assistant("Hi ✓")]), ToJson(error.CompletedMessages));
+    }
+
+    [Fact]
     public void Empty_completion_after_a_prefill_is_an_error_as_in_the_reference()
     {
         Assert.Throws<HarmonyParseException>(() => HarmonyCompletionParser.Parse([], Role.Assistant, ParseMode.Strict));

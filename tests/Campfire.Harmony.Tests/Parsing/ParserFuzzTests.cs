@@ -130,3 +130,57 @@ public sealed class ParserFuzzTests
         return [.. tokens];
     }
 }
+
+/// <summary>Fuzz of the text parser: damaged UTF-8 Harmony text (split literals, stray bars, bad bytes) read in random pieces.</summary>
+public sealed class TextParserFuzzTests
+{
+    private static readonly byte[][] Fragments =
+    [
+        "<|"u8.ToArray(), "|>"u8.ToArray(), "<"u8.ToArray(), "|"u8.ToArray(), "<|channel|>"u8.ToArray(), "<|message|>"u8.ToArray(),
+        "<|end|>"u8.ToArray(), "<|start|>"u8.ToArray(), "<|constrain|>"u8.ToArray(), "<|reserved_200017|>"u8.ToArray(),
+        "<|nope|>"u8.ToArray(), [0xFF], [0xE6, 0x97], [0xF0, 0x9F, 0x98], "to="u8.ToArray(), " "u8.ToArray(),
+    ];
+
+    [Theory]
+    [InlineData(ParseMode.Strict, 5)]
+    [InlineData(ParseMode.NonStrict, 6)]
+    [InlineData(ParseMode.Lenient, 7)]
+    public async Task Damaged_text_only_ever_raises_HarmonyParseException(ParseMode mode, int seed)
+    {
+        var random = new Random(seed);
+        var sources = ParserConformanceTests.AllCases.Take(60).Select(c => ParserConformanceTests.DecodeToUtf8(c.Tokens)).ToArray();
+        int count = Environment.GetEnvironmentVariable("CAMPFIRE_PARSER_FUZZ") == "full" ? 20_000 : 1_000;
+        for (int i = 0; i < count; i++)
+        {
+            var bytes = new List<byte>(sources[random.Next(sources.Length)]);
+            for (int e = 1 + random.Next(5); e > 0; e--)
+            {
+                int at = random.Next(bytes.Count + 1);
+                switch (random.Next(3))
+                {
+                    case 0:
+                        bytes.InsertRange(at, Fragments[random.Next(Fragments.Length)]);
+                        break;
+                    case 1:
+                        if (at < bytes.Count)
+                            bytes.RemoveRange(at, Math.Min(1 + random.Next(8), bytes.Count - at));
+                        break;
+                    default:
+                        bytes.RemoveRange(at, bytes.Count - at);
+                        break;
+                }
+            }
+            byte[] input = [.. bytes];
+            try
+            {
+                var whole = HarmonyTextParser.Parse(input, Role.Assistant, mode);
+                var reader = System.IO.Pipelines.PipeReader.Create(new MemoryStream(input), new System.IO.Pipelines.StreamPipeReaderOptions(bufferSize: 1 + random.Next(64), minimumReadSize: 1));
+                var pieces = await HarmonyTextParser.ParseAsync(reader, Role.Assistant, mode);
+                Assert.Equal(ParserTestSupport.ToJson(whole.Messages), ParserTestSupport.ToJson(pieces.Messages));
+            }
+            catch (HarmonyParseException) when (mode != ParseMode.Lenient)
+            {
+            }
+        }
+    }
+}
