@@ -137,8 +137,11 @@ public sealed class DecodeProfiler
             json.WriteEndObject();
             json.WriteEndObject();
         }
-        TraceEvent[] events;
-        lock (_events ?? new List<TraceEvent>()) events = _events?.ToArray() ?? [];
+        TraceEvent[] events = [];
+        if (_events is not null)
+        {
+            lock (_events) events = [.. _events];
+        }
         foreach (var e in events)
         {
             json.WriteStartObject();

@@ -9,18 +9,18 @@ internal static class TensorData
     private const long ChunkBytes = 1L << 30;
 
     /// <summary>Fills a contiguous CPU tensor from unmanaged bytes, in row chunks below the 2 GB span limit.</summary>
-    public static unsafe void Fill(Tensor t, byte* source, long byteLength)
+    public static unsafe void Fill(Tensor t, byte* source, long byteLength, long chunkBytes = ChunkBytes)
     {
         if (t.device_type != DeviceType.CPU || !t.is_contiguous())
             throw new InvalidOperationException("raw writes need a contiguous CPU tensor");
-        if (byteLength <= ChunkBytes || t.dim() == 0)
+        if (byteLength <= chunkBytes || t.dim() == 0)
         {
             t.bytes = new Span<byte>(source, checked((int)byteLength));
             return;
         }
         long rows = t.shape[0];
         long rowBytes = byteLength / rows;
-        long rowsPerChunk = Math.Max(1, ChunkBytes / rowBytes);
+        long rowsPerChunk = Math.Max(1, chunkBytes / rowBytes);
         for (long r = 0; r < rows; r += rowsPerChunk)
         {
             long count = Math.Min(rowsPerChunk, rows - r);

@@ -133,6 +133,11 @@ public sealed unsafe class SafetensorsFile : IDisposable
         {
             throw new SafetensorsFormatException(path, null, $"header is not valid JSON: {e.Message}");
         }
+        catch (InvalidOperationException e)
+        {
+            // Utf8JsonReader.GetString on ill-formed UTF-8 in a name or string value.
+            throw new SafetensorsFormatException(path, null, $"header is not valid UTF-8 JSON: {e.Message}");
+        }
 
         var ordered = tensors.Values.Where(t => t.ByteLength > 0).OrderBy(t => t.FileOffset).ToArray();
         for (int i = 1; i < ordered.Length; i++)

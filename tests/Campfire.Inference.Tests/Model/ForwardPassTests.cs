@@ -5,10 +5,13 @@ using static TorchSharp.torch;
 
 namespace Campfire.Inference.Tests.Model;
 
-public sealed class ForwardPassTests(TinyModelFixture tiny) : IClassFixture<TinyModelFixture>
+public sealed class ForwardPassTests(TinyModelFixture tiny, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<TinyModelFixture>
 {
-    /// <summary>Stated tolerance: float32 forward vs the float64 reference, absolute on each logit.</summary>
-    private const double Float32Tolerance = 1e-4;
+    /// <summary>
+    /// Stated tolerance: float32 forward vs the float64 reference, absolute on each logit (logits here reach ±2.2; the
+    /// issue asks for about 1e-4; measured 5.6e-7).
+    /// </summary>
+    private const double Float32Tolerance = 1e-5;
 
     private static float[,] Logits(GptOssModel model, int[] tokens)
     {
@@ -44,12 +47,13 @@ public sealed class ForwardPassTests(TinyModelFixture tiny) : IClassFixture<Tiny
     }
 
     [Fact]
-    public void Float32_forward_matches_the_float64_reference_within_1e_4_and_picks_the_same_greedy_tokens()
+    public void Float32_forward_matches_the_float64_reference_within_1e_5_and_picks_the_same_greedy_tokens()
     {
         var reference = new ReferenceGptOss(tiny.OriginalFolder).Forward(TinyModelFixture.Sequence);
         var logits = Logits(tiny.Model, TinyModelFixture.Sequence);
         double spread = reference.SelectMany(r => r).Max(Math.Abs);
         Assert.True(spread > 0.5, $"logits too flat to be a meaningful check (max |logit| {spread})");
+        output.WriteLine($"float32 vs float64 reference: max abs logit diff {MaxAbsDiff(logits, reference):G3}, max |logit| {spread:G3}");
         Assert.True(MaxAbsDiff(logits, reference) <= Float32Tolerance, $"max abs diff {MaxAbsDiff(logits, reference):G3}");
         for (int r = 0; r < reference.Length; r++)
         {
@@ -65,7 +69,8 @@ public sealed class ForwardPassTests(TinyModelFixture tiny) : IClassFixture<Tiny
         using var model = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, ActivationDType.BFloat16);
         var reference = new ReferenceGptOss(tiny.OriginalFolder).Forward(TinyModelFixture.Sequence);
         var logits = Logits(model, TinyModelFixture.Sequence);
-        Assert.True(MaxAbsDiff(logits, reference) < 0.25, $"max abs diff {MaxAbsDiff(logits, reference):G3}");
+        output.WriteLine($"bfloat16 vs float64 reference: max abs logit diff {MaxAbsDiff(logits, reference):G3}");
+        Assert.True(MaxAbsDiff(logits, reference) < 0.05, $"max abs diff {MaxAbsDiff(logits, reference):G3}");
     }
 
     [Fact]
@@ -242,5 +247,37 @@ public sealed class GreedyPathTests(TinyModelFixture tiny) : IClassFixture<TinyM
             b = Campfire.Inference.Loop.TokenSampler.ArgMax(logits);
             Assert.Equal(b, a);
         }
+    }
+}
+
+public sealed class SlidingWindowTests(TinyModelFixture tiny) : IClassFixture<TinyModelFixture>
+{
+    private string CopyWithConfig(Func<string, string> edit)
+    {
+        string folder = Path.Combine(tiny.Root, "variant-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(folder);
+        foreach (string file in Directory.GetFiles(tiny.HuggingFaceFolder))
+            File.Copy(file, Path.Combine(folder, Path.GetFileName(file)));
+        string config = Path.Combine(folder, "config.json");
+        File.WriteAllText(config, edit(File.ReadAllText(config)));
+        return folder;
+    }
+
+    private static float[] Logits(string folder)
+    {
+        using var model = GptOssModel.Load(folder, InferenceDevice.Cpu, ActivationDType.Float32);
+        using var cache = model.CreateCache();
+        using var logits = model.Forward(TinyModelFixture.Sequence, cache, allPositions: true);
+        return logits.data<float>().ToArray();
+    }
+
+    [Fact]
+    public void A_window_longer_than_the_sequence_makes_sliding_layers_equal_full_ones()
+    {
+        string wide = CopyWithConfig(c => c.Replace("\"sliding_window\": 4", "\"sliding_window\": 64"));
+        string full = CopyWithConfig(c => c.Replace("\"sliding_attention\"", "\"full_attention\""));
+        Assert.Equal(Logits(full), Logits(wide));
+        // ...while the real window of 4 does change the result.
+        Assert.NotEqual(Logits(full), Logits(tiny.HuggingFaceFolder));
     }
 }

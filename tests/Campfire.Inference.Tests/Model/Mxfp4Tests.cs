@@ -48,4 +48,14 @@ public sealed class Mxfp4Tests
         Mxfp4.DequantizeRow(blocks, [127 - 3], values);
         Assert.Equal(-6f / 8, values[0]);
     }
+
+    [Fact]
+    public unsafe void Tensors_above_the_chunk_size_are_filled_row_chunk_by_row_chunk()
+    {
+        var bytes = new byte[100 * 7 * 2];
+        new Random(4).NextBytes(bytes);
+        using var t = empty([100, 7], ScalarType.BFloat16);
+        fixed (byte* p = bytes) TensorData.Fill(t, p, bytes.Length, chunkBytes: 64); // 4 rows per chunk, 25 chunks
+        Assert.Equal(bytes, t.bytes.ToArray());
+    }
 }
