@@ -572,8 +572,17 @@ static void *parse_on_a_thread(void *result)
         campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_STRICT, &parser) != CAMPFIRE_OK) {
         return NULL;
     }
+    static const char conversation[] =
+        "{\"messages\": [{\"role\": \"user\", \"content\": \"Weather in 東京?\"}]}";
+    int32_t prompt[64];
+    size_t prompt_count = 0;
     for (int round = 0; round < 20; round++) {
         memset(t, 0, sizeof *t);
+        /* rendering (thread-safe, shared caches) interleaved with this thread's own parser */
+        if (campfire_render_conversation_for_completion(conversation, sizeof conversation - 1, CAMPFIRE_ROLE_ASSISTANT, 0,
+                                                        prompt, 64, &prompt_count) != CAMPFIRE_OK) {
+            append(t, "render failed", 13);
+        }
         campfire_parser_reset(parser);
         for (size_t i = 0; i < count; i++) {
             campfire_event e;
