@@ -94,18 +94,32 @@ public static class GuardEvaluator
         checks.Add(new GuardCheck(measurement.Id, rule.Benchmark, GuardCheckKind.Ran, true, measurement.MeanNs, double.NaN,
             string.Create(CultureInfo.InvariantCulture, $"ran: {measurement.MeanNs:0.#} ns/op (printed, never gated)")));
         if (rule.RequireZeroAllocation)
-        {
-            checks.Add(measurement.AllocatedBytesPerOperation switch
-            {
-                null => new GuardCheck(measurement.Id, rule.Benchmark, GuardCheckKind.ZeroAllocation, false, double.NaN, 0,
-                    "allocation unknown: the run had no MemoryDiagnoser"),
-                0 => new GuardCheck(measurement.Id, rule.Benchmark, GuardCheckKind.ZeroAllocation, true, 0, 0, "0 B/op"),
-                var bytes => new GuardCheck(measurement.Id, rule.Benchmark, GuardCheckKind.ZeroAllocation, false, bytes.Value, 0,
-                    string.Create(CultureInfo.InvariantCulture, $"allocates {bytes} B/op; a hot path must allocate 0 B")),
-            });
-        }
+            checks.Add(AllocationCheck(rule, measurement));
         if (rule.MinSpeedup > 0)
             checks.Add(SpeedupCheck(rule, measurement, run));
+    }
+
+    /// <summary>
+    /// Gated on the exact per-thread probe when the run has one, else on BenchmarkDotNet's figure; both are
+    /// quoted. Any byte per operation fails.
+    /// </summary>
+    static GuardCheck AllocationCheck(GuardRule rule, BenchMeasurement measurement)
+    {
+        var benchmarkDotNet = measurement.AllocatedBytesPerOperation is { } b ? $"BenchmarkDotNet: {b} B/op" : "BenchmarkDotNet: no figure";
+        if (measurement.ProbedAllocatedBytesPerOperation is { } probed)
+        {
+            return new GuardCheck(measurement.Id, rule.Benchmark, GuardCheckKind.ZeroAllocation, probed == 0, probed, 0, probed == 0
+                ? $"0 B/op in the probe loop ({benchmarkDotNet})"
+                : string.Create(CultureInfo.InvariantCulture, $"allocates {probed} B/op in the probe loop ({benchmarkDotNet}); a hot path must allocate 0 B"));
+        }
+        return measurement.AllocatedBytesPerOperation switch
+        {
+            null => new GuardCheck(measurement.Id, rule.Benchmark, GuardCheckKind.ZeroAllocation, false, double.NaN, 0,
+                "allocation unknown: no MemoryDiagnoser figure and no probe"),
+            0 => new GuardCheck(measurement.Id, rule.Benchmark, GuardCheckKind.ZeroAllocation, true, 0, 0, "0 B/op (BenchmarkDotNet)"),
+            var bytes => new GuardCheck(measurement.Id, rule.Benchmark, GuardCheckKind.ZeroAllocation, false, bytes.Value, 0,
+                string.Create(CultureInfo.InvariantCulture, $"allocates {bytes} B/op (BenchmarkDotNet); a hot path must allocate 0 B")),
+        };
     }
 
     static GuardCheck SpeedupCheck(GuardRule rule, BenchMeasurement measurement, IReadOnlyList<BenchMeasurement> run)

@@ -65,8 +65,19 @@ public static class GuardRunner
         var config = CampfireBenchConfig.Create(CampfireBenchConfig.GuardJob, RepositoryPaths.Artifacts(Mode))
             .AddFilter(new SimpleFilter(c => IsNeeded(c, rules)));
         var types = guarded.Select(g => g.Type).Distinct().ToArray();
-        var summary = BenchmarkRunner.Run(types, config);
-        return SummaryReader.Read(summary);
+        var summaries = BenchmarkRunner.Run(types, config);
+        var measurements = new List<BenchMeasurement>();
+        foreach (var summary in summaries)
+        {
+            foreach (var benchmarkCase in summary.BenchmarksCases)
+            {
+                var measurement = SummaryReader.Read(summary, benchmarkCase);
+                if (measurement.Succeeded && rules.Any(r => r.RequireZeroAllocation && r.Covers(measurement)))
+                    measurement = measurement with { ProbedAllocatedBytesPerOperation = AllocationProbe.Measure(benchmarkCase, measurement.MeanNs) };
+                measurements.Add(measurement);
+            }
+        }
+        return measurements;
     }
 
     /// <summary>A guarded case, or the baseline a guarded case of the same class and parameters is compared with.</summary>

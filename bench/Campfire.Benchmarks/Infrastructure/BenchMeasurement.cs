@@ -13,6 +13,9 @@ namespace Campfire.Benchmarks.Infrastructure;
 /// <param name="ErrorNs">Half the 99.9% confidence interval, in nanoseconds (NaN when unknown).</param>
 /// <param name="AllocatedBytesPerOperation">Managed bytes allocated per operation; null without MemoryDiagnoser.</param>
 /// <param name="Workload">Tokens and UTF-8 bytes per operation (zero when the class is not an <see cref="ITokenWorkload"/>).</param>
+/// <param name="ProbedAllocatedBytesPerOperation">
+/// The guard's exact measurement on the benchmark thread (<see cref="AllocationProbe"/>); null when not probed.
+/// </param>
 public sealed record BenchMeasurement(
     string Benchmark,
     string Parameters,
@@ -22,7 +25,8 @@ public sealed record BenchMeasurement(
     double MeanNs,
     double ErrorNs,
     long? AllocatedBytesPerOperation,
-    WorkloadSize Workload)
+    WorkloadSize Workload,
+    long? ProbedAllocatedBytesPerOperation = null)
 {
     /// <summary>Benchmark plus parameters: identifies one case within a run.</summary>
     public string Id => Parameters.Length == 0 ? Benchmark : $"{Benchmark}({Parameters})";

@@ -8,8 +8,25 @@ public static class ResultTable
 {
     static readonly string[] Headers = ["Benchmark", "Params", "Mean", "ns/token", "tokens/s", "MB/s", "Allocated", "B/token", "vs baseline"];
 
+    /// <summary>
+    /// Rows grouped by class, then by parameters, baseline first, each group in first-appearance order
+    /// (BenchmarkDotNet's joined summary interleaves classes).
+    /// </summary>
+    public static IReadOnlyList<BenchMeasurement> Ordered(IReadOnlyList<BenchMeasurement> run)
+    {
+        var classes = run.Select(m => m.Class).Distinct().ToList();
+        var parameters = run.Select(m => m.Parameters).Distinct().ToList();
+        return run.Select((m, i) => (m, i))
+            .OrderBy(x => classes.IndexOf(x.m.Class))
+            .ThenBy(x => parameters.IndexOf(x.m.Parameters))
+            .ThenBy(x => x.m.IsBaseline ? 0 : 1)
+            .ThenBy(x => x.i)
+            .Select(x => x.m)
+            .ToList();
+    }
+
     public static IReadOnlyList<string[]> Rows(IReadOnlyList<BenchMeasurement> run) =>
-        run.Select(m => new[]
+        Ordered(run).Select(m => new[]
         {
             m.Benchmark,
             m.Parameters.Length == 0 ? "-" : m.Parameters,

@@ -18,7 +18,7 @@ namespace Campfire.Benchmarks.Native;
 [MemoryDiagnoser]
 [MinColumn]
 [MedianColumn]
-public unsafe class NativeAbiBenchmarks
+public unsafe class NativeAbiBenchmarks : ITokenWorkload
 {
     private const int CompletionTokens = 4376;
 
@@ -26,6 +26,9 @@ public unsafe class NativeAbiBenchmarks
     private nint _parser;
     private readonly NativeParser _layer = new(role: 1, mode: 0);
     private readonly byte[] _text = new byte[4096];
+
+    // OperationsPerInvoke = CompletionTokens: one BenchmarkDotNet operation is one token fed.
+    public long TokensPerOperation => 1;
 
     [GlobalSetup]
     public void Setup()

@@ -226,4 +226,27 @@ public class GuardEvaluatorTests
         Assert.False(verdict.Passed);
         Assert.Contains(verdict.Checks, c => c.Kind == GuardCheckKind.ZeroAllocation && !c.Passed);
     }
+
+    [Fact]
+    public void Exact_probe_decides_over_BenchmarkDotNet_background_noise()
+    {
+        var noisy = Of(Encode, 1000, allocated: 46) with { ProbedAllocatedBytesPerOperation = 0 };
+
+        var verdict = Guard([EncodeRule], [Of(Baseline, 4000, baseline: true), noisy]);
+
+        Assert.True(verdict.Passed);
+        Assert.Contains("BenchmarkDotNet: 46 B/op", Assert.Single(verdict.Checks, c => c.Kind == GuardCheckKind.ZeroAllocation).Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Probe_catching_an_allocation_fails_even_when_BenchmarkDotNet_rounded_it_away()
+    {
+        var leaking = Of(Encode, 1000, allocated: 0) with { ProbedAllocatedBytesPerOperation = 3 };
+
+        var verdict = Guard([EncodeRule], [Of(Baseline, 4000, baseline: true), leaking]);
+
+        var failure = Assert.Single(verdict.Checks, c => !c.Passed);
+        Assert.Equal(GuardCheckKind.ZeroAllocation, failure.Kind);
+        Assert.Contains("3 B/op in the probe loop", failure.Detail, StringComparison.Ordinal);
+    }
 }
