@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Campfire.Harmony.Engine;
+using Campfire.Inference.Loop;
 using Campfire.Search;
 
 namespace Campfire.Cli.Commands;
@@ -14,21 +15,37 @@ public sealed class ChatCommand : ICliCommand
     public Command Build()
     {
         var options = new InferenceCliOptions();
+        var remote = new RemoteChatSupport();
         var prompt = new Argument<string>("PROMPT") { Description = "the question to ask" };
-        var command = new Command("chat", "Ask the emergency-guidance assistant a question, answered by a local gpt-oss model");
+        var command = new Command("chat",
+            "Ask the emergency-guidance assistant a question, answered by a local gpt-oss model (--model DIR) or by vLLM/SGLang servers (--endpoint URL)");
         options.AddTo(command);
+        remote.AddTo(command, options.Model);
         command.Arguments.Add(prompt);
         command.SetAction(async (result, cancellationToken) =>
         {
             string question = result.GetValue(prompt)!;
             if (string.IsNullOrWhiteSpace(question)) throw new CliInputException("PROMPT must not be empty");
             var generation = options.Generation(result);
-            var (model, profiler) = options.Load(result);
-            using (model)
+            ITokenGenerator generator;
+            IDisposable owner;
+            DecodeProfiler? profiler = null;
+            if (remote.IsRemote(result))
+            {
+                // With --endpoint, --model names the model the servers serve.
+                var remoteGenerator = remote.CreateGenerator(result, result.GetValue(options.Model));
+                (generator, owner) = (remoteGenerator, remoteGenerator);
+            }
+            else
+            {
+                var (model, localProfiler) = options.Load(result);
+                var local = model.CreateGenerator();
+                local.Profiler = profiler = localProfiler;
+                (generator, owner) = (local, model);
+            }
+            using (owner)
             using (var backend = SampleCorpus.BuildBackend())
             {
-                var generator = model.CreateGenerator();
-                generator.Profiler = profiler;
                 var engine = EmergencyGuidance.CreateEngine(backend);
                 var run = new EngineRunOptions { Generation = generation, StreamDeltas = true };
                 bool dim = !Console.IsErrorRedirected;
