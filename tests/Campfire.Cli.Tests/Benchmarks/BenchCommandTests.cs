@@ -3,6 +3,7 @@ using Campfire.Cli.Commands;
 
 namespace Campfire.Cli.Tests.Benchmarks;
 
+[Collection(ConsoleCollection.Name)]
 public sealed class BenchCommandTests : IDisposable
 {
     readonly string _root = Path.Combine(Path.GetTempPath(), "campfire-bench-cli-" + Guid.NewGuid().ToString("N"));

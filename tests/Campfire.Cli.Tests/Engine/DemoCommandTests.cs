@@ -7,6 +7,7 @@ using Campfire.Search;
 
 namespace Campfire.Cli.Tests.Engine;
 
+[Collection(ConsoleCollection.Name)]
 public sealed class DemoCommandTests
 {
     private static DemoCommand.DemoSettings Settings(bool json = false, string? model = null, string? question = null, string? index = null) =>

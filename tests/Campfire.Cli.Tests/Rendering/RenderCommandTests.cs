@@ -8,6 +8,7 @@ using Campfire.Harmony.Tokenization;
 
 namespace Campfire.Cli.Tests.Rendering;
 
+[Collection(ConsoleCollection.Name)]
 public sealed class RenderCommandTests : IDisposable
 {
     /// <summary>The example of shared/notes/harmony-json.md, with the text the reference renders for it (auto-drop on, no completion).</summary>

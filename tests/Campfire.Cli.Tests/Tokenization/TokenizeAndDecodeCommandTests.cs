@@ -5,6 +5,7 @@ using Campfire.Harmony.Tokenization;
 
 namespace Campfire.Cli.Tests.Tokenization;
 
+[Collection(ConsoleCollection.Name)]
 public class TokenizeAndDecodeCommandTests
 {
     private static (int ExitCode, string Output) Tokenize(string text, bool special = false, bool count = false) =>

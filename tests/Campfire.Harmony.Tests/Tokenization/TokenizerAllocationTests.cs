@@ -16,10 +16,17 @@ public class TokenizerAllocationTests
         // Warm past tiered compilation (methods are rejitted after 30 calls); what the JIT's first tiers allocate is not ours.
         for (int i = 0; i < 40; i++)
             action();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < iterations; i++)
-            action();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least of three windows: an allocation on every call shows in each of them, while a one-off runtime event
+        // (ArrayPool trimming its cached arrays after a gen-2 GC caused by parallel tests) cannot spoil all three.
+        long least = long.MaxValue;
+        for (int window = 0; window < 3; window++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < iterations; i++)
+                action();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return least;
     }
 
     [Fact]
