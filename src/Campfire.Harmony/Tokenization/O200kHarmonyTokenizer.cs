@@ -12,6 +12,7 @@ namespace Campfire.Harmony.Tokenization;
 /// o200k tokenizer. The ranks are read once, on first use, from the Microsoft.ML.Tokenizers.Data.O200kBase assembly.
 /// All members are thread-safe; encoding and decoding into caller buffers allocate nothing.
 /// </summary>
+[SkipLocalsInit]
 public sealed class O200kHarmonyTokenizer
 {
     /// <summary>Pieces up to this many chars are converted to UTF-8 on the stack (3 bytes per char at most).</summary>
@@ -187,6 +188,22 @@ public sealed class O200kHarmonyTokenizer
         int rank = _vocabulary.GetRank(utf8);
         if (rank != O200kVocabulary.NotFound)
             return sink.TryWrite(rank);
+        if (byteCount > PieceCache.MaxKeyBytes)
+            return MergeAndWrite(utf8, ref sink);
+
+        PieceCache cache = PieceCache.Current;
+        uint hash = O200kVocabulary.HashBytes(utf8);
+        if (cache.TryGet(utf8, hash, out ReadOnlySpan<int> cached))
+            return sink.TryWrite(cached);
+        Span<int> ranks = stackalloc int[PieceCache.MaxKeyBytes];
+        int count = BytePairMerger.Merge(_vocabulary, utf8, ranks);
+        cache.Add(utf8, hash, ranks[..count]);
+        return sink.TryWrite(ranks[..count]);
+    }
+
+    private bool MergeAndWrite<TSink>(scoped ReadOnlySpan<byte> utf8, ref TSink sink)
+        where TSink : ITokenSink, allows ref struct
+    {
         Span<int> ranks = stackalloc int[StackPieceChars * 3];
         int count = BytePairMerger.Merge(_vocabulary, utf8, ranks);
         return sink.TryWrite(ranks[..count]);

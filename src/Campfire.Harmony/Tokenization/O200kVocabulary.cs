@@ -26,6 +26,7 @@ internal sealed class O200kVocabulary
     private readonly int[] _offsets;
     private readonly Entry[] _table;
     private readonly int _mask;
+    private readonly int[] _pairRanks;   // rank of every 2-byte token, indexed by first | second << 8
 
     /// <summary>One slot: the first 8 bytes of the token (zero padded), its length (0 = empty slot) and its rank.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -60,6 +61,15 @@ internal sealed class O200kVocabulary
         for (int id = OrdinaryCount; id < HarmonyTokens.VocabularySize; id++)
             longest = Math.Max(longest, GetBytes(id).Length);
         MaxTokenByteLength = longest;
+
+        _pairRanks = new int[1 << 16];
+        Span<byte> pair = stackalloc byte[2];
+        for (int i = 0; i < _pairRanks.Length; i++)
+        {
+            pair[0] = (byte)i;
+            pair[1] = (byte)(i >> 8);
+            _pairRanks[i] = GetRank(pair);
+        }
     }
 
     /// <summary>Length in bytes of the longest token (ordinary or special).</summary>
@@ -92,6 +102,15 @@ internal sealed class O200kVocabulary
             slot = (slot + 1) & _mask;
         }
     }
+
+    /// <summary>The rank of the 2-byte token <paramref name="first"/>, <paramref name="second"/>, or <see cref="NotFound"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int GetPairRank(byte first, byte second) =>
+        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pairRanks), first | (second << 8));
+
+    /// <summary>Hash of a byte sequence (the table's own), reused by the per-thread piece cache.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static uint HashBytes(ReadOnlySpan<byte> bytes) => Hash(bytes, ReadPrefix(bytes));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong ReadPrefix(ReadOnlySpan<byte> token)

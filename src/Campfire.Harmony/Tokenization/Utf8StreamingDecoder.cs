@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text.Unicode;
 
 namespace Campfire.Harmony.Tokenization;
@@ -10,6 +11,7 @@ namespace Campfire.Harmony.Tokenization;
 /// and pass it by reference. The byte output passes ill-formed sequences through once they can no longer be completed;
 /// the char output replaces them with U+FFFD. Call <see cref="Flush(Span{byte}, out int)"/> at the end of the stream.
 /// </summary>
+[SkipLocalsInit]
 public struct Utf8StreamingDecoder
 {
     /// <summary>Room that always suffices for one <see cref="Append(int, Span{byte}, out int)"/> call.</summary>

@@ -60,6 +60,8 @@ internal static class TokenizerCorpus
         ("long no spaces", LongNoSpaces()),
     ];
 
+    public static string Get(string name) => Samples.First(s => s.Name == name).Text;
+
     private static string LongNoSpaces()
     {
         var random = new Random(7);

@@ -5,18 +5,20 @@ namespace Campfire.Harmony.Tests.Tokenization;
 /// <summary>Token-for-token parity with Microsoft.ML.Tokenizers over a corpus of every input class the issue names.</summary>
 public class TokenizerParityCorpusTests
 {
-    public static TheoryData<string, string> Corpus()
+    // Theory rows carry only the sample's name: test names holding lone surrogates break the test host's result channel.
+    public static TheoryData<string> Corpus()
     {
-        var data = new TheoryData<string, string>();
-        foreach (var (name, text) in TokenizerCorpus.Samples)
-            data.Add(name, text);
+        var data = new TheoryData<string>();
+        foreach (var (name, _) in TokenizerCorpus.Samples)
+            data.Add(name);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(Corpus))]
-    public void Encoding_matches_Microsoft_ML_Tokenizers_without_special_tokens(string name, string text)
+    public void Encoding_matches_Microsoft_ML_Tokenizers_without_special_tokens(string name)
     {
+        string text = TokenizerCorpus.Get(name);
         int[] expected = PeerTokenizers.Encode(text, allowSpecialTokens: false);
         int[] actual = O200kHarmonyTokenizer.Instance.EncodeToIds(text);
         Assert.True(expected.AsSpan().SequenceEqual(actual), $"{name}: expected [{string.Join(",", expected)}] got [{string.Join(",", actual)}]");
@@ -24,8 +26,9 @@ public class TokenizerParityCorpusTests
 
     [Theory]
     [MemberData(nameof(Corpus))]
-    public void Encoding_matches_Microsoft_ML_Tokenizers_with_special_tokens(string name, string text)
+    public void Encoding_matches_Microsoft_ML_Tokenizers_with_special_tokens(string name)
     {
+        string text = TokenizerCorpus.Get(name);
         int[] expected = PeerTokenizers.Encode(text, allowSpecialTokens: true);
         int[] actual = O200kHarmonyTokenizer.Instance.EncodeToIds(text, allowSpecialTokens: true);
         Assert.True(expected.AsSpan().SequenceEqual(actual), $"{name}: expected [{string.Join(",", expected)}] got [{string.Join(",", actual)}]");
@@ -33,8 +36,9 @@ public class TokenizerParityCorpusTests
 
     [Theory]
     [MemberData(nameof(Corpus))]
-    public void Well_formed_text_round_trips_through_decode(string name, string text)
+    public void Well_formed_text_round_trips_through_decode(string name)
     {
+        string text = TokenizerCorpus.Get(name);
         if (!System.Text.Unicode.Utf8.IsValid(System.Text.Encoding.UTF8.GetBytes(text)) || HasLoneSurrogate(text))
             return; // lone surrogates are pinned by their own test: their bytes are not UTF-8
         int[] ids = O200kHarmonyTokenizer.Instance.EncodeToIds(text);
