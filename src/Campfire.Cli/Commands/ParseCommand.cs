@@ -64,8 +64,10 @@ public sealed class ParseCommand : ICliCommand
         try
         {
             byte[] input = CliInput.ReadAllBytes(request.File);
+            // Text files end with a newline that is no part of the completion: trim trailing whitespace, as the
+            // reference does when it reads its test-data files.
             result = request.Text
-                ? HarmonyTextParser.Parse(input, request.Role, request.Mode)
+                ? HarmonyTextParser.Parse(input.AsSpan().TrimEnd(" \t\r\n"u8), request.Role, request.Mode)
                 : HarmonyCompletionParser.Parse(ReadIds(input), request.Role, request.Mode);
         }
         catch (HarmonyException e)

@@ -58,6 +58,14 @@ public sealed class ParseCommandTests : IDisposable
     }
 
     [Fact]
+    public void Trailing_newline_of_a_text_file_is_not_part_of_the_completion()
+    {
+        var (exitCode, output, _) = Run(WriteFile(CompletionText + "\n\n", "completion.txt"), mode: ParseMode.Strict, text: true);
+        Assert.Equal(0, exitCode);
+        Assert.Equal(ExpectedJson + "\n", output);
+    }
+
+    [Fact]
     public void Lenient_mode_adds_diagnostics()
     {
         var (exitCode, output, _) = Run(WriteFile(CompletionText + " trailing", "completion.txt"), mode: ParseMode.Lenient, text: true);
