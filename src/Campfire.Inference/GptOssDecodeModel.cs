@@ -15,6 +15,7 @@ public sealed class GptOssDecodeModel : IGreedyDecodeModel, IDisposable
 {
     private readonly KvCache _cache;
     private readonly List<int> _cached = new();
+    private int _inUse;
 
     /// <summary>How far back a new prompt may diverge from the cached tokens and still reuse the cache.</summary>
     public const int RewindMargin = 256;
@@ -40,13 +41,41 @@ public sealed class GptOssDecodeModel : IGreedyDecodeModel, IDisposable
     /// <summary>A ready decode loop over this model.</summary>
     public DecodeLoopGenerator CreateGenerator(DecodeLoopOptions? options = null) => new(this, options);
 
-    public void Prefill(ReadOnlySpan<int> prompt, Span<float> logits) => Run(Rewind(prompt), logits);
+    public void Prefill(ReadOnlySpan<int> prompt, Span<float> logits)
+    {
+        Enter();
+        try { Run(Rewind(prompt), logits); }
+        finally { Exit(); }
+    }
 
-    public void Decode(int token, Span<float> logits) => Run([token], logits);
+    public void Decode(int token, Span<float> logits)
+    {
+        Enter();
+        try { Run([token], logits); }
+        finally { Exit(); }
+    }
 
-    public int PrefillGreedy(ReadOnlySpan<int> prompt) => RunGreedy(Rewind(prompt));
+    public int PrefillGreedy(ReadOnlySpan<int> prompt)
+    {
+        Enter();
+        try { return RunGreedy(Rewind(prompt)); }
+        finally { Exit(); }
+    }
 
-    public int DecodeGreedy(int token) => RunGreedy([token]);
+    public int DecodeGreedy(int token)
+    {
+        Enter();
+        try { return RunGreedy([token]); }
+        finally { Exit(); }
+    }
+
+    /// <summary>One KV cache: two generators over the same model must not step it at once.</summary>
+    private void Enter()
+    {
+        if (Interlocked.Exchange(ref _inUse, 1) == 1) throw new GeneratorBusyException();
+    }
+
+    private void Exit() => Volatile.Write(ref _inUse, 0);
 
     /// <summary>Rewinds the cache to the longest prefix it shares with <paramref name="prompt"/>; returns what is left to run.</summary>
     private ReadOnlySpan<int> Rewind(ReadOnlySpan<int> prompt)

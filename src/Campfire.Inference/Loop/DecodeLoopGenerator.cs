@@ -19,14 +19,17 @@ public sealed record DecodeLoopOptions
 /// channel. A full channel makes the producer wait (backpressure). Cancellation is seen by the producer before every
 /// step, so it takes effect within one step; a producer exception (including an out-of-memory) completes the channel
 /// with that exception, so the consumer gets it instead of a short answer or a hang. Abandoning the enumeration stops
-/// the producer. One generation at a time per instance.
+/// the producer. One generation at a time per model instance, across all generators over it.
 /// </summary>
 public sealed class DecodeLoopGenerator : ITokenGenerator
 {
     private readonly IDecodeModel _model;
     private readonly DecodeLoopOptions _options;
     private readonly TokenSampler _sampler;
-    private int _busy;
+    private readonly StrongBox<int> _busy;
+
+    /// <summary>One busy flag per model instance, shared by every generator over it: a model has one KV cache.</summary>
+    private static readonly ConditionalWeakTable<IDecodeModel, StrongBox<int>> BusyByModel = new();
 
     public DecodeLoopGenerator(IDecodeModel model, DecodeLoopOptions? options = null)
     {
@@ -34,6 +37,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
         _options = options ?? new DecodeLoopOptions();
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(_options.ChannelCapacity);
         _sampler = new TokenSampler(model.VocabularySize, (ulong)Environment.TickCount64);
+        _busy = BusyByModel.GetValue(model, _ => new StrongBox<int>());
     }
 
     /// <summary>Receives the timings of the following runs when set (for <c>--profile</c> / <c>--trace</c>).</summary>
@@ -48,7 +52,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
         ArgumentNullException.ThrowIfNull(options);
         if (prompt.IsEmpty) throw new SamplingException("the prompt is empty: the model needs at least one token to continue");
         if (options.MaxTokens <= 0) yield break;
-        if (Interlocked.Exchange(ref _busy, 1) == 1) throw new GeneratorBusyException();
+        if (Interlocked.Exchange(ref _busy.Value, 1) == 1) throw new GeneratorBusyException();
 
         var profiler = Profiler;
         var channel = Channel.CreateBounded<int>(new BoundedChannelOptions(_options.ChannelCapacity)
@@ -99,7 +103,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
                 // Already delivered through the channel, or the consumer is leaving anyway.
             }
             profiler?.RunFinished();
-            Volatile.Write(ref _busy, 0);
+            Volatile.Write(ref _busy.Value, 0);
         }
     }
 

@@ -153,3 +153,27 @@ public sealed class ChannelPipelineTests(RealVocabularyTinyModel tiny) : IClassF
         Assert.Equal(first, await Run());
     }
 }
+
+public sealed class SharedModelTests(RealVocabularyTinyModel tiny) : IClassFixture<RealVocabularyTinyModel>
+{
+    [Fact]
+    public async Task Two_generators_over_one_model_take_turns_instead_of_sharing_its_cache()
+    {
+        using var model = GptOssDecodeModel.Load(tiny.Folder, InferenceDevice.Cpu);
+        var first = model.CreateGenerator(new DecodeLoopOptions { ChannelCapacity = 1 });
+        var second = model.CreateGenerator();
+        var options = new GenerationOptions { MaxTokens = 200 };
+        int[] prompt = [1, 2, 3];
+        var a = first.GenerateAsync(prompt, ReadOnlyMemory<int>.Empty, options).GetAsyncEnumerator();
+        Assert.True(await a.MoveNextAsync());
+        // The first generation owns the model's cache until it ends, even while its producer waits on the channel.
+        await Assert.ThrowsAsync<GeneratorBusyException>(async () =>
+        {
+            await foreach (int _ in second.GenerateAsync(prompt, ReadOnlyMemory<int>.Empty, options)) { }
+        });
+        await a.DisposeAsync();
+        int count = 0;
+        await foreach (int _ in second.GenerateAsync(prompt, ReadOnlyMemory<int>.Empty, options with { MaxTokens = 2 })) count++;
+        Assert.Equal(2, count);
+    }
+}
