@@ -27,6 +27,10 @@ internal sealed class O200kVocabulary
     private readonly Entry[] _table;
     private readonly int _mask;
     private readonly int[] _pairRanks;   // rank of every 2-byte token, indexed by first | second << 8
+    private readonly int[] _byteRanks;   // rank of every 1-byte token
+    private readonly ulong[] _shortTable; // 3- and 4-byte tokens: (bytes | length << 32 | rank << 40), 0 = empty; small enough for L2
+    private readonly int _shortMask;
+    private readonly int _shortShift;
 
     /// <summary>One slot: the first 8 bytes of the token (zero padded), its length (0 = empty slot) and its rank.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -62,13 +66,40 @@ internal sealed class O200kVocabulary
             longest = Math.Max(longest, GetBytes(id).Length);
         MaxTokenByteLength = longest;
 
-        _pairRanks = new int[1 << 16];
-        Span<byte> pair = stackalloc byte[2];
-        for (int i = 0; i < _pairRanks.Length; i++)
+        _byteRanks = new int[256];
+        _byteRanks.AsSpan().Fill(NotFound);
+        int shortCount = 0;
+        for (int rank = 0; rank < OrdinaryCount; rank++)
         {
-            pair[0] = (byte)i;
-            pair[1] = (byte)(i >> 8);
-            _pairRanks[i] = GetRank(pair);
+            ReadOnlySpan<byte> token = GetBytes(rank);
+            if (token.Length == 1)
+                _byteRanks[token[0]] = rank;
+            else if (token.Length is 3 or 4)
+                shortCount++;
+        }
+        int shortSlots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, shortCount * 3));
+        _shortTable = new ulong[shortSlots];
+        _shortMask = shortSlots - 1;
+        _shortShift = 32 - BitOperations.Log2((uint)shortSlots);
+        for (int rank = 0; rank < OrdinaryCount; rank++)
+        {
+            ReadOnlySpan<byte> token = GetBytes(rank);
+            if (token.Length is not (3 or 4))
+                continue;
+            uint key = ShortKey(token);
+            int slot = ShortSlot(key, token.Length);
+            while (_shortTable[slot] != 0)
+                slot = (slot + 1) & _shortMask;
+            _shortTable[slot] = key | ((ulong)token.Length << 32) | ((ulong)rank << 40);
+        }
+
+        _pairRanks = new int[1 << 16];
+        _pairRanks.AsSpan().Fill(NotFound);
+        for (int rank = 0; rank < OrdinaryCount; rank++)
+        {
+            ReadOnlySpan<byte> token = GetBytes(rank);
+            if (token.Length == 2)
+                _pairRanks[token[0] | (token[1] << 8)] = rank;
         }
     }
 
@@ -87,6 +118,47 @@ internal sealed class O200kVocabulary
     /// <summary>The rank of an ordinary token with exactly these bytes, or <see cref="NotFound"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int GetRank(ReadOnlySpan<byte> token)
+    {
+        switch (token.Length)
+        {
+            case 1:
+                return _byteRanks[token[0]];
+            case 2:
+                return GetPairRank(token[0], token[1]);
+            case 3:
+            case 4:
+                return GetShortRank(token);
+            default:
+                return GetLongRank(token);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint ShortKey(ReadOnlySpan<byte> token) =>
+        token.Length == 4 ? Unsafe.ReadUnaligned<uint>(ref MemoryMarshal.GetReference(token))
+                          : (uint)(token[0] | (token[1] << 8) | (token[2] << 16));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int ShortSlot(uint key, int length) => (int)(((key ^ ((uint)length << 29)) * 0x9E3779B1u) >> _shortShift);
+
+    private int GetShortRank(ReadOnlySpan<byte> token)
+    {
+        uint key = ShortKey(token);
+        ulong expected = key | ((ulong)token.Length << 32);
+        int slot = ShortSlot(key, token.Length);
+        ref ulong table = ref MemoryMarshal.GetArrayDataReference(_shortTable);
+        while (true)
+        {
+            ulong entry = Unsafe.Add(ref table, slot);
+            if (entry == 0)
+                return NotFound;
+            if ((entry & 0xFF_FFFF_FFFFUL) == expected)
+                return (int)(entry >> 40);
+            slot = (slot + 1) & _shortMask;
+        }
+    }
+
+    private int GetLongRank(ReadOnlySpan<byte> token)
     {
         ulong prefix = ReadPrefix(token);
         int slot = (int)(Hash(token, prefix) & (uint)_mask);

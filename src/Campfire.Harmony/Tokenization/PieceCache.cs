@@ -11,8 +11,8 @@ namespace Campfire.Harmony.Tokenization;
 [SkipLocalsInit]
 internal sealed class PieceCache
 {
-    public const int MaxKeyBytes = 48;
-    public const int MaxIds = 24;
+    public const int MaxKeyBytes = 128;   // long enough for Thai, Devanagari or CJK runs, which are rarely one token
+    public const int MaxIds = 40;
     private const int SlotBits = 11;
 
     [ThreadStatic]
