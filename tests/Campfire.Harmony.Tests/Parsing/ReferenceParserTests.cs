@@ -58,6 +58,19 @@ public sealed class ReferenceParserTests
     }
 
     [Theory, MemberData(nameof(ReferenceModes))]
+    public void Simple_tool_call_from_the_test_data_file(ParseMode mode)
+    {
+        // test_harmony.py's version: <|return|> after the analysis, the recipient before the channel.
+        var tokens = ParseIds(LoadTestData("test_simple_tool_call.txt"));
+        AssertMessages(
+            [
+                Assistant("User asks: \"What is the weather in Tokyo?\" We need to use lookup_weather tool.", "analysis"),
+                Assistant("{\"location\": \"Tokyo\"}", "analysis").WithRecipient("lookup_weather").WithContentType("code"),
+            ],
+            Parse(tokens, Role.Assistant, mode));
+    }
+
+    [Theory, MemberData(nameof(ReferenceModes))]
     public void Tool_response_parsing(ParseMode mode)
     {
         string text = LoadTestData("test_tool_response_parsing.txt");
