@@ -54,7 +54,7 @@ public enum MessageTerminator : byte
     Implicit,
 }
 
-/// <summary>The quirks lenient mode recovers from (docs/notes-parse.md describes each one).</summary>
+/// <summary>The quirks lenient mode recovers from (docs/parsing.md describes each one).</summary>
 public enum HarmonyParseQuirk : byte
 {
     /// <summary>A message began without <c>&lt;|start|&gt;</c>; one was assumed.</summary>
