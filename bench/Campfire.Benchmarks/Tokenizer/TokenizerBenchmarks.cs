@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
+using Campfire.Benchmarks.Infrastructure;
 using Campfire.Harmony.Tokenization;
 using Microsoft.ML.Tokenizers;
 
@@ -8,7 +9,7 @@ namespace Campfire.Benchmarks.Tokenizer;
 /// <summary>Encoding throughput against Microsoft.ML.Tokenizers 2.0.1 (the baseline), single thread.</summary>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
-public class TokenizerBenchmarks
+public class TokenizerBenchmarks : ITokenWorkload
 {
     private sealed class Config : ManualConfig
     {
@@ -25,9 +26,14 @@ public class TokenizerBenchmarks
     [Params(TokenizerCorpora.English, TokenizerCorpora.Multilingual)]
     public string Corpus { get; set; } = TokenizerCorpora.English;
 
+    public long TokensPerOperation { get; private set; }
+
+    public long Utf8BytesPerOperation => TokenizerCorpora.Utf8Length(Corpus);
+
     [GlobalSetup]
     public void Setup()
     {
+        TokensPerOperation = O200kHarmonyTokenizer.Instance.CountTokens(TokenizerCorpora.Get(Corpus));
         _peer = TiktokenTokenizer.CreateForEncoding("o200k_harmony");
         _text = TokenizerCorpora.Get(Corpus);
         _ids = new int[_text.Length + 16];
@@ -54,7 +60,7 @@ public class TokenizerBenchmarks
 /// </summary>
 [MemoryDiagnoser]
 [Config(typeof(Config))]
-public class TokenizerWorstCaseBenchmarks
+public class TokenizerWorstCaseBenchmarks : ITokenWorkload
 {
     private sealed class Config : ManualConfig
     {
@@ -65,6 +71,19 @@ public class TokenizerWorstCaseBenchmarks
     }
 
     private int[] _ids = null!;
+
+    public long TokensPerOperation => SizeOf(nameof(Prose1MB)).Tokens;
+
+    public WorkloadSize SizeOf(string benchmarkMethod)
+    {
+        var corpus = benchmarkMethod switch
+        {
+            nameof(NoSpaces1MB) => TokenizerCorpora.NoSpaces1MB,
+            nameof(RepeatedChar1MB) => TokenizerCorpora.RepeatedChar1MB,
+            _ => TokenizerCorpora.Prose1MB,
+        };
+        return new(O200kHarmonyTokenizer.Instance.CountTokens(TokenizerCorpora.Get(corpus)), TokenizerCorpora.Utf8Length(corpus));
+    }
 
     [GlobalSetup]
     public void Setup()
