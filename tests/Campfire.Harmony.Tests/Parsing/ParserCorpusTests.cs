@@ -39,28 +39,7 @@ public sealed class ParserCorpusTests
         }
     }
 
-    /// <summary>
-    /// Warms <paramref name="action"/> past tiered compilation (rejit after 30 calls and a 100 ms delay, loops replaced
-    /// on stack), then measures windows of calls. A one-off allocation by the runtime's JIT is not ours, so a window
-    /// that allocated is measured again: anything the parser allocated per call would show in every window.
-    /// </summary>
-    private static long AllocatedPerWindow(Action action)
-    {
-        var warm = System.Diagnostics.Stopwatch.StartNew();
-        for (int i = 0; i < 60 || warm.ElapsedMilliseconds < 300; i++)
-            action();
-        long allocated = 0;
-        for (int window = 0; window < 3; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 10; i++)
-                action();
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (allocated == 0)
-                break;
-        }
-        return allocated;
-    }
+    private static long AllocatedPerWindow(Action action) => AllocationProbe.LeastAllocated(action, calls: 10);
 
     [Theory]
     [InlineData(ParseMode.Strict)]

@@ -8,27 +8,7 @@ namespace Campfire.Harmony.Tests.Rendering;
 /// <summary>Once warm, rendering into a caller's buffer allocates nothing, with or without the message cache.</summary>
 public class ZeroAllocationTests
 {
-    /// <summary>
-    /// Warms the action past tiered compilation (methods are rejitted after 30 calls, loops may be replaced on stack),
-    /// then measures 100 calls. A one-off allocation by the runtime's JIT is not ours, so a window that allocated is
-    /// measured once more: anything the renderer allocates per call shows in every window.
-    /// </summary>
-    private static long AllocatedPerWindow(Action action)
-    {
-        for (int i = 0; i < 60; i++)
-            action();
-        long allocated = 0;
-        for (int window = 0; window < 2; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 100; i++)
-                action();
-            allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-            if (allocated == 0)
-                break;
-        }
-        return allocated;
-    }
+    private static long AllocatedPerWindow(Action action) => AllocationProbe.LeastAllocated(action, calls: 100);
 
     [Theory]
     [InlineData(true)]

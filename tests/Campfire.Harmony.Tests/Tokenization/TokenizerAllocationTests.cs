@@ -11,23 +11,7 @@ public class TokenizerAllocationTests
 
     private static readonly string Text = string.Concat(TokenizerCorpus.Samples.Select(s => s.Text)) + "<|start|>user<|message|>hi<|end|>";
 
-    private static long AllocatedBy(Action action, int iterations = 20)
-    {
-        // Warm past tiered compilation (methods are rejitted after 30 calls); what the JIT's first tiers allocate is not ours.
-        for (int i = 0; i < 40; i++)
-            action();
-        // The least of three windows: an allocation on every call shows in each of them, while a one-off runtime event
-        // (ArrayPool trimming its cached arrays after a gen-2 GC caused by parallel tests) cannot spoil all three.
-        long least = long.MaxValue;
-        for (int window = 0; window < 3; window++)
-        {
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < iterations; i++)
-                action();
-            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
-        return least;
-    }
+    private static long AllocatedBy(Action action, int iterations = 20) => AllocationProbe.LeastAllocated(action, iterations);
 
     [Fact]
     public void Encoding_chars_into_a_span_allocates_nothing()
