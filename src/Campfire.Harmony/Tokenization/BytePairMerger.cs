@@ -19,10 +19,15 @@ internal static class BytePairMerger
     /// <summary>Writes the ranks of <paramref name="piece"/> to <paramref name="ranks"/> (at least piece.Length long); returns the count.</summary>
     public static int Merge(O200kVocabulary vocabulary, ReadOnlySpan<byte> piece, Span<int> ranks)
     {
-        return piece.Length <= ShortPieceLimit
-            ? MergeShort(vocabulary, piece, ranks)
-            : MergeLong(vocabulary, piece, ranks);
+        if (piece.Length <= ShortPieceLimit)
+            return MergeShort(vocabulary, piece, ranks);
+        int count = vocabulary.LongPieceEncoder.Encode(piece, ranks);
+        return count >= 0 ? count : MergeLong(vocabulary, piece, ranks);
     }
+
+    /// <summary>The merge simulation alone, for any length: the reference the long-piece encoder is checked against.</summary>
+    internal static int MergeBySimulation(O200kVocabulary vocabulary, ReadOnlySpan<byte> piece, Span<int> ranks) =>
+        piece.Length <= ShortPieceLimit ? MergeShort(vocabulary, piece, ranks) : MergeLong(vocabulary, piece, ranks);
 
     private static int MergeShort(O200kVocabulary vocabulary, ReadOnlySpan<byte> piece, Span<int> output)
     {

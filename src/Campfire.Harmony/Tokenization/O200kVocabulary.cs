@@ -103,6 +103,23 @@ internal sealed class O200kVocabulary
         }
     }
 
+    private readonly Lock _longPieceEncoderLock = new();
+    private BacktrackingEncoder? _longPieceEncoder;
+
+    /// <summary>The encoder for long pieces; its tables are built on first use (see docs/performance.md).</summary>
+    public BacktrackingEncoder LongPieceEncoder =>
+        Volatile.Read(ref _longPieceEncoder) ?? BuildLongPieceEncoder();
+
+    private BacktrackingEncoder BuildLongPieceEncoder()
+    {
+        lock (_longPieceEncoderLock)
+        {
+            BacktrackingEncoder encoder = _longPieceEncoder ?? BacktrackingEncoder.Build(this);
+            Volatile.Write(ref _longPieceEncoder, encoder);
+            return encoder;
+        }
+    }
+
     /// <summary>Length in bytes of the longest token (ordinary or special).</summary>
     public int MaxTokenByteLength { get; }
 
