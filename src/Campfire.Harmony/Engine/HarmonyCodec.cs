@@ -37,6 +37,8 @@ internal sealed class HarmonyCodec : IHarmonyCodec
 
     public string Decode(ReadOnlySpan<int> ids) => O200kHarmonyTokenizer.Instance.Decode(ids);
 
+    public ImmutableArray<int> EncodeHeaderText(string text) => [.. O200kHarmonyTokenizer.Instance.EncodeToIds(text)];
+
     public int StartTokenId => HarmonyTokens.Start;
 
     /// <summary>Content deltas from <see cref="HarmonyStreamParser"/>, with the channel and recipient of the message they belong to.</summary>

@@ -408,6 +408,7 @@ public sealed class HarmonyEngine
         ArgumentNullException.ThrowIfNull(generator);
         options ??= EngineRunOptions.Default;
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxToolRounds, nameof(options));
+        var forcedHeader = options.RequiredToolCall is { } required ? RequiredCallHeader(required) : [];
         var runUsage = EngineUsage.Zero;
         var toolRounds = 0;
         var round = 0;
@@ -419,8 +420,15 @@ public sealed class HarmonyEngine
             round++;
             var turnClock = Stopwatch.StartNew();
             var prompt = RenderConversation();
+            if (round == 1 && !forcedHeader.IsEmpty)
+                prompt = prompt with { PrefillIds = prompt.PrefillIds.AddRange(forcedHeader) };
             var tokens = new List<int>();
             var stream = options.StreamDeltas ? _codec.CreateDeltaStream() : null;
+            if (stream is not null && round == 1)
+            {
+                foreach (var headerToken in forcedHeader)
+                    stream.Push(headerToken, out _);
+            }
             string? streamProblem = null;
             var firstToken = TimeSpan.Zero;
             var generationClock = Stopwatch.StartNew();
@@ -451,7 +459,9 @@ public sealed class HarmonyEngine
             }
             generationClock.Stop();
 
-            var parsed = ParseCompletion(CollectionsMarshalSpan(tokens));
+            var parsed = round == 1 && !forcedHeader.IsEmpty
+                ? ParseCompletion(CollectionsMarshalSpan(tokens), prompt.PrefillIds.AsSpan())
+                : ParseCompletion(CollectionsMarshalSpan(tokens));
             foreach (var diagnostic in parsed.Diagnostics) yield return new ParseDiagnostic(round, diagnostic);
             foreach (var message in parsed.Messages)
             {
@@ -513,6 +523,27 @@ public sealed class HarmonyEngine
             if (executed == 0) break;
         }
         yield return new RunCompleted(round, reason, runUsage);
+    }
+
+    /// <summary>The header ids that follow <c>&lt;|start|&gt;assistant</c> to force a call (see
+    /// <see cref="EngineRunOptions.RequiredToolCall"/>): up to the namespace for "any tool of it", so the model picks
+    /// the method, or the whole recipient.</summary>
+    private ImmutableArray<int> RequiredCallHeader(string required)
+    {
+        string recipient;
+        if (required.EndsWith('.'))
+        {
+            recipient = required[..^1];
+            if (recipient.Length == 0 || !_tools.Any(t => t.Namespace == recipient))
+                throw new ArgumentException($"RequiredToolCall '{required}': no tool of namespace '{recipient}' is registered.", "options");
+        }
+        else
+        {
+            recipient = required;
+            if (FindTool(recipient) is null || recipient.IndexOf('.', StringComparison.Ordinal) < 0)
+                throw new ArgumentException($"RequiredToolCall '{required}' is not a registered tool (registered: {string.Join(", ", _tools.Select(t => t.RecipientPrefix))}).", "options");
+        }
+        return _codec.EncodeHeaderText(" to=" + recipient);
     }
 
     private static ReadOnlySpan<int> CollectionsMarshalSpan(List<int> list) => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);

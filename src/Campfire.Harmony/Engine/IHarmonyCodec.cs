@@ -21,6 +21,10 @@ internal interface IHarmonyCodec
     /// <summary>A fresh streaming parser for one completion that follows a <c>&lt;|start|&gt;assistant</c> prefill.</summary>
     ICompletionDeltaStream CreateDeltaStream();
 
+    /// <summary>Ids of header text that follows <c>&lt;|start|&gt;assistant</c> (e.g. <c> to=functions.get_weather</c>),
+    /// as the renderer would write them.</summary>
+    ImmutableArray<int> EncodeHeaderText(string text);
+
     /// <summary>The text of ids (special tokens as their literal text).</summary>
     string Decode(ReadOnlySpan<int> ids);
 

@@ -43,7 +43,10 @@ public sealed class HarmonyChatClient : IChatClient
             throw new HarmonyChatException("JSON response formats are not supported by the Harmony chat client; describe the shape in the instructions");
 
         var engine = HarmonyChatMapping.ToEngine(messages, options, _options);
-        var run = new EngineRunOptions { Generation = ToGenerationOptions(options), MaxToolRounds = 0, StreamDeltas = true };
+        var run = new EngineRunOptions
+        {
+            Generation = ToGenerationOptions(options), MaxToolRounds = 0, StreamDeltas = true, RequiredToolCall = RequiredToolCall(options),
+        };
         var turn = new StreamingTurn(NewId("resp_"), NewId("msg_"), options?.ModelId ?? _options.ModelId,
             new StopSequenceMatcher(options?.StopSequences));
 
@@ -56,6 +59,24 @@ public sealed class HarmonyChatClient : IChatClient
                 break; // leaving the engine's enumeration cancels the generation (a remote request is aborted)
         }
         yield return turn.Finish(run.Generation.MaxTokens);
+    }
+
+    /// <summary>
+    /// <see cref="ChatToolMode.RequireAny"/> and <see cref="ChatToolMode.RequireSpecific"/> become a prefilled
+    /// recipient (<c>&lt;|start|&gt;assistant to=functions[.NAME]</c>), so gpt-oss has to call; a requirement that no
+    /// offered tool can meet is the caller's mistake and is refused before anything is generated.
+    /// </summary>
+    private static string? RequiredToolCall(ChatOptions? options)
+    {
+        if (options?.ToolMode is not RequiredChatToolMode required)
+            return null;
+        if (options.Tools is not { Count: > 0 } tools)
+            throw new HarmonyChatException("ToolMode requires a tool call, but ChatOptions.Tools offers no tool");
+        if (required.RequiredFunctionName is not { } name)
+            return "functions.";
+        if (!tools.Any(t => string.Equals(t.Name, name, StringComparison.Ordinal)))
+            throw new HarmonyChatException($"ToolMode requires a call to '{name}', which is not among ChatOptions.Tools ({string.Join(", ", tools.Select(t => t.Name))})");
+        return "functions." + name;
     }
 
     private GenerationOptions ToGenerationOptions(ChatOptions? options)

@@ -246,6 +246,7 @@ public sealed class HarmonyEngineTests
         public CodecParseResult ParseLenient(ReadOnlySpan<int> tokens, Role? prefillRole) => new([], []);
         public ICompletionDeltaStream CreateDeltaStream() => throw new InvalidOperationException();
         public string Decode(ReadOnlySpan<int> ids) => "";
+        public ImmutableArray<int> EncodeHeaderText(string text) => [];
         public int StartTokenId => 200006;
     }
 }

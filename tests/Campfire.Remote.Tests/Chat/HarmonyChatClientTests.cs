@@ -247,6 +247,77 @@ public sealed class HarmonyChatClientTests
     }
 
     [Fact]
+    public async Task Require_specific_tool_mode_prefills_the_recipient_so_the_model_must_call_it()
+    {
+        var generator = new RecordingGenerator(ScriptedTokenGenerator.FromHarmonyText(
+            "<|channel|>commentary <|constrain|>json<|message|>{\"city\":\"Tokyo\"}<|call|>"));
+        using var client = new HarmonyChatClient(generator, Options);
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "Weather?")], new ChatOptions
+        {
+            Tools = [AIFunctionFactory.Create(GetWeather, "get_weather"), AIFunctionFactory.Create(() => "12:00", "get_time")],
+            ToolMode = ChatToolMode.RequireSpecific("get_weather"),
+        });
+
+        Assert.EndsWith("<|start|>assistant to=functions.get_weather", Decode(generator.Prompts[0]));
+        var call = Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>());
+        Assert.Equal("get_weather", call.Name);
+        Assert.Equal("Tokyo", call.Arguments!["city"]?.ToString());
+        Assert.Equal(ChatFinishReason.ToolCalls, response.FinishReason);
+    }
+
+    [Fact]
+    public async Task Require_any_tool_mode_prefills_the_namespace_and_the_model_picks_the_function()
+    {
+        var generator = new RecordingGenerator(ScriptedTokenGenerator.FromHarmonyText(".get_time<|channel|>commentary<|message|>{}<|call|>"));
+        using var client = new HarmonyChatClient(generator, Options);
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "Time?")], new ChatOptions
+        {
+            Tools = [AIFunctionFactory.Create(GetWeather, "get_weather"), AIFunctionFactory.Create(() => "12:00", "get_time")],
+            ToolMode = ChatToolMode.RequireAny,
+        });
+
+        Assert.EndsWith("<|start|>assistant to=functions", Decode(generator.Prompts[0]));
+        Assert.Equal("get_time", Assert.Single(response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>()).Name);
+    }
+
+    [Fact]
+    public async Task The_function_invocation_pipeline_forces_only_the_first_turn_of_a_required_call()
+    {
+        var generator = new RecordingGenerator(ScriptedTokenGenerator.FromHarmonyText(
+            "<|channel|>commentary <|constrain|>json<|message|>{\"city\":\"Tokyo\"}<|call|>", WeatherAnswer));
+        using var client = new ChatClientBuilder(new HarmonyChatClient(generator, Options)).UseFunctionInvocation().Build();
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "Weather in Tokyo?")], new ChatOptions
+        {
+            Tools = [AIFunctionFactory.Create(GetWeather, "get_weather")],
+            ToolMode = ChatToolMode.RequireSpecific("get_weather"),
+        });
+
+        Assert.Equal("It is sunny in Tokyo, 21 degrees.", response.Text);
+        Assert.Equal(2, generator.Prompts.Count);
+        Assert.EndsWith("<|start|>assistant to=functions.get_weather", Decode(generator.Prompts[0]));
+        Assert.EndsWith("<|end|><|start|>assistant", Decode(generator.Prompts[1]));
+    }
+
+    [Fact]
+    public async Task A_required_tool_call_that_no_offered_tool_can_meet_is_refused()
+    {
+        var generator = new RecordingGenerator(ScriptedTokenGenerator.FromHarmonyText(ReasonThenAnswer));
+        using var client = new HarmonyChatClient(generator, Options);
+
+        var noTools = await Assert.ThrowsAsync<HarmonyChatException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "Hi")],
+            new ChatOptions { ToolMode = ChatToolMode.RequireAny }));
+        var unknown = await Assert.ThrowsAsync<HarmonyChatException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "Hi")],
+            new ChatOptions { Tools = [AIFunctionFactory.Create(GetWeather, "get_weather")], ToolMode = ChatToolMode.RequireSpecific("get_news") }));
+
+        Assert.Contains("offers no tool", noTools.Message);
+        Assert.Contains("'get_news', which is not among ChatOptions.Tools (get_weather)", unknown.Message);
+        Assert.Empty(generator.Prompts);
+    }
+
+    [Fact]
     public async Task Tool_result_without_a_matching_call_is_rejected()
     {
         using var client = new HarmonyChatClient(ScriptedTokenGenerator.FromHarmonyText(ReasonThenAnswer), Options);
