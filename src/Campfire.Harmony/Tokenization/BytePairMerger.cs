@@ -5,8 +5,9 @@ namespace Campfire.Harmony.Tokenization;
 
 /// <summary>
 /// Byte-pair merging of one piece that is not itself a token: repeatedly merge the adjacent pair whose concatenation
-/// has the lowest rank (the leftmost one on ties), as tiktoken does. Short pieces use tiktoken's array scan;
-/// long pieces use a linked list with a min-tree over blocks of positions, which keeps the worst case O(n log n).
+/// has the lowest rank (the leftmost one on ties), as tiktoken does. Short pieces use tiktoken's array scan; long
+/// pieces go to <see cref="BacktrackingEncoder"/>. The long-piece merge simulation (a linked list with a min-tree over
+/// blocks of positions, O(n log n)) stays as that encoder's fallback and as the reference its tests compare against.
 /// </summary>
 [SkipLocalsInit]
 internal static class BytePairMerger
