@@ -477,7 +477,7 @@ public sealed class RemoteTokenGeneratorTests
         using var generator = Generator(o => o with { MaxRetryAttempts = 1000, RetryBaseDelay = TimeSpan.FromMilliseconds(20) }, server);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => CollectAsync(generator, token: cancel.Token));
-        // Still retrying, it would have sent the fourth attempt after a backoff of about 160 ms.
+        // Still retrying, it would have sent a fourth attempt well within this second (backoff from 20 ms, doubling).
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(3, server.RequestCount);
         Assert.Equal(0, generator.OutstandingRequests(0));
