@@ -104,8 +104,30 @@ public sealed class BenchCommandTests : IDisposable
         File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var launcher = new BenchCommand { DotnetExecutable = fake };
 
-        var exit = await launcher.RunAsync(project, ["--guard", "--filter", "*Render*"], CancellationToken.None);
+        // A script written a moment ago can be refused with ETXTBSY ("Text file busy") while a child process that a
+        // parallel test is starting still holds a copy of the write handle until its exec: try again then.
+        int exit;
+        string error;
+        for (var attempt = 1; ; attempt++)
+        {
+            var capture = new StringWriter();
+            var saved = Console.Error;
+            Console.SetError(capture);
+            try
+            {
+                exit = await launcher.RunAsync(project, ["--guard", "--filter", "*Render*"], CancellationToken.None);
+            }
+            finally
+            {
+                Console.SetError(saved);
+            }
+            error = capture.ToString();
+            if (!error.Contains("Text file busy", StringComparison.Ordinal) || attempt == 20)
+                break;
+            await Task.Delay(50);
+        }
 
+        Assert.True(!error.Contains("cannot start", StringComparison.Ordinal), error);
         Assert.Equal(1, exit);
         Assert.Equal(["run", "-c", "Release", "--project", project, "--", "--guard", "--filter", "*Render*"],
             File.ReadAllLines(log));

@@ -39,21 +39,16 @@ public sealed class ChatEndpointCommandTests
     [Fact]
     public void Chat_with_an_unreachable_endpoint_fails_with_one_line_naming_it()
     {
-        int port = FreePort();
+        // Bound but never listening (held until the command has run): connecting is refused, and no other test's
+        // server can be handed the port meanwhile, as could happen to a port freed again right away.
+        using var refusing = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        refusing.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        int port = ((IPEndPoint)refusing.LocalEndPoint!).Port;
         var (code, _, error) = Inference.Campfire.Run("", "chat", "--endpoint", $"http://127.0.0.1:{port}", "--max-tokens", "8", "hello");
 
         Assert.Equal(ExitCodes.BadInput, code);
         Assert.Contains($"127.0.0.1:{port}", error);
         Assert.DoesNotContain("   at ", error);   // no stack trace
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     /// <summary>Answers one /v1/completions request with the completion's ids, one per event, then [DONE].</summary>

@@ -135,17 +135,45 @@ public sealed class RunAsyncTests
     public async Task Cancellation_stops_generation_promptly()
     {
         var engine = Engine((_, _) => ValueTask.FromResult("{}"));
-        var model = new ScriptedTokenGenerator([Encode(FinalAnswer + string.Concat(Enumerable.Repeat(" more", 2000)))]) { TokenDelay = TimeSpan.FromMilliseconds(5) };
+        var script = Encode(FinalAnswer + string.Concat(Enumerable.Repeat(" more", 2000)));
+        var model = new CountingGenerator(new ScriptedTokenGenerator([script]) { TokenDelay = TimeSpan.FromMilliseconds(5) });
         using var cancellation = new CancellationTokenSource();
         var seen = 0;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var pulledAtCancel = 0;
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
         {
             await foreach (var e in engine.RunAsync(model, cancellationToken: cancellation.Token))
-                if (e is ContentDelta && ++seen == 3) cancellation.Cancel();
+            {
+                if (e is ContentDelta && ++seen == 3)
+                {
+                    pulledAtCancel = model.Pulled;
+                    cancellation.Cancel();
+                }
+            }
         });
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
         Assert.Equal(3, seen);
+        // Promptly in tokens, not in wall-clock time (which a loaded machine stretches): the model is asked for at
+        // most one more token after the cancellation, not for the rest of its 2,000-token answer.
+        Assert.InRange(model.Pulled, pulledAtCancel, pulledAtCancel + 1);
+        Assert.True(pulledAtCancel < 20, $"{pulledAtCancel} tokens pulled before the third content delta");
+    }
+
+    /// <summary>Counts the tokens the engine pulled from the model.</summary>
+    private sealed class CountingGenerator(ITokenGenerator inner) : ITokenGenerator
+    {
+        private int _pulled;
+
+        public int Pulled => Volatile.Read(ref _pulled);
+
+        public async IAsyncEnumerable<int> GenerateAsync(ReadOnlyMemory<int> prompt, ReadOnlyMemory<int> stopTokens,
+            GenerationOptions options, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await foreach (var id in inner.GenerateAsync(prompt, stopTokens, options, cancellationToken).WithCancellation(cancellationToken))
+            {
+                Interlocked.Increment(ref _pulled);
+                yield return id;
+            }
+        }
     }
 
     [Fact]

@@ -48,14 +48,30 @@ public sealed class LoopAllocationTests
             }
         }
 
+        async Task<long> Allocated(int tokens)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            await Run(tokens);
+            return GC.GetTotalAllocatedBytes(precise: true) - before;
+        }
+
         for (int i = 0; i < 3; i++) await Run(2_000);
-        long a0 = GC.GetTotalAllocatedBytes(precise: true);
-        await Run(2_000);
-        long a1 = GC.GetTotalAllocatedBytes(precise: true);
-        await Run(22_000);
-        long a2 = GC.GetTotalAllocatedBytes(precise: true);
-        double perToken = ((a2 - a1) - (a1 - a0)) / 20_000.0;
+        // The count is process-wide (producer and consumer run on pool threads), so it also catches what other threads
+        // allocate meanwhile: the test host reporting results, a thread-pool thread being started on a loaded machine
+        // (a few KB to ~90 KB, now and then). That noise only ever adds, while a per-token allocation adds to every
+        // long run: compare the least a short run and the least a long run allocated over several attempts.
+        long least2k = long.MaxValue, least22k = long.MaxValue;
+        var windows = new List<string>();
+        for (int attempt = 0; attempt < 5; attempt++)
+        {
+            long short2k = await Allocated(2_000);
+            long long22k = await Allocated(22_000);
+            windows.Add($"{short2k} B for 2k tokens, {long22k} B for 22k");
+            least2k = Math.Min(least2k, short2k);
+            least22k = Math.Min(least22k, long22k);
+        }
+        double perToken = (least22k - least2k) / 20_000.0;
         Assert.True(contentBytes > 100_000);
-        Assert.True(perToken < 0.5, $"{perToken:F2} B/token ({a1 - a0} B for 2k tokens, {a2 - a1} B for 22k)");
+        Assert.True(perToken < 0.5, $"{perToken:F2} B/token (least {least2k} B for 2k tokens, {least22k} B for 22k; attempts: {string.Join("; ", windows)})");
     }
 }

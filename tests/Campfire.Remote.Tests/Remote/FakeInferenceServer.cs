@@ -264,6 +264,36 @@ internal sealed class FakeExchange(FakeRequest request, TcpClient client, Networ
         return false;
     }
 
+    /// <summary>
+    /// Polls like <see cref="WaitForClientDisconnectAsync"/> and counts the keep-alive comments the connection still
+    /// accepted once <paramref name="clientDone"/> had completed (the client is done with the stream). A client that
+    /// closes the connection lets at most the write that meets the closed socket through, however slow the machine;
+    /// one that drains the body in the background accepts them until its drain timeout. Null when the client never
+    /// closed the connection within <paramref name="limit"/>.
+    /// </summary>
+    public async Task<int?> WritesAcceptedAfterAsync(Task clientDone, TimeSpan limit)
+    {
+        var deadline = DateTime.UtcNow + limit;
+        var accepted = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            var afterDone = clientDone.IsCompleted;
+            try
+            {
+                await SendRawAsync(": keep-alive\n\n");
+            }
+            catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+            {
+                Dropped = true;
+                return accepted;
+            }
+            if (afterDone)
+                accepted++;
+            await Task.Delay(50, Stopping);
+        }
+        return null;
+    }
+
     private static string ReasonPhrase(int status) => status switch
     {
         200 => "OK",
