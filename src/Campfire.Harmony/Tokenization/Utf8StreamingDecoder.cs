@@ -30,13 +30,7 @@ public struct Utf8StreamingDecoder
     /// <exception cref="UnknownTokenIdException">The id is outside the vocabulary.</exception>
     public OperationStatus Append(int tokenId, Span<byte> destination, out int bytesWritten)
     {
-        ReadOnlySpan<byte> token = O200kHarmonyTokenizer.Instance.GetTokenBytes(tokenId);
-        int total = _pendingCount + token.Length;
-        Span<byte> joined = total <= 256 ? stackalloc byte[256] : new byte[total];
-        for (int i = 0; i < _pendingCount; i++)
-            joined[i] = (byte)(_pending >> (8 * i));
-        token.CopyTo(joined[_pendingCount..]);
-        joined = joined[..total];
+        ReadOnlySpan<byte> joined = JoinWithPending(tokenId, stackalloc byte[256]);
 
         int complete = CompletePrefixLength(joined);
         if (complete > destination.Length)
@@ -57,13 +51,7 @@ public struct Utf8StreamingDecoder
     /// <exception cref="UnknownTokenIdException">The id is outside the vocabulary.</exception>
     public OperationStatus Append(int tokenId, Span<char> destination, out int charsWritten)
     {
-        ReadOnlySpan<byte> token = O200kHarmonyTokenizer.Instance.GetTokenBytes(tokenId);
-        int total = _pendingCount + token.Length;
-        Span<byte> joined = total <= 256 ? stackalloc byte[256] : new byte[total];
-        for (int i = 0; i < _pendingCount; i++)
-            joined[i] = (byte)(_pending >> (8 * i));
-        token.CopyTo(joined[_pendingCount..]);
-        joined = joined[..total];
+        ReadOnlySpan<byte> joined = JoinWithPending(tokenId, stackalloc byte[256]);
 
         int complete = CompletePrefixLength(joined);
         OperationStatus status = Utf8.ToUtf16(joined[..complete], destination, out _, out charsWritten, replaceInvalidSequences: true, isFinalBlock: true);
@@ -115,6 +103,18 @@ public struct Utf8StreamingDecoder
     {
         _pending = 0;
         _pendingCount = 0;
+    }
+
+    /// <summary>The held bytes followed by the token's bytes, in <paramref name="scratch"/> when they fit.</summary>
+    private readonly ReadOnlySpan<byte> JoinWithPending(int tokenId, Span<byte> scratch)
+    {
+        ReadOnlySpan<byte> token = O200kHarmonyTokenizer.Instance.GetTokenBytes(tokenId);
+        int total = _pendingCount + token.Length;
+        Span<byte> joined = total <= scratch.Length ? scratch[..total] : new byte[total];
+        for (int i = 0; i < _pendingCount; i++)
+            joined[i] = (byte)(_pending >> (8 * i));
+        token.CopyTo(joined[_pendingCount..]);
+        return joined;
     }
 
     private void Hold(ReadOnlySpan<byte> tail)
