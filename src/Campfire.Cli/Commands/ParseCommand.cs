@@ -82,27 +82,12 @@ public sealed class ParseCommand : ICliCommand
             writer.WritePropertyName("messages"u8);
             HarmonyJson.WriteMessages(writer, result.Messages);
             if (request.Mode == ParseMode.Lenient)
-                WriteDiagnostics(writer, result.Diagnostics);
+                HarmonyJson.WriteParseDiagnostics(writer, result.Diagnostics);
             writer.WriteEndObject();
         }
         output.WriteByte((byte)'\n');
         output.Flush();
         return ExitCodes.Success;
-    }
-
-    private static void WriteDiagnostics(Utf8JsonWriter writer, ImmutableArray<HarmonyParseDiagnostic> diagnostics)
-    {
-        writer.WritePropertyName("diagnostics"u8);
-        writer.WriteStartArray();
-        foreach (var diagnostic in diagnostics)
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("token_index"u8, diagnostic.TokenIndex);
-            writer.WriteString("quirk"u8, diagnostic.Quirk.ToString());
-            writer.WriteString("description"u8, diagnostic.Description);
-            writer.WriteEndObject();
-        }
-        writer.WriteEndArray();
     }
 
     /// <summary>Reads a JSON array of integers (token ids).</summary>

@@ -51,17 +51,7 @@ internal static unsafe class BatchParseExports
                 HarmonyJson.WriteMessages(writer, result.Messages);
                 if (parseMode == ParseMode.Lenient)
                 {
-                    writer.WriteStartArray("diagnostics"u8);
-                    foreach (HarmonyParseDiagnostic diagnostic in result.Diagnostics)
-                    {
-                        writer.WriteStartObject();
-                        writer.WriteNumber("token_index"u8, diagnostic.TokenIndex);
-                        writer.WriteString("quirk"u8, diagnostic.Quirk.ToString());
-                        writer.WriteString("description"u8, diagnostic.Description);
-                        writer.WriteEndObject();
-                    }
-
-                    writer.WriteEndArray();
+                    HarmonyJson.WriteParseDiagnostics(writer, result.Diagnostics);
                 }
 
                 writer.WriteEndObject();
