@@ -231,6 +231,6 @@ public class WorstCaseBenchmarks : ITokenWorkload
     public int EncodeNoSpaces() => Encode(_noSpaces);
 
     [Benchmark]
-    [HotPath(MinSpeedup = 1.0 / 4, ParametersContaining = "Bytes=262144", Goal = "1/3 of prose throughput (0.75-0.79x measured; the floor leaves room for CI noise)")]
+    [HotPath(MinSpeedup = 1.0 / 4, ParametersContaining = "Bytes=262144", Goal = "1/3 of prose throughput (0.74-0.79x measured; the floor leaves room for CI noise)")]
     public int EncodeRepeatedCharacter() => Encode(_repeated);
 }

@@ -36,7 +36,6 @@ internal sealed class BacktrackingEncoder
     private readonly int[] _longestTokenAtNode;   // the longest usable token that is a prefix of the node's bytes
 
     private readonly int[] _shorterPrefix;        // the next shorter usable token that is a prefix of the token, or NoToken
-    private readonly int[] _lengths;
     private readonly int[] _leftPart;             // the pair BPE joins to form the token; a byte is its own pair
     private readonly int[] _rightPart;
     private readonly ulong[] _joins;              // (left << 36 | right << 18 | joined) for every token's pair
@@ -55,13 +54,9 @@ internal sealed class BacktrackingEncoder
         _vocabulary = vocabulary;
         const int count = O200kVocabulary.OrdinaryCount;
 
-        _lengths = new int[count];
         int totalBytes = 0;
         for (int rank = 0; rank < count; rank++)
-        {
-            _lengths[rank] = vocabulary.GetBytes(rank).Length;
-            totalBytes += _lengths[rank];
-        }
+            totalBytes += vocabulary.GetLength(rank);
 
         // Trie of every ordinary token (usable or not: an unusable token can still be on the way to a usable one).
         int maxNodes = totalBytes + 257;
@@ -113,7 +108,7 @@ internal sealed class BacktrackingEncoder
         var usable = new bool[count];
         for (int rank = 0; rank < count; rank++)
         {
-            if (_lengths[rank] == 1)
+            if (vocabulary.GetLength(rank) == 1)
                 tokenAtNode[nodeOfToken[rank]] = rank;
         }
         Span<int> prefixTokens = stackalloc int[vocabulary.MaxTokenByteLength + 1];
@@ -145,7 +140,7 @@ internal sealed class BacktrackingEncoder
             for (int p = prefixes - 1; p >= 0; p--)
             {
                 int left = prefixTokens[p];
-                int right = vocabulary.GetRank(token[_lengths[left]..]);
+                int right = vocabulary.GetRank(token[vocabulary.GetLength(left)..]);
                 if (right == NotFound || right >= rank || !usable[right] || !KeepsBoundary(left, right))
                     continue;
                 _leftPart[rank] = left;
@@ -171,7 +166,7 @@ internal sealed class BacktrackingEncoder
             _longestTokenAtNode[node] = tokenAtNode[node] != NoToken ? tokenAtNode[node] : _longestTokenAtNode[parent[node]];
         _shorterPrefix = new int[count];
         for (int rank = 0; rank < count; rank++)
-            _shorterPrefix[rank] = _lengths[rank] == 1 ? NoToken : _longestTokenAtNode[parent[nodeOfToken[rank]]];
+            _shorterPrefix[rank] = vocabulary.GetLength(rank) == 1 ? NoToken : _longestTokenAtNode[parent[nodeOfToken[rank]]];
         UsableCount = usable.Count(u => u);
     }
 
@@ -199,14 +194,14 @@ internal sealed class BacktrackingEncoder
             // Positions known not to be a token boundary of the result (a suffix from there has no valid encoding).
             Span<ulong> dead = rented.AsSpan(0, words);
             dead.Clear();
-            ref int lengths = ref MemoryMarshal.GetArrayDataReference(_lengths);
+            O200kVocabulary vocabulary = _vocabulary;
             ref int shorter = ref MemoryMarshal.GetArrayDataReference(_shorterPrefix);
             int count = 0;
             int position = 0;
             int token = LongestTokenAt(piece, 0);
             while (true)
             {
-                int end = position + Unsafe.Add(ref lengths, token);
+                int end = position + vocabulary.GetLength(token);
                 if ((dead[end >> 6] & (1UL << end)) == 0 && (count == 0 || KeepsBoundaryCached(ranks[count - 1], token)))
                 {
                     ranks[count++] = token;
@@ -224,7 +219,7 @@ internal sealed class BacktrackingEncoder
                         return -1;
                     dead[position >> 6] |= 1UL << position;
                     int last = ranks[--count];
-                    position -= Unsafe.Add(ref lengths, last);
+                    position -= vocabulary.GetLength(last);
                     token = Unsafe.Add(ref shorter, last);
                 }
             }

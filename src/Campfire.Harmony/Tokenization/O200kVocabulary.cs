@@ -132,6 +132,14 @@ internal sealed class O200kVocabulary
             ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), offset), Unsafe.Add(ref offset, 1) - offset);
     }
 
+    /// <summary>Length in bytes of any id in [0, VocabularySize); the caller has checked the range.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int GetLength(int id)
+    {
+        ref int offset = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_offsets), id);
+        return Unsafe.Add(ref offset, 1) - offset;
+    }
+
     /// <summary>The rank of an ordinary token with exactly these bytes, or <see cref="NotFound"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int GetRank(ReadOnlySpan<byte> token)
