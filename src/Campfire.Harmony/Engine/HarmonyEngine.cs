@@ -420,15 +420,13 @@ public sealed class HarmonyEngine
             round++;
             var turnClock = Stopwatch.StartNew();
             var prompt = RenderConversation();
-            if (round == 1 && !forcedHeader.IsEmpty)
-                prompt = prompt with { PrefillIds = prompt.PrefillIds.AddRange(forcedHeader) };
+            var header = round == 1 ? forcedHeader : [];
+            if (!header.IsEmpty)
+                prompt = prompt with { PrefillIds = prompt.PrefillIds.AddRange(header) };
             var tokens = new List<int>();
             var stream = options.StreamDeltas ? _codec.CreateDeltaStream() : null;
-            if (stream is not null && round == 1)
-            {
-                foreach (var headerToken in forcedHeader)
-                    stream.Push(headerToken, out _);
-            }
+            foreach (var headerToken in header)
+                stream?.Push(headerToken, out _);
             string? streamProblem = null;
             var firstToken = TimeSpan.Zero;
             var generationClock = Stopwatch.StartNew();
@@ -459,9 +457,7 @@ public sealed class HarmonyEngine
             }
             generationClock.Stop();
 
-            var parsed = round == 1 && !forcedHeader.IsEmpty
-                ? ParseCompletion(CollectionsMarshalSpan(tokens), prompt.PrefillIds.AsSpan())
-                : ParseCompletion(CollectionsMarshalSpan(tokens));
+            var parsed = ParseCompletion(CollectionsMarshalSpan(tokens), prompt.PrefillIds.AsSpan());
             foreach (var diagnostic in parsed.Diagnostics) yield return new ParseDiagnostic(round, diagnostic);
             foreach (var message in parsed.Messages)
             {
