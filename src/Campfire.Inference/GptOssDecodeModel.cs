@@ -1,4 +1,4 @@
-using Campfire.Inference.Loop;
+using Campfire.Decoding;
 using Campfire.Inference.Model;
 using Campfire.Inference.Runtime;
 using TorchSharp;

@@ -22,8 +22,5 @@ public sealed class ModelCheckpointException(string message) : HarmonyException(
 /// <summary>The requested device or libtorch cannot be used (no CUDA libtorch, libtorch failed to load...).</summary>
 public sealed class InferenceDeviceException(string message, Exception? inner = null) : HarmonyException(message, inner);
 
-/// <summary>A second generation was started on a model that is still generating.</summary>
-public sealed class GeneratorBusyException() : HarmonyException("the model is already generating; one generation at a time per loaded model");
-
 /// <summary>A token id the loaded model cannot take (outside its vocabulary).</summary>
 public sealed class InvalidTokenException(string message) : HarmonyException(message);

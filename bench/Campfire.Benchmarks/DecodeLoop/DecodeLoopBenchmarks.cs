@@ -3,7 +3,7 @@ using Campfire.Harmony.Engine;
 using Campfire.Harmony.Parsing;
 using Campfire.Harmony.Tokenization;
 using Campfire.Benchmarks.Infrastructure;
-using Campfire.Inference.Loop;
+using Campfire.Decoding;
 
 namespace Campfire.Benchmarks.DecodeLoop;
 
@@ -111,7 +111,7 @@ public class SamplerBenchmarks : ITokenWorkload
     [GlobalSetup]
     public void Setup()
     {
-        var random = new Campfire.Inference.SplitMix64(1);
+        var random = new SplitMix64(1);
         _logits = new float[Vocabulary];
         for (int i = 0; i < _logits.Length; i++) _logits[i] = random.NextSigned() * 8;
         _sampler = new TokenSampler(Vocabulary, 2);

@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Campfire.Harmony.Testing;
 using Campfire.Benchmarks.Infrastructure;
 using Campfire.Harmony.Engine;
 using Campfire.Harmony.Model;

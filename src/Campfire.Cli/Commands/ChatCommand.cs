@@ -1,6 +1,7 @@
 using System.CommandLine;
+using Campfire.Guidance;
 using Campfire.Harmony.Engine;
-using Campfire.Inference.Loop;
+using Campfire.Decoding;
 using Campfire.Search;
 
 namespace Campfire.Cli.Commands;

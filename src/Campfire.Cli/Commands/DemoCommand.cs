@@ -4,14 +4,15 @@ using Campfire.Cli.Engine;
 using Campfire.Harmony;
 using Campfire.Harmony.Engine;
 using Campfire.Harmony.Tools;
+using Campfire.Guidance;
 using Campfire.Search;
 
 namespace Campfire.Cli.Commands;
 
 /// <summary>
 /// <c>campfire demo</c>: the emergency-guidance flow end to end, offline. Indexes the embedded sample corpus, asks
-/// the demo question and drives the engine with a scripted model (or a real one through <c>--model</c> when this
-/// build has a <see cref="IModelGeneratorFactory"/>), printing every step.
+/// the demo question and drives the engine with a scripted model (or a real one through <c>--model</c>, loaded by
+/// <see cref="LocalModel"/>), printing every step.
 /// </summary>
 public sealed class DemoCommand : ICliCommand
 {
@@ -29,13 +30,13 @@ public sealed class DemoCommand : ICliCommand
         command.SetAction(async (parse, cancellationToken) => await RunAsync(
             new DemoSettings(parse.GetValue(json), parse.GetValue(model), parse.GetValue(question), parse.GetValue(index),
                 parse.GetValue(delay), parse.GetValue(stream), parse.GetValue(maxTokens)),
-            Console.Out, ModelGeneratorFactories.Discover(), cancellationToken));
+            Console.Out, LocalModel.TorchSharpCpu, cancellationToken));
         return command;
     }
 
     internal sealed record DemoSettings(bool Json, string? Model, string? Question, string? Index, int DelayMs, bool Stream, int MaxTokens);
 
-    internal static async Task<int> RunAsync(DemoSettings settings, TextWriter output, IReadOnlyList<IModelGeneratorFactory> factories, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(DemoSettings settings, TextWriter output, LocalModel localModel, CancellationToken cancellationToken)
     {
         if (settings.Model is null && (settings.Question is not null || settings.Index is not null))
             return Usage("--question and --index need --model: the scripted model only knows the demo question over the sample corpus");
@@ -51,12 +52,16 @@ public sealed class DemoCommand : ICliCommand
         }
         else
         {
-            var factory = factories.FirstOrDefault();
-            if (factory is null)
-                return CliInput.Fail("--model: this build has no local model support (the TorchSharp decode loop is not wired into the CLI)");
             if (!Directory.Exists(settings.Model)) return CliInput.Fail($"{settings.Model}: model folder not found");
-            generator = factory.Create(settings.Model);
-            modelLabel = $"{factory.Name} model from {settings.Model}";
+            try
+            {
+                generator = localModel.Load(settings.Model);
+            }
+            catch (HarmonyException e)
+            {
+                return CliInput.Fail($"{settings.Model}: {e.Message}");
+            }
+            modelLabel = $"{localModel.Name} model from {settings.Model}";
         }
 
         var clock = Stopwatch.StartNew();

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Campfire.Harmony.Engine;
 using Campfire.Inference;
-using Campfire.Inference.Loop;
+using Campfire.Decoding;
 using Campfire.Inference.Runtime;
 
 namespace Campfire.Cli.Commands;

@@ -1,3 +1,4 @@
+using Campfire.Decoding;
 using System.Text.Json;
 using Campfire.Inference.Safetensors;
 

@@ -3,6 +3,8 @@ using System.Text.Json;
 using Campfire.Cli.Commands;
 using Campfire.Cli.Engine;
 using Campfire.Harmony.Engine;
+using Campfire.Guidance;
+using Campfire.Harmony.Testing;
 using Campfire.Search;
 
 namespace Campfire.Cli.Tests.Engine;
@@ -17,7 +19,7 @@ public sealed class DemoCommandTests
     public async Task Demo_prints_each_step_the_answer_checked_citations_and_usage()
     {
         var output = new StringWriter();
-        var exit = await DemoCommand.RunAsync(Settings(), output, [], CancellationToken.None);
+        var exit = await DemoCommand.RunAsync(Settings(), output, LocalModel.TorchSharpCpu, CancellationToken.None);
         var text = output.ToString();
         Assert.Equal(ExitCodes.Success, exit);
         Assert.Contains("Model:  SCRIPTED MODEL", text);
@@ -42,7 +44,7 @@ public sealed class DemoCommandTests
     public async Task Demo_json_prints_one_event_per_line()
     {
         var output = new StringWriter();
-        Assert.Equal(ExitCodes.Success, await DemoCommand.RunAsync(Settings(json: true), output, [], CancellationToken.None));
+        Assert.Equal(ExitCodes.Success, await DemoCommand.RunAsync(Settings(json: true), output, LocalModel.TorchSharpCpu, CancellationToken.None));
         var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
         var events = lines.Select(l => JsonDocument.Parse(l).RootElement).ToList();
         Assert.Equal("demo_started", events[0].GetProperty("type").GetString());
@@ -57,28 +59,28 @@ public sealed class DemoCommandTests
     [Fact]
     public async Task Question_and_index_need_a_real_model()
     {
-        Assert.Equal(ExitCodes.BadUsage, await DemoCommand.RunAsync(Settings(question: "Burns?"), new StringWriter(), [], CancellationToken.None));
-        Assert.Equal(ExitCodes.BadUsage, await DemoCommand.RunAsync(Settings(index: "/tmp"), new StringWriter(), [], CancellationToken.None));
+        Assert.Equal(ExitCodes.BadUsage, await DemoCommand.RunAsync(Settings(question: "Burns?"), new StringWriter(), LocalModel.TorchSharpCpu, CancellationToken.None));
+        Assert.Equal(ExitCodes.BadUsage, await DemoCommand.RunAsync(Settings(index: "/tmp"), new StringWriter(), LocalModel.TorchSharpCpu, CancellationToken.None));
     }
 
     [Fact]
-    public async Task Model_option_without_a_generator_factory_says_so()
+    public async Task Model_option_on_a_folder_without_a_checkpoint_says_so()
     {
-        Assert.Equal(ExitCodes.BadInput, await DemoCommand.RunAsync(Settings(model: AppContext.BaseDirectory), new StringWriter(), [], CancellationToken.None));
+        Assert.Equal(ExitCodes.BadInput, await DemoCommand.RunAsync(Settings(model: AppContext.BaseDirectory), new StringWriter(), LocalModel.TorchSharpCpu, CancellationToken.None));
     }
 
     [Fact]
-    public async Task A_generator_factory_swaps_in_another_model_and_index()
+    public async Task A_local_model_loader_swaps_in_another_model_and_index()
     {
         var temp = Directory.CreateTempSubdirectory("campfire-demo-").FullName;
         try
         {
             SampleCorpus.WriteTo(Path.Combine(temp, "docs"));
             LuceneSearchBackend.BuildIndex(Path.Combine(temp, "docs"), Path.Combine(temp, "index"), "my-docs");
-            var factory = new FakeFactory(ScriptedTokenGenerator.FromHarmonyText(
+            var factory = new FakeModel(ScriptedTokenGenerator.FromHarmonyText(
                 "<|channel|>final<|message|>Cool the burn under running water for 20 minutes.<|return|>"));
             var output = new StringWriter();
-            var exit = await DemoCommand.RunAsync(Settings(model: temp, question: "Burn on my arm?", index: Path.Combine(temp, "index")), output, [factory], CancellationToken.None);
+            var exit = await DemoCommand.RunAsync(Settings(model: temp, question: "Burn on my arm?", index: Path.Combine(temp, "index")), output, factory.AsLocalModel(), CancellationToken.None);
             Assert.Equal(ExitCodes.Success, exit);
             Assert.Contains($"Model:  Fake model from {temp}", output.ToString());
             Assert.Contains("Corpus: my-docs, 7 documents", output.ToString());
@@ -103,15 +105,14 @@ public sealed class DemoCommandTests
         Assert.Contains("\"type\":\"final_answer\"", stdout);
     }
 
-    private sealed class FakeFactory(ITokenGenerator generator) : IModelGeneratorFactory
+    private sealed class FakeModel(ITokenGenerator generator)
     {
         public string? LoadedFrom { get; private set; }
-        public string Name => "Fake";
 
-        public ITokenGenerator Create(string modelDirectory)
+        public LocalModel AsLocalModel() => new("Fake", directory =>
         {
-            LoadedFrom = modelDirectory;
+            LoadedFrom = directory;
             return generator;
-        }
+        });
     }
 }

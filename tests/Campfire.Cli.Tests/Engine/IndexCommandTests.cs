@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Campfire.Guidance;
 using Campfire.Cli.Commands;
 using Campfire.Search;
 

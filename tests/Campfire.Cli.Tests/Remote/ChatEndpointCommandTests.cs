@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Campfire.Guidance;
 using Campfire.Harmony.Engine;
 using Campfire.Harmony.Tokenization;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Campfire.Harmony.Testing;
 using Campfire.Harmony.Engine;
 using static Campfire.Harmony.Tests.Engine.EngineTestKit;
 

@@ -1,3 +1,4 @@
+using Campfire.Harmony.Testing;
 using Campfire.Harmony.Engine;
 using Campfire.Harmony.Tools;
 using static Campfire.Harmony.Tests.Engine.EngineTestKit;

@@ -1,9 +1,9 @@
 using Campfire.Harmony.Engine;
 using Campfire.Harmony.Parsing;
 using Campfire.Harmony.Tokenization;
-using Campfire.Inference.Loop;
+using Campfire.Decoding;
 
-namespace Campfire.Inference.Tests.Loop;
+namespace Campfire.Decoding.Tests;
 
 /// <summary>Replays a Harmony completion forever; picks the greedy token itself, as the TorchSharp model does.</summary>
 internal sealed class ScriptedGreedyModel(int[] script) : IGreedyDecodeModel

@@ -238,13 +238,13 @@ public sealed class GreedyPathTests(TinyModelFixture tiny) : IClassFixture<TinyM
         var logits = new float[256];
         int a = onDevice.PrefillGreedy(TinyModelFixture.Sequence[..5]);
         onHost.Prefill(TinyModelFixture.Sequence[..5], logits);
-        int b = Campfire.Inference.Loop.TokenSampler.ArgMax(logits);
+        int b = Campfire.Decoding.TokenSampler.ArgMax(logits);
         Assert.Equal(b, a);
         for (int i = 0; i < 6; i++)
         {
             a = onDevice.DecodeGreedy(a);
             onHost.Decode(b, logits);
-            b = Campfire.Inference.Loop.TokenSampler.ArgMax(logits);
+            b = Campfire.Decoding.TokenSampler.ArgMax(logits);
             Assert.Equal(b, a);
         }
     }

@@ -1,3 +1,4 @@
+using Campfire.Decoding;
 using Campfire.Inference.Model;
 using Campfire.Inference.Runtime;
 using TorchSharp;

@@ -1,9 +1,10 @@
 using System.Text;
+using Campfire.Guidance;
 using Campfire.Harmony.Engine;
 using Campfire.Harmony.Parsing;
 using Campfire.Harmony.Tokenization;
 using Campfire.Harmony.Tools;
-using Campfire.Inference.Loop;
+using Campfire.Decoding;
 using Campfire.Inference.Model;
 using Campfire.Inference.Runtime;
 

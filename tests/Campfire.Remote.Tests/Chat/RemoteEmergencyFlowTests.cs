@@ -1,3 +1,4 @@
+using Campfire.Guidance;
 using Campfire.Harmony.Engine;
 using Campfire.Harmony.Tokenization;
 using Campfire.Harmony.Tools;

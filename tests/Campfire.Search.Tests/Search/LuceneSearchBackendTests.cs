@@ -1,3 +1,4 @@
+using Campfire.Guidance;
 using Campfire.Harmony.Tools;
 
 namespace Campfire.Search.Tests.Search;

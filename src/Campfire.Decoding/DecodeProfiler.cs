@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Campfire.Decoding;
+
+/// <summary>
+/// Per-run timings of the decode loop for <c>--profile</c> (a table) and <c>--trace</c> (Chrome trace JSON, open in
+/// chrome://tracing or Perfetto). Producer-side and consumer-side figures are written by their own threads and read
+/// after the run has finished.
+/// </summary>
+public sealed class DecodeProfiler
+{
+    private readonly List<double> _stepMs = new(256);
+    private readonly List<TraceEvent>? _events;
+    private readonly long _origin = Stopwatch.GetTimestamp();
+
+    public DecodeProfiler(bool recordTrace = false)
+    {
+        if (recordTrace) _events = new List<TraceEvent>(1024);
+    }
+
+    public int PromptTokens { get; private set; }
+    public double PrefillMs { get; private set; }
+    public int GeneratedTokens { get; private set; }
+    public double ConsumerNsTotal { get; private set; }
+    public int ConsumedTokens { get; private set; }
+    public double ChannelWaitMs { get; private set; }
+    public double BackpressureWaitMs { get; private set; }
+    public double WallMs { get; private set; }
+    public IReadOnlyList<double> StepMs => _stepMs;
+
+    private long _runStart;
+
+    internal void RunStarted() => _runStart = Stopwatch.GetTimestamp();
+
+    internal void RunFinished() => WallMs += Stopwatch.GetElapsedTime(_runStart).TotalMilliseconds;
+
+    internal void Prefill(int tokens, long start, long end)
+    {
+        PromptTokens += tokens;
+        PrefillMs += Ms(start, end);
+        Trace("prefill", 1, start, end);
+    }
+
+    internal void Step(long start, long end)
+    {
+        lock (_stepMs) _stepMs.Add(Ms(start, end));
+        Trace("step", 1, start, end);
+    }
+
+    internal void Generated() => GeneratedTokens++;
+
+    internal void Backpressure(long start, long end)
+    {
+        BackpressureWaitMs += Ms(start, end);
+        Trace("backpressure", 1, start, end);
+    }
+
+    internal void ChannelWait(long start, long end)
+    {
+        ChannelWaitMs += Ms(start, end);
+        Trace("channel wait", 2, start, end);
+    }
+
+    internal void Consumer(long start, long end)
+    {
+        ConsumerNsTotal += Stopwatch.GetElapsedTime(start, end).TotalNanoseconds;
+        ConsumedTokens++;
+        Trace("consumer", 2, start, end);
+    }
+
+    private static double Ms(long start, long end) => Stopwatch.GetElapsedTime(start, end).TotalMilliseconds;
+
+    private void Trace(string name, int thread, long start, long end)
+    {
+        if (_events is null) return;
+        lock (_events) _events.Add(new TraceEvent(name, thread, start, end));
+    }
+
+    public double StepPercentile(double p)
+    {
+        double[] sorted;
+        lock (_stepMs) sorted = [.. _stepMs];
+        if (sorted.Length == 0) return 0;
+        Array.Sort(sorted);
+        int index = (int)Math.Ceiling(p / 100 * sorted.Length) - 1;
+        return sorted[Math.Clamp(index, 0, sorted.Length - 1)];
+    }
+
+    /// <summary>Tokens per second over the decode steps alone (model time per generated token after the first).</summary>
+    public double DecodeTokensPerSecond
+    {
+        get
+        {
+            double total;
+            lock (_stepMs) total = _stepMs.Sum();
+            return total > 0 ? _stepMs.Count / (total / 1000) : 0;
+        }
+    }
+
+    public string FormatTable()
+    {
+        var s = new StringBuilder();
+        var c = CultureInfo.InvariantCulture;
+        void Row(string name, string value) => s.Append(c, $"{name,-28} {value}\n");
+        Row("prompt tokens", PromptTokens.ToString(c));
+        Row("prefill ms", PrefillMs.ToString("F2", c));
+        Row("generated tokens", GeneratedTokens.ToString(c));
+        Row("decode tokens/s", DecodeTokensPerSecond.ToString("F1", c));
+        Row("end-to-end tokens/s", (WallMs > 0 ? GeneratedTokens / (WallMs / 1000) : 0).ToString("F1", c));
+        Row("step ms p50 / p90 / p99", string.Create(c, $"{StepPercentile(50):F2} / {StepPercentile(90):F2} / {StepPercentile(99):F2}"));
+        Row("parser (consumer) ns/token", (ConsumedTokens > 0 ? ConsumerNsTotal / ConsumedTokens : 0).ToString("F0", c));
+        Row("channel wait ms (consumer)", ChannelWaitMs.ToString("F2", c));
+        Row("backpressure ms (producer)", BackpressureWaitMs.ToString("F2", c));
+        Row("wall ms", WallMs.ToString("F2", c));
+        return s.ToString();
+    }
+
+    /// <summary>Writes the recorded events in the Chrome trace event format (complete events, microseconds).</summary>
+    public void WriteChromeTrace(Stream destination)
+    {
+        using var json = new Utf8JsonWriter(destination, new JsonWriterOptions { Indented = false });
+        json.WriteStartObject();
+        json.WriteString("displayTimeUnit", "ms");
+        json.WriteStartArray("traceEvents");
+        foreach (var (thread, label) in new[] { (1, "producer (model)"), (2, "consumer (parser)") })
+        {
+            json.WriteStartObject();
+            json.WriteString("name", "thread_name");
+            json.WriteString("ph", "M");
+            json.WriteNumber("pid", 1);
+            json.WriteNumber("tid", thread);
+            json.WriteStartObject("args");
+            json.WriteString("name", label);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+        TraceEvent[] events = [];
+        if (_events is not null)
+        {
+            lock (_events) events = [.. _events];
+        }
+        foreach (var e in events)
+        {
+            json.WriteStartObject();
+            json.WriteString("name", e.Name);
+            json.WriteString("cat", "decode");
+            json.WriteString("ph", "X");
+            json.WriteNumber("pid", 1);
+            json.WriteNumber("tid", e.Thread);
+            json.WriteNumber("ts", Math.Round(Stopwatch.GetElapsedTime(_origin, e.Start).TotalMicroseconds, 3));
+            json.WriteNumber("dur", Math.Round(Stopwatch.GetElapsedTime(e.Start, e.End).TotalMicroseconds, 3));
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    private readonly record struct TraceEvent(string Name, int Thread, long Start, long End);
+}

@@ -1,6 +1,0 @@
-using Campfire.Harmony;
-
-namespace Campfire.Inference.Loop;
-
-/// <summary>The model produced logits that cannot be sampled (NaN, all −∞), or the sampling settings are invalid.</summary>
-public sealed class SamplingException(string message) : HarmonyException(message);
