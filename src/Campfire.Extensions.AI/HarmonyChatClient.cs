@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Campfire.Harmony.Engine;
+using ToolCall = Campfire.Harmony.Model.ToolCall;
 using Microsoft.Extensions.AI;
 
 namespace Campfire.Extensions.AI;
@@ -149,7 +150,7 @@ public sealed class HarmonyChatClient : IChatClient
         {
             switch (engineEvent)
             {
-                case ContentDelta { Recipient: null or "assistant" or "all" } delta:
+                case ContentDelta delta when !ToolCall.IsToolRecipient(delta.Recipient):
                     OnText(delta.Channel ?? "final", delta.Text, streamed: true);
                     break;
                 case MessageCompleted { Message.HasToolCalls: true } completed:

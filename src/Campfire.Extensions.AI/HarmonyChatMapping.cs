@@ -2,8 +2,10 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Campfire.Harmony.Engine;
-using Microsoft.Extensions.AI;
+using ToolCall = Campfire.Harmony.Model.ToolCall;
+using Campfire.Harmony.Tools;
 using HarmonyReasoningEffort = Campfire.Harmony.Model.ReasoningEffort;
+using Microsoft.Extensions.AI;
 
 namespace Campfire.Extensions.AI;
 

@@ -1,11 +1,12 @@
 using BenchmarkDotNet.Attributes;
-using Campfire.Harmony.Testing;
 using Campfire.Benchmarks.Infrastructure;
 using Campfire.Harmony.Engine;
 using Campfire.Harmony.Model;
 using Campfire.Harmony.Parsing;
 using Campfire.Harmony.Rendering;
+using Campfire.Harmony.Testing;
 using Campfire.Harmony.Tokenization;
+using Campfire.Harmony.Tools;
 
 namespace Campfire.Benchmarks.Engine;
 

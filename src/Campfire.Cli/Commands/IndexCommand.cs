@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Campfire.Harmony.Engine;
+using Campfire.Harmony.Model;
 using Campfire.Harmony.Tools;
 using Campfire.Search;
 

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Campfire.Harmony.Model;
+using Campfire.Harmony.Tools;
 
 namespace Campfire.Harmony.Engine;
 

@@ -1,16 +1,7 @@
 using System.Collections.Immutable;
+using Campfire.Harmony.Model;
 
 namespace Campfire.Harmony.Engine;
-
-/// <summary>The roles an application speaks in; they map one to one onto Harmony roles.</summary>
-public enum HarmonyRole
-{
-    System,
-    Developer,
-    User,
-    Assistant,
-    Tool,
-}
 
 /// <summary>
 /// One message of an engine conversation, in application terms. The engine maps it onto Harmony when rendering:
@@ -59,29 +50,3 @@ public sealed record HarmonyMessage
             _ => $"{Role.ToString().ToLowerInvariant()}{(Channel is null ? "" : "/" + Channel)}: {Content}",
         };
 }
-
-/// <summary>A call the assistant addressed to a tool.</summary>
-/// <param name="Recipient">The full recipient, e.g. <c>functions.get_weather</c> or <c>browser.search</c>.</param>
-/// <param name="Method">The part after the namespace (<c>get_weather</c>, <c>search</c>).</param>
-/// <param name="Args">The arguments as the model wrote them (JSON for function tools).</param>
-/// <param name="CallId">Pairs the call with its <see cref="ToolResult"/>; Harmony has no ids, the engine assigns them.</param>
-public sealed record ToolCall(string Recipient, string Method, string Args, string CallId)
-{
-    /// <summary>Channel the call was (or is to be) written on; null: commentary for functions, analysis for built-ins.</summary>
-    public string? Channel { get; init; }
-
-    /// <summary>Content type of the call, e.g. <c>&lt;|constrain|&gt;json</c> or <c>code</c>; null lets the engine choose.</summary>
-    public string? ContentType { get; init; }
-
-    /// <summary>Splits a recipient into namespace and method; a recipient without a dot is its own method.</summary>
-    public static ToolCall FromRecipient(string recipient, string args, string callId)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(recipient);
-        var dot = recipient.IndexOf('.', StringComparison.Ordinal);
-        return new ToolCall(recipient, dot < 0 ? recipient : recipient[(dot + 1)..], args ?? "", callId);
-    }
-}
-
-/// <summary>What a tool answered to the call <paramref name="CallId"/>.</summary>
-/// <param name="Recipient">The tool that answered (the call's recipient); the Harmony author of the tool message.</param>
-public sealed record ToolResult(string CallId, string Recipient, string Content, bool IsError = false);

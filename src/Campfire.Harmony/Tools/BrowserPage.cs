@@ -24,10 +24,3 @@ public sealed record BrowserPage(
     /// <summary>The page wrapped at 80 columns, as the line numbers <c>L{n}</c> count them.</summary>
     public IReadOnlyList<string> Lines => _lines ??= BrowserText.WrapLines(Text);
 }
-
-public enum BrowserPageKind
-{
-    SearchResults,
-    Document,
-    FindResults,
-}

@@ -1,27 +1,9 @@
 using System.Collections.Immutable;
 using System.Text;
 using System.Text.Json;
-using Campfire.Harmony.Engine;
+using Campfire.Harmony.Model;
 
 namespace Campfire.Harmony.Tools;
-
-/// <summary>Settings of <see cref="BrowserTool"/>.</summary>
-public sealed record BrowserToolOptions
-{
-    public static BrowserToolOptions Default { get; } = new();
-
-    /// <summary>How many tokens a page view shows when the call does not say how many lines (the reference uses 1024).</summary>
-    public int ViewTokens { get; init; } = 1024;
-
-    /// <summary>Results a search returns when the call gives no <c>topn</c>/<c>k</c>.</summary>
-    public int DefaultTopN { get; init; } = 5;
-
-    /// <summary>Upper bound for <c>topn</c>/<c>k</c>.</summary>
-    public int MaxSearchResults { get; init; } = 20;
-
-    /// <summary>Counts the tokens of a view; the default is the o200k_harmony tokenizer.</summary>
-    public Func<string, int>? CountTokens { get; init; }
-}
 
 /// <summary>
 /// The browser tool gpt-oss was trained with (<c>browser.search</c>, <c>browser.open</c>, <c>browser.find</c>) over an
@@ -372,31 +354,15 @@ public sealed class BrowserTool : ITool, ICitationSource
 
     // --- definitions --------------------------------------------------------------------------------------------
 
-    /// <summary>The namespace description gpt-oss's browser uses, with the backend's source name.</summary>
-    public static string BrowserDescription(string source) =>
-        "Tool for browsing.\n" +
-        "The `cursor` appears in brackets before each browsing display: `[{cursor}]`.\n" +
-        "Cite information from the tool using the following format:\n" +
-        "`【{cursor}†L{line_start}(-L{line_end})?】`, for example: `【6†L9-L11】` or `【8†L3】`.\n" +
-        "Do not quote more than 10 words directly from the tool output.\n" +
-        $"sources={source}";
+    /// <summary>The namespace description gpt-oss's browser uses (the reference's), with the backend's source name.</summary>
+    public static string BrowserDescription(string source)
+    {
+        var reference = ToolNamespaceConfig.Browser.Description!;
+        return string.Concat(reference.AsSpan(0, reference.LastIndexOf("sources=", StringComparison.Ordinal)), "sources=", source);
+    }
 
     /// <summary>search/open/find with the parameter schemas of the reference's built-in browser namespace.</summary>
-    public static ImmutableArray<ToolDefinition> BrowserMethods { get; } =
-    [
-        new("search", "Searches for information related to `query` and displays `topn` results.",
-            """{"type":"object","properties":{"query":{"type":"string"},"topn":{"type":"number","default":10},"source":{"type":"string"}},"required":["query"]}"""),
-        new("open",
-            "Opens the link `id` from the page indicated by `cursor` starting at line number `loc`, showing `num_lines` lines.\n" +
-            "Valid link ids are displayed with the formatting: `【{id}†.*】`.\n" +
-            "If `cursor` is not provided, the most recent page is implied.\n" +
-            "If `id` is a string, it is treated as a fully qualified URL associated with `source`.\n" +
-            "If `loc` is not provided, the viewport will be positioned at the beginning of the document or centered on the most relevant passage, if available.\n" +
-            "Use this function without `id` to scroll to a new location of an opened page.",
-            """{"type":"object","properties":{"id":{"type":["number","string"],"default":-1},"cursor":{"type":"number","default":-1},"loc":{"type":"number","default":-1},"num_lines":{"type":"number","default":-1},"view_source":{"type":"boolean","default":false},"source":{"type":"string"}}}"""),
-        new("find", "Finds exact matches of `pattern` in the current page, or the page given by `cursor`.",
-            """{"type":"object","properties":{"pattern":{"type":"string"},"cursor":{"type":"number","default":-1}},"required":["pattern"]}"""),
-    ];
+    public static ImmutableArray<ToolDefinition> BrowserMethods { get; } = BuiltInToolNamespaces.Methods(Namespace);
 
     // --- argument helpers ---------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-using Campfire.Harmony.Engine;
+using Campfire.Harmony.Model;
 
 namespace Campfire.Harmony.Tools;
 
@@ -10,25 +10,6 @@ public interface ITool
 {
     ValueTask<string> InvokeAsync(ToolCall call, CancellationToken cancellationToken);
 
-    /// <summary>Forgets per-conversation state (called by <see cref="HarmonyEngine.ClearConversation"/>).</summary>
+    /// <summary>Forgets per-conversation state (the engine calls it when its conversation is cleared).</summary>
     void Reset() { }
 }
-
-/// <summary>Adapts a delegate to <see cref="ITool"/>.</summary>
-public sealed class DelegateTool(Func<ToolCall, CancellationToken, ValueTask<string>> handler) : ITool
-{
-    private readonly Func<ToolCall, CancellationToken, ValueTask<string>> _handler =
-        handler ?? throw new ArgumentNullException(nameof(handler));
-
-    public ValueTask<string> InvokeAsync(ToolCall call, CancellationToken cancellationToken) => _handler(call, cancellationToken);
-
-    public static DelegateTool FromSync(Func<ToolCall, string> handler)
-    {
-        ArgumentNullException.ThrowIfNull(handler);
-        return new DelegateTool((call, _) => ValueTask.FromResult(handler(call)));
-    }
-}
-
-/// <summary>A tool reporting a problem with the call itself (unknown method, bad arguments, invalid cursor...).
-/// Its message is written for the model to read and correct its next call.</summary>
-public sealed class ToolUsageException(string message) : HarmonyException(message);

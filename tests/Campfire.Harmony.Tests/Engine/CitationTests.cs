@@ -1,5 +1,6 @@
-using Campfire.Harmony.Testing;
 using Campfire.Harmony.Engine;
+using Campfire.Harmony.Model;
+using Campfire.Harmony.Testing;
 using Campfire.Harmony.Tools;
 using static Campfire.Harmony.Tests.Engine.EngineTestKit;
 

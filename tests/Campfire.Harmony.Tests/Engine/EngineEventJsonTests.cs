@@ -11,7 +11,7 @@ public sealed class EngineEventJsonTests
     public async Task Every_event_of_a_run_is_one_json_object_with_its_type()
     {
         var engine = new HarmonyEngine();
-        engine.RegisterTool(Campfire.Harmony.Engine.ToolConfig.Function("f", "d", null, (_, _) => ValueTask.FromResult("ok")));
+        engine.RegisterTool(Campfire.Harmony.Tools.ToolConfig.Function("f", "d", null, (_, _) => ValueTask.FromResult("ok")));
         engine.AddMessage(engine.CreateUserMessage("hi"));
         var events = await Collect(engine.RunAsync(ScriptedTokenGenerator.FromHarmonyText(
             "<|channel|>commentary to=functions.f <|constrain|>json<|message|>{}<|call|>",

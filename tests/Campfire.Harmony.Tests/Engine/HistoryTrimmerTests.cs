@@ -1,4 +1,5 @@
 using Campfire.Harmony.Engine;
+using Campfire.Harmony.Model;
 
 namespace Campfire.Harmony.Tests.Engine;
 

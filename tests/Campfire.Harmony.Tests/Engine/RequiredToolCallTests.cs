@@ -1,5 +1,7 @@
-using Campfire.Harmony.Testing;
 using Campfire.Harmony.Engine;
+using Campfire.Harmony.Model;
+using Campfire.Harmony.Testing;
+using Campfire.Harmony.Tools;
 using static Campfire.Harmony.Tests.Engine.EngineTestKit;
 
 namespace Campfire.Harmony.Tests.Engine;

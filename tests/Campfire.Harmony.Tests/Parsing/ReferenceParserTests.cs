@@ -126,7 +126,7 @@ public sealed class ReferenceParserTests
             result);
         var call = Assert.Single(result.ToolCalls);
         Assert.Equal("functions", call.Namespace);
-        Assert.Equal("get_weather", call.Name);
+        Assert.Equal("get_weather", call.Method);
         Assert.True(call.IsJson);
         Assert.Equal("Tokyo", call.ParseArguments().GetProperty("location").GetString());
     }

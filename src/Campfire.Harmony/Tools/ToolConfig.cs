@@ -1,40 +1,15 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Campfire.Harmony.Model;
 using Campfire.Harmony.Tools;
 
-namespace Campfire.Harmony.Engine;
-
-/// <summary>A callable tool (or one method of a namespace): name, description and JSON-Schema parameters.</summary>
-public sealed record ToolDefinition
-{
-    /// <param name="parametersJsonSchema">A JSON Schema object (<c>{"type":"object","properties":{…}}</c>), or null for no arguments.</param>
-    public ToolDefinition(string name, string? description = null, string? parametersJsonSchema = null)
-    {
-        ToolConfig.ValidateIdentifier(name, nameof(name), "tool name");
-        Name = name;
-        Description = description;
-        if (parametersJsonSchema is not null)
-        {
-            Parameters = ToolConfig.ParseSchema(parametersJsonSchema, name);
-            ParametersJson = parametersJsonSchema;
-        }
-    }
-
-    public string Name { get; }
-    public string? Description { get; }
-
-    /// <summary>The schema as given; null when the tool takes no arguments.</summary>
-    public string? ParametersJson { get; }
-
-    /// <summary>The schema, parsed and validated.</summary>
-    public JsonElement? Parameters { get; }
-}
+namespace Campfire.Harmony.Tools;
 
 /// <summary>
 /// Registers a tool with the engine: the recipient prefix the model addresses (<c>functions.get_weather</c> for one
 /// function, or a built-in namespace such as <c>browser</c> with its <see cref="Methods"/>), what the model is told about
-/// it, and the handler that executes calls. Validation happens here and in <see cref="HarmonyEngine.RegisterTool"/>,
+/// it, and the handler that executes calls. Validation happens here and when the engine registers it (against the tools already registered),
 /// with <see cref="ArgumentException"/>s that name the reason.
 /// </summary>
 public sealed partial record ToolConfig
@@ -42,7 +17,7 @@ public sealed partial record ToolConfig
     public const string FunctionsNamespace = "functions";
 
     /// <summary>The built-in namespaces gpt-oss was trained on; they render in the system message.</summary>
-    public static readonly ImmutableArray<string> BuiltInNamespaces = ["browser", "python"];
+    public static readonly ImmutableArray<string> BuiltInNamespaces = BuiltInToolNamespaces.Names;
 
     public ToolConfig(string recipientPrefix, ToolDefinition definition, ITool? handler = null)
     {
@@ -102,7 +77,7 @@ public sealed partial record ToolConfig
     private readonly ImmutableArray<ToolDefinition> _methods = [];
 
     /// <summary>True for <c>browser</c>/<c>python</c>: rendered in the system message, called on the analysis channel.</summary>
-    public bool IsBuiltIn => BuiltInNamespaces.Contains(Namespace);
+    public bool IsBuiltIn => BuiltInToolNamespaces.Contains(Namespace);
 
     /// <summary>The prefix addresses a whole namespace (no method part).</summary>
     public bool IsNamespace => RecipientPrefix.IndexOf('.', StringComparison.Ordinal) < 0;

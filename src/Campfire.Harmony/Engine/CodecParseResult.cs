@@ -1,0 +1,6 @@
+using System.Collections.Immutable;
+using Campfire.Harmony.Model;
+
+namespace Campfire.Harmony.Engine;
+
+internal sealed record CodecParseResult(ImmutableArray<Message> Messages, ImmutableArray<string> Diagnostics);

@@ -1,0 +1,7 @@
+namespace Campfire.Harmony.Tools;
+
+/// <summary>A document the browser can open.</summary>
+/// <param name="Id">Stable identifier (the relative path without extension, e.g. <c>choking</c>).</param>
+/// <param name="Url">What the page header shows and what <c>open</c> accepts as a string id.</param>
+/// <param name="SourceName">Short source label for result links (<c>【id†title†source】</c>), e.g. the file name.</param>
+public sealed record BrowserDocument(string Id, string Title, string Url, string SourceName, string Text);
