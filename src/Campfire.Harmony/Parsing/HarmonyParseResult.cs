@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text.Json;
 using Campfire.Harmony.Model;
 
 namespace Campfire.Harmony.Parsing;
@@ -27,74 +26,4 @@ public sealed class HarmonyParseResult
 
     /// <summary>Recoveries made in lenient mode (always empty in strict and non-strict mode).</summary>
     public ImmutableArray<HarmonyParseDiagnostic> Diagnostics { get; }
-}
-
-/// <summary>
-/// A tool call: an assistant message with a recipient. <see cref="Arguments"/> is the raw content; parse it as JSON on
-/// request with <see cref="ParseArguments"/> (function calls are usually <c>&lt;|constrain|&gt;json</c>).
-/// </summary>
-public sealed record HarmonyToolCall(int MessageIndex, string Recipient, string Arguments, string? Channel, string? ContentType)
-{
-    /// <summary>The namespace part of the recipient: <c>functions</c> in <c>functions.get_weather</c>.</summary>
-    public string Namespace => Recipient.IndexOf('.') is var dot and >= 0 ? Recipient[..dot] : Recipient;
-
-    /// <summary>The tool's name within its namespace: <c>get_weather</c> in <c>functions.get_weather</c>.</summary>
-    public string Name => Recipient.IndexOf('.') is var dot and >= 0 ? Recipient[(dot + 1)..] : Recipient;
-
-    /// <summary>Whether the content type announces JSON (<c>json</c> or <c>&lt;|constrain|&gt;json</c>).</summary>
-    public bool IsJson => ContentType is { } type && type.EndsWith("json", StringComparison.Ordinal);
-
-    /// <summary>Parses <see cref="Arguments"/> as JSON.</summary>
-    /// <exception cref="HarmonyToolArgumentsException">The arguments are not valid JSON.</exception>
-    public JsonElement ParseArguments()
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(Arguments);
-            return document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            throw new HarmonyToolArgumentsException(Recipient, e);
-        }
-    }
-
-    public bool TryParseArguments(out JsonElement arguments)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(Arguments);
-            arguments = document.RootElement.Clone();
-            return true;
-        }
-        catch (JsonException)
-        {
-            arguments = default;
-            return false;
-        }
-    }
-
-    internal static bool TryCreate(Message message, int index, out HarmonyToolCall call)
-    {
-        if (message.Author.Role == Role.Assistant && message.Recipient is { Length: > 0 } recipient)
-        {
-            call = new HarmonyToolCall(index, recipient, TextOf(message), message.Channel, message.ContentType);
-            return true;
-        }
-        call = null!;
-        return false;
-    }
-
-    private static string TextOf(Message message) => message.Content switch
-    {
-        [TextContent single] => single.Text,
-        var parts => string.Concat(parts.OfType<TextContent>().Select(p => p.Text)),
-    };
-}
-
-/// <summary>A tool call's arguments are not valid JSON.</summary>
-public sealed class HarmonyToolArgumentsException(string recipient, JsonException inner)
-    : HarmonyException($"arguments of the call to {recipient} are not valid JSON: {inner.Message}", inner)
-{
-    public string Recipient { get; } = recipient;
 }

@@ -3,39 +3,6 @@ using Campfire.Harmony.Model;
 
 namespace Campfire.Harmony.Parsing;
 
-/// <summary>A byte range in the header store, or absent (the default value).</summary>
-internal readonly struct ByteRange(int start, int length)
-{
-    public int Start { get; } = start;
-    public int Length { get; } = length;
-    public bool IsPresent { get; } = true;
-
-    public static ByteRange Absent => default;
-}
-
-/// <summary>A parsed header: ranges into the parser's header store.</summary>
-internal struct HeaderFields
-{
-    public Role Role;
-    public ByteRange Name;
-    public ByteRange Channel;
-    public ByteRange Recipient;
-    public ByteRange ContentType;
-
-    /// <summary>For a header recovered as content (non-strict/lenient): where the words that form the content lie.</summary>
-    public int ContentPartsStart;
-    public int ContentPartsEnd;
-
-    public static HeaderFields Empty(Role role) => new()
-    {
-        Role = role,
-        Name = ByteRange.Absent,
-        Channel = ByteRange.Absent,
-        Recipient = ByteRange.Absent,
-        ContentType = ByteRange.Absent,
-    };
-}
-
 /// <summary>
 /// The header grammar of openai/harmony's <c>parse_header_from_string</c>, on bytes and without allocating:
 /// the first <c>&lt;|channel|&gt;</c> and the word after it (up to whitespace or '&lt;') give the channel; the rest is
