@@ -24,8 +24,16 @@ internal static class HeaderGrammar
     /// Parses the header bytes in <c>[rawStart, rawEnd)</c> of <paramref name="store"/> (valid UTF-8). May append
     /// scratch regions to the store; the caller truncates them away on failure.
     /// </summary>
+    /// <param name="store">The parser's header store; the returned field ranges point into it.</param>
+    /// <param name="rawStart">Start of the header's bytes in the store.</param>
+    /// <param name="rawEnd">End (exclusive) of the header's bytes in the store.</param>
     /// <param name="givenRole">The prefilled role, or -1 to read the role from the header.</param>
     /// <param name="recovered">True for a header that a stop token ended: no recipient/content type, the words left are content.</param>
+    /// <param name="lenient">Recover from deviations (adding their quirks) instead of failing.</param>
+    /// <param name="fallbackRole">The role to use when lenient mode finds none (the previous message's).</param>
+    /// <param name="quirks">Bits (<see cref="Bit"/>) of the quirks recovered from, added to.</param>
+    /// <param name="fields">The parsed header, as ranges into <paramref name="store"/>.</param>
+    /// <param name="detail">On failure, the text for <see cref="HarmonyParseException.Detail"/>; otherwise null.</param>
     public static Outcome Parse(ref HeaderStore store, int rawStart, int rawEnd, int givenRole, bool recovered,
         bool lenient, Role fallbackRole, ref uint quirks, out HeaderFields fields, out string? detail)
     {
@@ -42,13 +50,11 @@ internal static class HeaderGrammar
         outcome = ReadRole(all, words, givenRole, recovered, lenient, fallbackRole, ref quirks, ref fields, out int skip, out detail);
         if (outcome != Outcome.Ok)
             return outcome;
-        if (skip < words.Count && WordAt(all, text, start, words.Firsts, skip).SequenceEqual(WireName(fields.Role)))
-            skip++;
+        skip = SkipWordNamingRole(all, text, start, words, skip, fields.Role);
 
         if (recovered)
         {
-            fields.ContentPartsStart = skip < words.Count ? WordRangeAt(text, start, words.Firsts, skip).Start : end;
-            fields.ContentPartsEnd = end;
+            MarkRecoveredContent(text, start, end, words, skip, ref fields);
             return Outcome.Ok;
         }
         if (skip >= words.Count)
@@ -215,6 +221,23 @@ internal static class HeaderGrammar
         }
         fields.Role = role;
         return Outcome.Ok;
+    }
+
+    /// <summary>
+    /// The reference drops the next word when it equals the role's name: that is how a role word is used up (a
+    /// prefilled role may also be spelled out again in the header). Returns the new number of words used up.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SkipWordNamingRole(ReadOnlySpan<byte> all, ReadOnlySpan<byte> text, int start, in HeaderWords words,
+        int skip, Role role) =>
+        skip < words.Count && WordAt(all, text, start, words.Firsts, skip).SequenceEqual(WireName(role)) ? skip + 1 : skip;
+
+    /// <summary>A recovered header has no recipient or content type: every word not used up is message content.</summary>
+    private static void MarkRecoveredContent(ReadOnlySpan<byte> text, int start, int end, in HeaderWords words, int skip,
+        ref HeaderFields fields)
+    {
+        fields.ContentPartsStart = skip < words.Count ? WordRangeAt(text, start, words.Firsts, skip).Start : end;
+        fields.ContentPartsEnd = end;
     }
 
     /// <summary>
