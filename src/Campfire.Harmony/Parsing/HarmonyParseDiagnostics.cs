@@ -1,5 +1,6 @@
 namespace Campfire.Harmony.Parsing;
 
+/// <summary>The text of <see cref="HarmonyParseDiagnostic.Description"/>, one fixed line per quirk.</summary>
 internal static class HarmonyParseDiagnostics
 {
     public static string Describe(HarmonyParseQuirk quirk) => quirk switch

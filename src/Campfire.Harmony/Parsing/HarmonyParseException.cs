@@ -10,6 +10,11 @@ namespace Campfire.Harmony.Parsing;
 /// </summary>
 public sealed class HarmonyParseException : HarmonyException
 {
+    /// <summary>Creates the error the parsers throw; <see cref="Exception.Message"/> prefixes the detail with the position and state.</summary>
+    /// <param name="error">What kind of problem it is.</param>
+    /// <param name="tokenIndex">Index of the offending token (byte offset for text input).</param>
+    /// <param name="state">Where the state machine stood when the offending token arrived.</param>
+    /// <param name="detail">The problem in words, without the position (kept as <see cref="Detail"/>).</param>
     public HarmonyParseException(HarmonyParseError error, long tokenIndex, HarmonyParseState state, string detail)
         : base($"token {tokenIndex} (state {state}): {detail}")
     {
@@ -29,8 +34,16 @@ public sealed class HarmonyParseException : HarmonyException
         CompletedMessages = completed;
     }
 
+    /// <summary>What kind of problem it is, for callers that branch on it instead of reading the message.</summary>
     public HarmonyParseError Error { get; }
+
+    /// <summary>
+    /// Index of the offending token (a byte offset for text input): everything before it was parsed, so a caller can
+    /// point at the exact place in the model's output.
+    /// </summary>
     public long TokenIndex { get; }
+
+    /// <summary>Where the state machine stood when the offending token arrived (between messages, in a header, in content).</summary>
     public HarmonyParseState State { get; }
 
     /// <summary>The problem, without the position prefix.</summary>

@@ -98,6 +98,10 @@ public partial struct HarmonyStreamParser
         _fields = HeaderFields.Empty(Role.Assistant);
     }
 
+    /// <summary>
+    /// The mode given at construction: which deviations from the grammar throw and which are recovered and reported as
+    /// <see cref="HarmonyParserEventKind.Diagnostic"/> events.
+    /// </summary>
     public readonly ParseMode Mode => _mode;
 
     private readonly int MaxHeaderBytes => HarmonyParserLimits.DefaultMaxHeaderBytes + _headerLimitOffset;

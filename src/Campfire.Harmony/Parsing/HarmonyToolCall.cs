@@ -7,6 +7,11 @@ namespace Campfire.Harmony.Parsing;
 /// A tool call: an assistant message with a recipient. <see cref="Arguments"/> is the raw content; parse it as JSON on
 /// request with <see cref="ParseArguments"/> (function calls are usually <c>&lt;|constrain|&gt;json</c>).
 /// </summary>
+/// <param name="MessageIndex">Index of the call's message in <see cref="HarmonyParseResult.Messages"/>, to find what surrounds it.</param>
+/// <param name="Recipient">The tool addressed, without <c>to=</c>: e.g. <c>functions.get_weather</c> or <c>browser.search</c>.</param>
+/// <param name="Arguments">The message's content as the model wrote it, unvalidated (usually JSON).</param>
+/// <param name="Channel">The channel the call was made on (gpt-oss: usually <c>commentary</c>), or null.</param>
+/// <param name="ContentType">The declared format of <paramref name="Arguments"/> (e.g. <c>&lt;|constrain|&gt;json</c>), or null.</param>
 public sealed record HarmonyToolCall(int MessageIndex, string Recipient, string Arguments, string? Channel, string? ContentType)
 {
     /// <summary>The namespace part of the recipient: <c>functions</c> in <c>functions.get_weather</c>.</summary>
@@ -33,6 +38,12 @@ public sealed record HarmonyToolCall(int MessageIndex, string Recipient, string 
         }
     }
 
+    /// <summary>
+    /// Parses <see cref="Arguments"/> as JSON without throwing, for callers that treat malformed model output as an
+    /// ordinary case (e.g. to ask the model again).
+    /// </summary>
+    /// <param name="arguments">The parsed arguments (detached from any document), or default when they are not JSON.</param>
+    /// <returns>False when the arguments are not valid JSON.</returns>
     public bool TryParseArguments(out JsonElement arguments)
     {
         try
