@@ -35,7 +35,7 @@ public partial struct HarmonyStreamParser
                 if (_utf8PendingLength < _utf8PendingNeed)
                     return false;
                 Span<byte> scratch = _scratch;
-                BitConverterWrite(scratch, _utf8Pending);
+                WriteLittleEndian(scratch, _utf8Pending);
                 _deltaSource = DeltaSource.Scratch;
                 _deltaLength = _utf8PendingNeed;
                 _utf8PendingLength = 0;
@@ -69,7 +69,7 @@ public partial struct HarmonyStreamParser
         return false;
     }
 
-    private static void BitConverterWrite(Span<byte> destination, uint value)
+    private static void WriteLittleEndian(Span<byte> destination, uint value)
     {
         destination[0] = (byte)value;
         destination[1] = (byte)(value >> 8);

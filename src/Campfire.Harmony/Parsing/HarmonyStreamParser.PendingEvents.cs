@@ -63,9 +63,9 @@ public partial struct HarmonyStreamParser
             _deltaSource = DeltaSource.Replacement;
             return HarmonyParserEventKind.ContentDelta;
         }
-        if ((_pending & Pending.PendingReplacement) != 0)
+        if ((_pending & Pending.IncompleteSequenceReplacement) != 0)
         {
-            _pending &= ~Pending.PendingReplacement;
+            _pending &= ~Pending.IncompleteSequenceReplacement;
             _deltaSource = DeltaSource.Replacement;
             return HarmonyParserEventKind.ContentDelta;
         }

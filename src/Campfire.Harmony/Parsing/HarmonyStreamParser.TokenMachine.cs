@@ -108,7 +108,7 @@ public partial struct HarmonyStreamParser
         if (_utf8PendingLength != 0)
         {
             // An incomplete sequence at the end of a message: one U+FFFD, and nothing leaks into the next message.
-            _pending |= Pending.PendingReplacement;
+            _pending |= Pending.IncompleteSequenceReplacement;
             _utf8PendingLength = 0;
         }
         _pending |= Pending.Ended;

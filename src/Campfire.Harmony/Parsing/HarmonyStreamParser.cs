@@ -21,6 +21,7 @@ public partial struct HarmonyStreamParser
 {
     private const int FirstSpecialId = HarmonyTokens.StartOfText;
 
+    // Events that one token caused and Read has not reported yet; Drain reports them in the order of these bits.
     [Flags]
     private enum Pending : byte
     {
@@ -31,10 +32,11 @@ public partial struct HarmonyStreamParser
         Recovered = 8,
         Segment = 16,
         PoisonReplacement = 32,
-        PendingReplacement = 64,
+        IncompleteSequenceReplacement = 64,
         Ended = 128,
     }
 
+    // Where the bytes of the current ContentDelta live, so that a delta is a view and never a copy.
     private enum DeltaSource : byte { Vocabulary, Scratch, Header, Replacement, Space, External }
 
     private readonly ParseMode _mode;
