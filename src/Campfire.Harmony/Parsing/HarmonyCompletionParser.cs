@@ -9,7 +9,10 @@ namespace Campfire.Harmony.Parsing;
 public static class HarmonyCompletionParser
 {
     /// <summary>Parses <paramref name="tokens"/> followed by the end of the stream.</summary>
+    /// <param name="tokens">The completion's token ids (o200k_harmony), as sampled: the whole output, not a prefix.</param>
     /// <param name="prefillRole">The role whose <c>&lt;|start|&gt;role</c> prefill preceded the completion (null: none).</param>
+    /// <param name="mode">How deviations from the grammar are handled (see <see cref="ParseMode"/>).</param>
+    /// <param name="limits">Header and message size limits (default: generous).</param>
     /// <exception cref="HarmonyParseException">
     /// The tokens break the grammar (strict/non-strict) or a limit; <see cref="HarmonyParseException.CompletedMessages"/>
     /// holds the messages completed before the error.
@@ -41,6 +44,16 @@ public static class HarmonyCompletionParser
     }
 
     /// <summary>Like <see cref="Parse"/>, but reports a grammar error instead of throwing.</summary>
+    /// <param name="tokens">The completion's token ids (o200k_harmony), as sampled: the whole output, not a prefix.</param>
+    /// <param name="prefillRole">The role whose <c>&lt;|start|&gt;role</c> prefill preceded the completion (null: none).</param>
+    /// <param name="mode">How deviations from the grammar are handled (see <see cref="ParseMode"/>).</param>
+    /// <param name="result">
+    /// Everything parsed; on failure, the messages completed before the error (and no diagnostics), so a caller can
+    /// still use the output that came before a malformed tail.
+    /// </param>
+    /// <param name="error">The error when the tokens break the grammar or a limit; null on success.</param>
+    /// <param name="limits">Header and message size limits (default: generous).</param>
+    /// <returns>True when the whole completion parsed.</returns>
     public static bool TryParse(ReadOnlySpan<int> tokens, Role? prefillRole, ParseMode mode, out HarmonyParseResult result,
         out HarmonyParseException? error, HarmonyParserLimits limits = default)
     {

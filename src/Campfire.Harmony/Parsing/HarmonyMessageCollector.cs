@@ -19,11 +19,13 @@ public sealed class HarmonyMessageCollector
     private string? _recipient;
     private string? _contentType;
 
-    /// <summary>The messages completed so far.</summary>
+    /// <summary>The messages completed so far (a new array on each read).</summary>
     public ImmutableArray<Message> Messages => _messages.ToImmutable();
 
+    /// <summary>How many messages are complete so far; unlike <see cref="Messages"/>, it copies nothing.</summary>
     public int MessageCount => _messages.Count;
 
+    /// <summary>The lenient-mode recoveries seen so far, in input order (a new array on each read).</summary>
     public ImmutableArray<HarmonyParseDiagnostic> Diagnostics => _diagnostics.ToImmutable();
 
     /// <summary>Whether a message has started and not yet ended.</summary>

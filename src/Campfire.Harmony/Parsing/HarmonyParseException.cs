@@ -3,37 +3,6 @@ using Campfire.Harmony.Model;
 
 namespace Campfire.Harmony.Parsing;
 
-/// <summary>What went wrong, for callers that branch on it.</summary>
-public enum HarmonyParseError
-{
-    /// <summary>A token other than <c>&lt;|start|&gt;</c> between messages.</summary>
-    UnexpectedToken,
-
-    /// <summary>The header's tokens are not valid UTF-8 text (or include an id outside the vocabulary).</summary>
-    HeaderNotDecodable,
-
-    /// <summary>The header names no role.</summary>
-    MissingRole,
-
-    /// <summary>The header's first word is not a role and nothing follows it.</summary>
-    UnknownRole,
-
-    /// <summary><c>&lt;|channel|&gt;</c> without a channel name.</summary>
-    EmptyChannel,
-
-    /// <summary>More header words than role, recipient and content type.</summary>
-    UnexpectedHeaderText,
-
-    /// <summary>The input ended inside a header.</summary>
-    UnexpectedEndOfStream,
-
-    /// <summary>A header longer than <see cref="HarmonyParserLimits.MaxHeaderBytes"/>.</summary>
-    HeaderTooLong,
-
-    /// <summary>A message longer than <see cref="HarmonyParserLimits.MaxMessageBytes"/>.</summary>
-    MessageTooLong,
-}
-
 /// <summary>
 /// The input breaks the Harmony grammar (or a limit). <see cref="TokenIndex"/> is the index of the offending token
 /// (a byte offset for text input); the parser's state is left as it was before that token, and the messages
@@ -41,6 +10,11 @@ public enum HarmonyParseError
 /// </summary>
 public sealed class HarmonyParseException : HarmonyException
 {
+    /// <summary>Creates the error the parsers throw; <see cref="Exception.Message"/> prefixes the detail with the position and state.</summary>
+    /// <param name="error">What kind of problem it is.</param>
+    /// <param name="tokenIndex">Index of the offending token (byte offset for text input).</param>
+    /// <param name="state">Where the state machine stood when the offending token arrived.</param>
+    /// <param name="detail">The problem in words, without the position (kept as <see cref="Detail"/>).</param>
     public HarmonyParseException(HarmonyParseError error, long tokenIndex, HarmonyParseState state, string detail)
         : base($"token {tokenIndex} (state {state}): {detail}")
     {
@@ -60,8 +34,16 @@ public sealed class HarmonyParseException : HarmonyException
         CompletedMessages = completed;
     }
 
+    /// <summary>What kind of problem it is, for callers that branch on it instead of reading the message.</summary>
     public HarmonyParseError Error { get; }
+
+    /// <summary>
+    /// Index of the offending token (a byte offset for text input): everything before it was parsed, so a caller can
+    /// point at the exact place in the model's output.
+    /// </summary>
     public long TokenIndex { get; }
+
+    /// <summary>Where the state machine stood when the offending token arrived (between messages, in a header, in content).</summary>
     public HarmonyParseState State { get; }
 
     /// <summary>The problem, without the position prefix.</summary>

@@ -6,6 +6,9 @@ namespace Campfire.Harmony.Parsing;
 /// <summary>What a completion parsed into: its messages, the tool calls among them, and lenient-mode diagnostics.</summary>
 public sealed class HarmonyParseResult
 {
+    /// <summary>Wraps parsed messages and picks out the tool calls among them.</summary>
+    /// <param name="messages">The messages in completion order (a default array counts as empty).</param>
+    /// <param name="diagnostics">The lenient-mode recoveries made while parsing them (a default array counts as empty).</param>
     public HarmonyParseResult(ImmutableArray<Message> messages, ImmutableArray<HarmonyParseDiagnostic> diagnostics)
     {
         Messages = messages.IsDefault ? [] : messages;
@@ -20,6 +23,10 @@ public sealed class HarmonyParseResult
         ToolCalls = calls.ToImmutable();
     }
 
+    /// <summary>
+    /// Every message of the completion in order (analysis, tool calls, final answer...), never default; indices here
+    /// are what <see cref="HarmonyToolCall.MessageIndex"/> refers to.
+    /// </summary>
     public ImmutableArray<Message> Messages { get; }
 
     /// <summary>The tool calls among <see cref="Messages"/> (see <see cref="ToolCall.IsCall"/>), in order.</summary>

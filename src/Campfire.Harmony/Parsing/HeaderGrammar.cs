@@ -1,40 +1,8 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Campfire.Harmony.Model;
 
 namespace Campfire.Harmony.Parsing;
-
-/// <summary>A byte range in the header store, or absent (the default value).</summary>
-internal readonly struct ByteRange(int start, int length)
-{
-    public int Start { get; } = start;
-    public int Length { get; } = length;
-    public bool IsPresent { get; } = true;
-
-    public static ByteRange Absent => default;
-}
-
-/// <summary>A parsed header: ranges into the parser's header store.</summary>
-internal struct HeaderFields
-{
-    public Role Role;
-    public ByteRange Name;
-    public ByteRange Channel;
-    public ByteRange Recipient;
-    public ByteRange ContentType;
-
-    /// <summary>For a header recovered as content (non-strict/lenient): where the words that form the content lie.</summary>
-    public int ContentPartsStart;
-    public int ContentPartsEnd;
-
-    public static HeaderFields Empty(Role role) => new()
-    {
-        Role = role,
-        Name = ByteRange.Absent,
-        Channel = ByteRange.Absent,
-        Recipient = ByteRange.Absent,
-        ContentType = ByteRange.Absent,
-    };
-}
 
 /// <summary>
 /// The header grammar of openai/harmony's <c>parse_header_from_string</c>, on bytes and without allocating:
@@ -56,80 +24,147 @@ internal static class HeaderGrammar
     /// Parses the header bytes in <c>[rawStart, rawEnd)</c> of <paramref name="store"/> (valid UTF-8). May append
     /// scratch regions to the store; the caller truncates them away on failure.
     /// </summary>
+    /// <param name="store">The parser's header store; the returned field ranges point into it.</param>
+    /// <param name="rawStart">Start of the header's bytes in the store.</param>
+    /// <param name="rawEnd">End (exclusive) of the header's bytes in the store.</param>
     /// <param name="givenRole">The prefilled role, or -1 to read the role from the header.</param>
     /// <param name="recovered">True for a header that a stop token ended: no recipient/content type, the words left are content.</param>
+    /// <param name="lenient">Recover from deviations (adding their quirks) instead of failing.</param>
+    /// <param name="fallbackRole">The role to use when lenient mode finds none (the previous message's).</param>
+    /// <param name="quirks">Bits (<see cref="Bit"/>) of the quirks recovered from, added to.</param>
+    /// <param name="fields">The parsed header, as ranges into <paramref name="store"/>.</param>
+    /// <param name="detail">On failure, the text for <see cref="HarmonyParseException.Detail"/>; otherwise null.</param>
     public static Outcome Parse(ref HeaderStore store, int rawStart, int rawEnd, int givenRole, bool recovered,
         bool lenient, Role fallbackRole, ref uint quirks, out HeaderFields fields, out string? detail)
     {
         fields = HeaderFields.Empty(Role.Assistant);
-        detail = null;
-        int start, end;
-        {
-            ReadOnlySpan<byte> raw = store.Bytes[rawStart..rawEnd];
-            int marker = raw.IndexOf(ChannelMarker);
-            if (marker >= 0)
-            {
-                int valueStart = marker + ChannelMarker.Length;
-                int valueEnd = valueStart;
-                while (valueEnd < raw.Length)
-                {
-                    Rune.DecodeFromUtf8(raw[valueEnd..], out Rune rune, out int size);
-                    if (rune.Value == '<' || IsWhiteSpace(rune.Value))
-                        break;
-                    valueEnd += size;
-                }
-                if (valueEnd == valueStart)
-                {
-                    if (!lenient)
-                    {
-                        detail = "channel marker present but no channel value found in header";
-                        return Outcome.EmptyChannel;
-                    }
-                    quirks |= Bit(HarmonyParseQuirk.EmptyChannel);
-                }
-                else
-                {
-                    fields.Channel = new ByteRange(rawStart + valueStart, valueEnd - valueStart);
-                }
-                // The rest of the header is what precedes the marker joined to what follows the channel name: copy
-                // it to a scratch region so that words joined across the cut are seen as one, as the reference does.
-                start = store.Length;
-                store.Append(store.Bytes.Slice(rawStart, marker));
-                store.Append(store.Bytes.Slice(rawStart + valueEnd, raw.Length - valueEnd));
-                end = store.Length;
-            }
-            else
-            {
-                start = rawStart;
-                end = rawEnd;
-            }
-        }
+        var outcome = ReadChannel(ref store, rawStart, rawEnd, lenient, ref quirks, ref fields, out int start, out int end, out detail);
+        if (outcome != Outcome.Ok)
+            return outcome;
 
         ReadOnlySpan<byte> all = store.Bytes;
         Trim(all, ref start, ref end);
         ReadOnlySpan<byte> text = all[start..end];
+        var words = ScanWords(text, start);
 
-        // One pass: the number of words, the first three and the last two.
-        int count = 0;
-        Span<ByteRange> firsts = stackalloc ByteRange[3];
-        ByteRange last = ByteRange.Absent, beforeLast = ByteRange.Absent;
+        outcome = ReadRole(all, words, givenRole, recovered, lenient, fallbackRole, ref quirks, ref fields, out int skip, out detail);
+        if (outcome != Outcome.Ok)
+            return outcome;
+        skip = SkipWordNamingRole(all, text, start, words, skip, fields.Role);
+
+        if (recovered)
+        {
+            MarkRecoveredContent(text, start, end, words, skip, ref fields);
+            return Outcome.Ok;
+        }
+        if (skip >= words.Count)
+            return Outcome.Ok;
+
+        int remaining = ReadRecipientAndContentType(all, words, skip, lenient, ref quirks, ref fields);
+        if (remaining == 0)
+            return Outcome.Ok;
+        if (!lenient)
+        {
+            detail = DescribeLeftoverWords(text, skip, remaining);
+            return Outcome.UnexpectedHeaderText;
+        }
+        ResolveLeniently(all, text, start, skip, ref fields, ref quirks);
+        return Outcome.Ok;
+    }
+
+    /// <summary>
+    /// Takes the channel out of the header: the word after the first <c>&lt;|channel|&gt;</c>. Returns the range of the
+    /// rest of the header in <paramref name="store"/> (the raw range itself when there is no marker).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Outcome ReadChannel(ref HeaderStore store, int rawStart, int rawEnd, bool lenient, ref uint quirks,
+        ref HeaderFields fields, out int restStart, out int restEnd, out string? detail)
+    {
+        detail = null;
+        ReadOnlySpan<byte> raw = store.Bytes[rawStart..rawEnd];
+        int marker = raw.IndexOf(ChannelMarker);
+        if (marker < 0)
+        {
+            restStart = rawStart;
+            restEnd = rawEnd;
+            return Outcome.Ok;
+        }
+        int valueStart = marker + ChannelMarker.Length;
+        int valueEnd = ChannelValueEnd(raw, valueStart);
+        if (valueEnd == valueStart)
+        {
+            if (!lenient)
+            {
+                restStart = restEnd = 0;
+                detail = "channel marker present but no channel value found in header";
+                return Outcome.EmptyChannel;
+            }
+            quirks |= Bit(HarmonyParseQuirk.EmptyChannel);
+        }
+        else
+        {
+            fields.Channel = new ByteRange(rawStart + valueStart, valueEnd - valueStart);
+        }
+        // The rest of the header is what precedes the marker joined to what follows the channel name: copy it to a
+        // scratch region so that words joined across the cut are seen as one, as the reference does.
+        restStart = store.Length;
+        store.Append(store.Bytes.Slice(rawStart, marker));
+        store.Append(store.Bytes.Slice(rawStart + valueEnd, raw.Length - valueEnd));
+        restEnd = store.Length;
+        return Outcome.Ok;
+    }
+
+    /// <summary>Where the channel name that starts at <paramref name="valueStart"/> ends: at Unicode whitespace or '&lt;'.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ChannelValueEnd(ReadOnlySpan<byte> raw, int valueStart)
+    {
+        int valueEnd = valueStart;
+        while (valueEnd < raw.Length)
+        {
+            Rune.DecodeFromUtf8(raw[valueEnd..], out Rune rune, out int size);
+            if (rune.Value == '<' || IsWhiteSpace(rune.Value))
+                break;
+            valueEnd += size;
+        }
+        return valueEnd;
+    }
+
+    /// <summary>
+    /// One pass over the words of <paramref name="text"/> (which starts at <paramref name="start"/> in the store),
+    /// keeping only what the grammar looks at, so that no list of words is ever built.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static HeaderWords ScanWords(ReadOnlySpan<byte> text, int start)
+    {
+        var words = new HeaderWords { Last = ByteRange.Absent, BeforeLast = ByteRange.Absent };
         for (int pos = 0; NextWord(text, ref pos, out int wordStart, out int wordLength);)
         {
             var word = new ByteRange(start + wordStart, wordLength);
-            if (count < 3)
-                firsts[count] = word;
-            beforeLast = last;
-            last = word;
-            count++;
+            if (words.Count < HeaderWords.FirstCount)
+                words.Firsts[words.Count] = word;
+            words.BeforeLast = words.Last;
+            words.Last = word;
+            words.Count++;
         }
+        return words;
+    }
 
-        int skip = 0;
-        Role role;
+    /// <summary>
+    /// Sets the role (and, for tools, the author name) from the prefill or the first word. <paramref name="skip"/> is
+    /// the number of leading words used up as the author name.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Outcome ReadRole(ReadOnlySpan<byte> all, in HeaderWords words, int givenRole, bool recovered, bool lenient,
+        Role fallbackRole, ref uint quirks, ref HeaderFields fields, out int skip, out string? detail)
+    {
+        skip = 0;
+        detail = null;
         if (givenRole >= 0)
         {
-            role = (Role)givenRole;
+            fields.Role = (Role)givenRole;
+            return Outcome.Ok;
         }
-        else if (count == 0)
+        if (words.Count == 0)
         {
             if (!lenient)
             {
@@ -137,108 +172,127 @@ internal static class HeaderGrammar
                 return Outcome.MissingRole;
             }
             quirks |= Bit(HarmonyParseQuirk.MissingRole);
+            fields.Role = fallbackRole;
+            return Outcome.Ok;
+        }
+        return ReadRoleWord(all, words, recovered, lenient, fallbackRole, ref quirks, ref fields, out skip, out detail);
+    }
+
+    /// <summary>
+    /// The first word is a role, or else the name of a tool author (the reference's reading of e.g.
+    /// <c>functions.get_weather to=assistant</c>); lenient mode also accepts a lone unknown word as one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Outcome ReadRoleWord(ReadOnlySpan<byte> all, in HeaderWords words, bool recovered, bool lenient,
+        Role fallbackRole, ref uint quirks, ref HeaderFields fields, out int skip, out string? detail)
+    {
+        skip = 0;
+        detail = null;
+        ByteRange firstRange = words.Firsts[0];
+        ReadOnlySpan<byte> first = Slice(all, firstRange);
+        if (TryParseRole(first, out Role role))
+        {
+            if (role == Role.Tool)
+                fields.Name = firstRange;
+        }
+        else if (lenient && recovered)
+        {
+            // A recovered header without a role is plain content that lost its header: keep every word.
+            quirks |= Bit(HarmonyParseQuirk.MissingRole);
             role = fallbackRole;
+        }
+        else if (words.Count > 1 || first.StartsWith(RecipientPrefix))
+        {
+            skip = 1;
+            role = Role.Tool;
+            fields.Name = firstRange;
+        }
+        else if (!lenient)
+        {
+            detail = DescribeUnknownRole(first);
+            return Outcome.UnknownRole;
         }
         else
         {
-            ReadOnlySpan<byte> first = Slice(all, firsts[0]);
-            if (TryParseRole(first, out role))
-            {
-                if (role == Role.Tool)
-                    fields.Name = firsts[0];
-            }
-            else if (lenient && recovered)
-            {
-                // A recovered header without a role is plain content that lost its header: keep every word.
-                quirks |= Bit(HarmonyParseQuirk.MissingRole);
-                role = fallbackRole;
-            }
-            else if (count > 1 || first.StartsWith(RecipientPrefix))
-            {
-                skip = 1;
-                role = Role.Tool;
-                fields.Name = firsts[0];
-            }
-            else if (!lenient)
-            {
-                detail = $"Unknown role: {Encoding.UTF8.GetString(first)}";
-                return Outcome.UnknownRole;
-            }
-            else
-            {
-                quirks |= Bit(HarmonyParseQuirk.UnknownRole);
-                skip = 1;
-                role = Role.Tool;
-                fields.Name = firsts[0];
-            }
+            quirks |= Bit(HarmonyParseQuirk.UnknownRole);
+            skip = 1;
+            role = Role.Tool;
+            fields.Name = firstRange;
         }
         fields.Role = role;
+        return Outcome.Ok;
+    }
 
-        if (skip < count && WordAt(all, text, start, firsts, skip).SequenceEqual(WireName(role)))
-            skip++;
+    /// <summary>
+    /// The reference drops the next word when it equals the role's name: that is how a role word is used up (a
+    /// prefilled role may also be spelled out again in the header). Returns the new number of words used up.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int SkipWordNamingRole(ReadOnlySpan<byte> all, ReadOnlySpan<byte> text, int start, in HeaderWords words,
+        int skip, Role role) =>
+        skip < words.Count && WordAt(all, text, start, words.Firsts, skip).SequenceEqual(WireName(role)) ? skip + 1 : skip;
 
-        if (recovered)
-        {
-            fields.ContentPartsStart = skip < count ? WordRangeAt(text, start, firsts, skip).Start : end;
-            fields.ContentPartsEnd = end;
-            return Outcome.Ok;
-        }
-        if (skip >= count)
-            return Outcome.Ok;
+    /// <summary>A recovered header has no recipient or content type: every word not used up is message content.</summary>
+    private static void MarkRecoveredContent(ReadOnlySpan<byte> text, int start, int end, in HeaderWords words, int skip,
+        ref HeaderFields fields)
+    {
+        fields.ContentPartsStart = skip < words.Count ? WordRangeAt(text, start, words.Firsts, skip).Start : end;
+        fields.ContentPartsEnd = end;
+    }
 
-        int words = count - skip;
+    /// <summary>
+    /// Reads the words after the author from the end: the last is a <c>to=</c> recipient, a lone recipient, or a
+    /// content type preceded by a recipient. Returns how many words are left over (the grammar allows none).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ReadRecipientAndContentType(ReadOnlySpan<byte> all, in HeaderWords words, int skip, bool lenient,
+        ref uint quirks, ref HeaderFields fields)
+    {
+        int count = words.Count - skip;
+        ByteRange last = words.Last;
         ReadOnlySpan<byte> lastWord = Slice(all, last);
-        int remaining;
         if (lastWord.StartsWith(RecipientPrefix))
         {
             fields.Recipient = new ByteRange(last.Start + 3, last.Length - 3);
-            remaining = words - 1;
+            return count - 1;
         }
-        else if (words == 1 && !(lenient && lastWord.StartsWith(ConstrainMarker)))
+        if (count == 1 && !(lenient && lastWord.StartsWith(ConstrainMarker)))
         {
             // v0.0.8 takes a lone word as the recipient even when it is a constrained content type (later versions
             // changed this); lenient mode reads it as the content type instead.
             fields.Recipient = last;
-            remaining = 0;
+            return 0;
         }
-        else if (words == 1)
+        fields.ContentType = last;
+        if (count == 1)
         {
             quirks |= Bit(HarmonyParseQuirk.ContentTypeWithoutRecipient);
-            fields.ContentType = last;
-            remaining = 0;
+            return 0;
         }
-        else
-        {
-            fields.ContentType = last;
-            remaining = 0;
-            if (words >= 2)
-            {
-                fields.Recipient = StripRecipientPrefix(all, beforeLast);
-                remaining = words - 2;
-            }
-        }
-        if (remaining == 0)
-            return Outcome.Ok;
+        fields.Recipient = StripRecipientPrefix(all, words.BeforeLast);
+        return count - 2;
+    }
 
-        if (!lenient)
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string DescribeUnknownRole(ReadOnlySpan<byte> first) => $"Unknown role: {Encoding.UTF8.GetString(first)}";
+
+    /// <summary>The strict error's text names the leftover words the way the reference prints them (<c>Some("a b")</c>).</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static string DescribeLeftoverWords(ReadOnlySpan<byte> text, int skip, int remaining)
+    {
+        var leftover = new StringBuilder();
+        int index = 0;
+        for (int pos = 0; NextWord(text, ref pos, out int wordStart, out int wordLength); index++)
         {
-            var leftover = new StringBuilder();
-            int index = 0;
-            for (int pos = 0; NextWord(text, ref pos, out int wordStart, out int wordLength); index++)
-            {
-                if (index < skip)
-                    continue;
-                if (index >= skip + remaining)
-                    break;
-                if (leftover.Length > 0)
-                    leftover.Append(' ');
-                leftover.Append(Encoding.UTF8.GetString(text.Slice(wordStart, wordLength)));
-            }
-            detail = $"unexpected tokens remaining in message header: Some(\"{leftover}\")";
-            return Outcome.UnexpectedHeaderText;
+            if (index < skip)
+                continue;
+            if (index >= skip + remaining)
+                break;
+            if (leftover.Length > 0)
+                leftover.Append(' ');
+            leftover.Append(Encoding.UTF8.GetString(text.Slice(wordStart, wordLength)));
         }
-        ResolveLeniently(all, text, start, skip, ref fields, ref quirks);
-        return Outcome.Ok;
+        return $"unexpected tokens remaining in message header: Some(\"{leftover}\")";
     }
 
     /// <summary>
@@ -510,4 +564,25 @@ internal static class HeaderGrammar
     };
 
     public static uint Bit(HarmonyParseQuirk quirk) => 1u << (int)quirk;
+
+    /// <summary>What the grammar needs to know of a header's words, gathered in one pass.</summary>
+    private struct HeaderWords
+    {
+        /// <summary>
+        /// At most two leading words are used up (a tool author's name, then a word naming the role), so the word
+        /// after them, the first one the rest of the grammar reads, is always among the first three.
+        /// </summary>
+        public const int FirstCount = 3;
+
+        public int Count;
+        public FirstWords Firsts;
+        public ByteRange Last;
+        public ByteRange BeforeLast;
+    }
+
+    [InlineArray(HeaderWords.FirstCount)]
+    private struct FirstWords
+    {
+        private ByteRange _element;
+    }
 }
