@@ -25,7 +25,7 @@ public sealed class HarmonyParseResult
 
     /// <summary>
     /// Every message of the completion in order (analysis, tool calls, final answer...), never default; indices here
-    /// are what <see cref="HarmonyToolCall.MessageIndex"/> refers to.
+    /// are what <see cref="ToolCall.MessageIndex"/> refers to.
     /// </summary>
     public ImmutableArray<Message> Messages { get; }
 
