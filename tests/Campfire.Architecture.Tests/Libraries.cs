@@ -20,19 +20,19 @@ internal static class Libraries
     public static readonly string[] Names =
         [Harmony, HarmonyTesting, Decoding, Inference, Search, Guidance, Remote, ExtensionsAI, Native];
 
-    private static readonly Lazy<IReadOnlyDictionary<string, Assembly>> s_assemblies = new(() =>
+    private static readonly Lazy<IReadOnlyDictionary<string, Assembly>> LoadedAssemblies = new(() =>
         Names.ToDictionary(name => name, name => Assembly.Load(new AssemblyName(name)), StringComparer.Ordinal));
 
-    private static readonly Lazy<ArchUnitNET.Domain.Architecture> s_architecture = new(() =>
-        new ArchUnitNET.Loader.ArchLoader().LoadAssemblies([.. s_assemblies.Value.Values]).Build());
+    private static readonly Lazy<ArchUnitNET.Domain.Architecture> LoadedArchitecture = new(() =>
+        new ArchUnitNET.Loader.ArchLoader().LoadAssemblies([.. LoadedAssemblies.Value.Values]).Build());
 
     /// <summary>The compiled library, by assembly name (loaded by name, so renamed types do not break the rules).</summary>
-    public static Assembly Get(string name) => s_assemblies.Value[name];
+    public static Assembly Get(string name) => LoadedAssemblies.Value[name];
 
     public static IEnumerable<Assembly> All => Names.Select(Get);
 
     /// <summary>ArchUnitNET's model of all libraries (types of other assemblies appear as referenced stubs).</summary>
-    public static ArchUnitNET.Domain.Architecture Architecture => s_architecture.Value;
+    public static ArchUnitNET.Domain.Architecture Architecture => LoadedArchitecture.Value;
 
     /// <summary>Top-level types written by hand: no compiler- or source-generator output (&lt;Module&gt;,
     /// &lt;PrivateImplementationDetails&gt;, embedded attributes such as NullableAttribute, regex generator types).</summary>

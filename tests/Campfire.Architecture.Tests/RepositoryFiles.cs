@@ -3,10 +3,10 @@ namespace Campfire.Architecture.Tests;
 /// <summary>The repository's source files, found from the test's output folder.</summary>
 internal static class RepositoryFiles
 {
-    private static readonly Lazy<string> s_root = new(FindRoot);
+    private static readonly Lazy<string> RootFolder = new(FindRoot);
 
     /// <summary>The folder holding Campfire.Core.sln.</summary>
-    public static string Root => s_root.Value;
+    public static string Root => RootFolder.Value;
 
     /// <summary>Each project folder under src/ with its name (the folder name is the project name).</summary>
     public static IEnumerable<(string Name, string Folder)> SourceProjects() =>

@@ -8,7 +8,7 @@ public sealed class Rule1CoreHarmonyTests
 {
     private const string Rule = "Rule 1 (core Campfire.Harmony has no heavy or host dependencies)";
 
-    private static readonly Forbidden[] s_forbidden =
+    private static readonly Forbidden[] ForbiddenInCore =
     [
         Forbidden.TorchSharp, Forbidden.Lucene, Forbidden.Http, Forbidden.Sockets, Forbidden.Console,
         Forbidden.ExtensionsAI, Forbidden.Polly,
@@ -16,5 +16,5 @@ public sealed class Rule1CoreHarmonyTests
 
     [Fact]
     public void Rule1_CoreHarmony_ReferencesNoTorchSharpLuceneHttpSocketsConsoleExtensionsAIOrPolly() =>
-        Forbidden.AssertNotReferenced(Rule, Libraries.Harmony, s_forbidden);
+        Forbidden.AssertNotReferenced(Rule, Libraries.Harmony, ForbiddenInCore);
 }

@@ -9,7 +9,7 @@ public sealed class Rule4NamespaceTreeTests
 {
     private const string Rule = "Rule 4 (types live in their assembly's namespace tree)";
 
-    private static readonly string[] s_harmonyNamespaces =
+    private static readonly string[] HarmonyNamespaces =
     [
         "Campfire.Harmony",
         "Campfire.Harmony.Tokenization",
@@ -39,8 +39,8 @@ public sealed class Rule4NamespaceTreeTests
     public void Rule4_HarmonyTypes_LiveOnlyInRootAndLayerNamespaces()
     {
         var offenders = Libraries.HandWrittenTopLevelTypes(Libraries.Get(Libraries.Harmony))
-            .Where(t => !s_harmonyNamespaces.Contains(t.Namespace ?? "", StringComparer.Ordinal))
-            .Select(t => $"\t{t.FullName} is in namespace '{t.Namespace}', not one of {string.Join(", ", s_harmonyNamespaces)}")
+            .Where(t => !HarmonyNamespaces.Contains(t.Namespace ?? "", StringComparer.Ordinal))
+            .Select(t => $"\t{t.FullName} is in namespace '{t.Namespace}', not one of {string.Join(", ", HarmonyNamespaces)}")
             .Order(StringComparer.Ordinal)
             .ToList();
         Assert.True(offenders.Count == 0,

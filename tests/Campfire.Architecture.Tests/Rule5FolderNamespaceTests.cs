@@ -12,7 +12,7 @@ public sealed partial class Rule5FolderNamespaceTests
     private const string Rule = "Rule 5 (folder = namespace)";
 
     /// <summary>Folders that may deviate, with the reason; none so far.</summary>
-    private static readonly Dictionary<string, string> s_exemptFolders = new(StringComparer.Ordinal)
+    private static readonly Dictionary<string, string> ExemptFolders = new(StringComparer.Ordinal)
     {
     };
 
@@ -47,7 +47,7 @@ public sealed partial class Rule5FolderNamespaceTests
                     continue;
 
                 var folderKey = RepositoryFiles.Relative(Path.GetDirectoryName(file)!);
-                if (s_exemptFolders.TryGetValue(folderKey, out var reason))
+                if (ExemptFolders.TryGetValue(folderKey, out var reason))
                     exempted.Add($"\t{relative}: {problem} (exempt: {reason})");
                 else
                     offenders.Add($"\t{relative}: {problem}");
