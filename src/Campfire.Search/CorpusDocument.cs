@@ -9,6 +9,3 @@ public sealed record CorpusDocument(string Id, string Title, string SourceName, 
     /// <summary>The URL-like address the browser shows and accepts (<c>corpus/choking.md</c>).</summary>
     public string Url => "corpus/" + Id + Path.GetExtension(SourceName);
 }
-
-/// <summary>A corpus file that cannot be read or converted (corrupt PDF, unreadable file...).</summary>
-public sealed class CorpusException(string message, Exception? inner = null) : Campfire.Harmony.HarmonyException(message, inner);

@@ -243,11 +243,3 @@ public sealed class LuceneSearchBackend : ISearchBackend, IDisposable
         }
     }
 }
-
-/// <summary>What <see cref="LuceneSearchBackend.BuildIndex"/> indexed.</summary>
-public sealed record IndexBuildReport(int DocumentCount, long CharacterCount, string Source, IReadOnlyList<string> DocumentIds);
-
-internal sealed record IndexManifest(int Version, string Source, string Fingerprint);
-
-[System.Text.Json.Serialization.JsonSerializable(typeof(IndexManifest))]
-internal sealed partial class IndexManifestContext : System.Text.Json.Serialization.JsonSerializerContext;

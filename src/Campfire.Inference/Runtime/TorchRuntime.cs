@@ -3,11 +3,6 @@ using TorchSharp;
 
 namespace Campfire.Inference.Runtime;
 
-public enum InferenceDevice { Cpu, Cuda }
-
-/// <summary>Activation precision. Weights stay as stored (bf16, MXFP4) and are widened where they are used.</summary>
-public enum ActivationDType { Float32, BFloat16 }
-
 /// <summary>
 /// Loads libtorch once per process: from <c>CAMPFIRE_LIBTORCH_DIR</c> when set (a libtorch 2.10 <c>lib</c> folder, e.g. a
 /// PyTorch 2.10 wheel's <c>torch/lib</c>, preloaded by absolute path so TorchSharp's wrapper binds to it), else the

@@ -3,9 +3,6 @@ using System.Text.Json;
 
 namespace Campfire.Inference.Safetensors;
 
-/// <summary>One tensor to write: raw little-endian bytes of the given dtype and shape.</summary>
-public sealed record SafetensorsEntry(string Name, SafetensorsDType DType, long[] Shape, byte[] Data);
-
 /// <summary>Writes safetensors files (header padded with spaces to 8 bytes, data in the order given).</summary>
 public static class SafetensorsWriter
 {
