@@ -74,11 +74,12 @@ internal static class HarmonyMessageWriter
 
         if (message.ContentType is { } contentType)
         {
-            if (contentType.StartsWith(FormattingToken.ConstrainLiteral, StringComparison.Ordinal))
+            string constrain = SpecialTokenTable.GetLiteral(HarmonyTokens.Constrain);
+            if (contentType.StartsWith(constrain, StringComparison.Ordinal))
             {
                 sink.Text(" ");
                 sink.Special(HarmonyTokens.Constrain);
-                var rest = contentType.AsSpan(FormattingToken.ConstrainLiteral.Length);
+                var rest = contentType.AsSpan(constrain.Length);
                 if (!rest.IsEmpty)
                     sink.Text(rest);
             }

@@ -21,7 +21,7 @@ public static class HarmonyTextRenderer
     {
         var builder = new StringBuilder();
         AppendConversation(builder, conversation, options ?? RenderOptions.Default, namespaceTexts);
-        builder.Append(FormattingToken.Literal(HarmonyTokens.Start)).Append(nextRole.ToWireName());
+        builder.Append(SpecialTokenTable.GetLiteral(HarmonyTokens.Start)).Append(nextRole.ToWireName());
         return builder.ToString();
     }
 
@@ -38,9 +38,9 @@ public static class HarmonyTextRenderer
         AppendConversation(builder, conversation, options ?? RenderOptions.Default, ContentText.SharedNamespaceTexts);
         if (ConversationRules.EndsWithReturn(conversation.Messages))
         {
-            var end = FormattingToken.Literal(HarmonyTokens.End);
+            var end = SpecialTokenTable.GetLiteral(HarmonyTokens.End);
             builder.Length -= end.Length;
-            builder.Append(FormattingToken.Literal(HarmonyTokens.Return));
+            builder.Append(SpecialTokenTable.GetLiteral(HarmonyTokens.Return));
         }
         return builder.ToString();
     }
@@ -72,7 +72,7 @@ public static class HarmonyTextRenderer
     {
         public StringBuilder Builder { get; } = builder;
 
-        public void Special(int tokenId) => Builder.Append(FormattingToken.Literal(tokenId));
+        public void Special(int tokenId) => Builder.Append(SpecialTokenTable.GetLiteral(tokenId));
 
         public void Text(scoped ReadOnlySpan<char> text) => Builder.Append(text);
 
