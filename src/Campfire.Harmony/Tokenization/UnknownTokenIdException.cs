@@ -22,9 +22,3 @@ public sealed class UnknownTokenIdException : HarmonyException
     /// <summary>Position of the id in the sequence being decoded, or -1 when it was decoded on its own.</summary>
     public int Index { get; } = -1;
 }
-
-/// <summary>The o200k_base ranks could not be loaded (missing or corrupt Microsoft.ML.Tokenizers.Data.O200kBase).</summary>
-public sealed class TokenizerDataException : HarmonyException
-{
-    public TokenizerDataException(string message, Exception? inner = null) : base(message, inner) { }
-}
