@@ -11,12 +11,14 @@ namespace Campfire.Harmony.Json;
 /// </summary>
 public sealed class ConversationJsonConverter : JsonConverter<Conversation>
 {
+    /// <summary>Reads the reference's conversation object at the reader's position (errors as <see cref="HarmonyJsonException"/>, paths from <c>$</c> at that value).</summary>
     public override Conversation Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
         using var document = JsonDocument.ParseValue(ref reader);
         return HarmonyJson.ReadConversation(document.RootElement);
     }
 
+    /// <summary>Writes the conversation in the reference's shape, as <see cref="HarmonyJson.WriteConversation"/> does.</summary>
     public override void Write(Utf8JsonWriter writer, Conversation value, JsonSerializerOptions options) =>
         HarmonyJson.WriteConversation(writer, value);
 }

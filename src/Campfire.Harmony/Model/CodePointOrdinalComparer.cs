@@ -6,8 +6,10 @@ namespace Campfire.Harmony.Model;
 /// </summary>
 public sealed class CodePointOrdinalComparer : IComparer<string>
 {
+    /// <summary>The shared instance (the comparer has no state).</summary>
     public static CodePointOrdinalComparer Instance { get; } = new();
 
+    /// <summary>Compares by code point, as UTF-8 bytes compare; null sorts first.</summary>
     public int Compare(string? x, string? y)
     {
         if (ReferenceEquals(x, y)) return 0;

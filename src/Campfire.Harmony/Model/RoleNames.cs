@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Campfire.Harmony.Model;
 
+/// <summary>The wire names of <see cref="Role"/> (in Harmony headers and JSON), both ways.</summary>
 public static class RoleNames
 {
     /// <summary>The role's name as it appears in a Harmony header and in JSON.</summary>
@@ -33,5 +34,6 @@ public static class RoleNames
     public static Role Parse(string name) =>
         TryParse(name, out var role) ? role : throw new HarmonyModelException($"unknown role \"{name}\"");
 
+    /// <summary>True when <paramref name="role"/> is not null and one of the five named roles.</summary>
     public static bool IsDefined([NotNullWhen(true)] Role? role) => role is >= Role.User and <= Role.Tool;
 }

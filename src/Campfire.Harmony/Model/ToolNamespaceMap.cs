@@ -5,6 +5,7 @@ namespace Campfire.Harmony.Model;
 /// <summary>Helpers for the tool-namespace maps of <see cref="SystemContent"/> and <see cref="DeveloperContent"/>.</summary>
 public static class ToolNamespaceMap
 {
+    /// <summary>An empty map ordered by <see cref="CodePointOrdinalComparer"/>.</summary>
     public static ImmutableSortedDictionary<string, ToolNamespaceConfig> Empty { get; } =
         ImmutableSortedDictionary.Create<string, ToolNamespaceConfig>(CodePointOrdinalComparer.Instance);
 

@@ -12,6 +12,8 @@ namespace Campfire.Harmony.Rendering;
 /// </summary>
 public static class HarmonyTextRenderer
 {
+    /// <summary>The conversation, then <c>&lt;|start|&gt;</c> and <paramref name="nextRole"/>: the prompt for the next turn, as text.</summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses a message of the conversation.</exception>
     public static string RenderConversationForCompletion(Conversation conversation, Role nextRole, RenderOptions? options = null) =>
         RenderConversationForCompletion(conversation, nextRole, options, ContentText.SharedNamespaceTexts);
 
@@ -25,6 +27,8 @@ public static class HarmonyTextRenderer
         return builder.ToString();
     }
 
+    /// <summary>The conversation's messages as text, no next turn.</summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses a message of the conversation.</exception>
     public static string RenderConversation(Conversation conversation, RenderOptions? options = null)
     {
         var builder = new StringBuilder();
@@ -32,6 +36,9 @@ public static class HarmonyTextRenderer
         return builder.ToString();
     }
 
+    /// <summary>As <see cref="RenderConversation"/>, but when the last message is an assistant message on the final
+    /// channel its closing <c>&lt;|end|&gt;</c> becomes <c>&lt;|return|&gt;</c>.</summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses a message of the conversation.</exception>
     public static string RenderConversationForTraining(Conversation conversation, RenderOptions? options = null)
     {
         var builder = new StringBuilder();
@@ -45,6 +52,8 @@ public static class HarmonyTextRenderer
         return builder.ToString();
     }
 
+    /// <summary>One message as text; <paramref name="conversationHasFunctionTools"/> as in <see cref="HarmonyRenderer.Render(Message, System.Buffers.IBufferWriter{int}, bool)"/>.</summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses the message.</exception>
     public static string Render(Message message, bool conversationHasFunctionTools = false)
     {
         HarmonyMessageWriter.Validate(message, -1);
