@@ -73,7 +73,8 @@ public sealed class IncrementalRenderer
         int firstFinal = _firstFinal < 0 && message.Channel == "final" ? index : _firstFinal;
         int dropBefore = _options.AutoDropAnalysis && lastAssistantIsFinal ? firstFinal : -1;
 
-        // The first earlier message whose rendering (or presence) changes.
+        // The host keeps its KV cache up to the first token that changes, so find the first earlier message whose
+        // rendering (or presence) this append changes.
         int firstChanged = index;
         if (hasFunctionTools != _hasFunctionTools)
         {

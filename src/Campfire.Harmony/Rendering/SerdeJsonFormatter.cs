@@ -129,7 +129,8 @@ internal static class SerdeJsonFormatter
             return;
         }
 
-        // Shortest round-trip digits from .NET ("R"), normalised to an integer mantissa of digits and a power of ten.
+        // .NET's "R" gives the same shortest round-trip digits as Ryu, only laid out differently; reduce them to digits
+        // and a power of ten so serde's layout rules can be applied below.
         string r = value.ToString("R", CultureInfo.InvariantCulture);
         int exponentAt = r.IndexOfAny(['E', 'e']);
         int exponent = exponentAt >= 0 ? int.Parse(r.AsSpan(exponentAt + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : 0;
@@ -143,7 +144,7 @@ internal static class SerdeJsonFormatter
                 digits.Append(c);
         }
         exponent -= fractionDigits;
-        // Strip leading zeros (0.001 -> 1e-3) and trailing zeros (100 -> 1e2).
+        // The layout rules below count significant digits only (0.001 is 1e-3, 100 is 1e2).
         int lead = 0;
         while (lead < digits.Length - 1 && digits[lead] == '0') lead++;
         digits.Remove(0, lead);

@@ -122,7 +122,8 @@ internal sealed class BacktrackingEncoder
                 usable[rank] = true;
                 continue;
             }
-            // The usable proper prefixes of lower rank, shortest first.
+            // Candidates for the left part: BPE forms a token by joining two tokens of lower rank, and the left one is
+            // a usable proper prefix of it.
             int prefixes = 0;
             int node = 1 + token[0];
             for (int i = 1; ; i++)
