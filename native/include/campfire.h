@@ -66,6 +66,9 @@ typedef int32_t campfire_status;
  * Constants of the o200k_harmony vocabulary
  * ------------------------------------------------------------------------------------------------------------- */
 #define CAMPFIRE_VOCABULARY_SIZE  201088
+/* The named special tokens; every other id from 199998 up is <|reserved_N|>. HeaderTokenTableTests
+ * (tests/Campfire.Native.Tests) holds these lines to the library's table, Campfire.Harmony's HarmonyTokens.Named. */
+#define CAMPFIRE_TOKEN_STARTOFTEXT 199998 /* <|startoftext|> */
 #define CAMPFIRE_TOKEN_ENDOFTEXT  199999 /* <|endoftext|> */
 #define CAMPFIRE_TOKEN_RETURN     200002 /* <|return|>   */
 #define CAMPFIRE_TOKEN_CONSTRAIN  200003 /* <|constrain|> */
@@ -74,6 +77,7 @@ typedef int32_t campfire_status;
 #define CAMPFIRE_TOKEN_END        200007 /* <|end|>      */
 #define CAMPFIRE_TOKEN_MESSAGE    200008 /* <|message|>  */
 #define CAMPFIRE_TOKEN_CALL       200012 /* <|call|>     */
+#define CAMPFIRE_TOKEN_ENDOFPROMPT 200018 /* <|endofprompt|> */
 
 /* Message author roles (campfire_parser_create, campfire_render_conversation_for_completion, campfire_event). */
 #define CAMPFIRE_ROLE_NONE      (-1) /* parser only: the completion starts with <|start|>, no prefill */

@@ -1,74 +1,53 @@
 using System.Buffers;
-using System.Text;
+using System.Diagnostics;
+using Campfire.Harmony.Tokenization;
 
 namespace Campfire.Native;
 
 /// <summary>
-/// Token bytes in, complete UTF-8 characters out: an incomplete character at the end is held back (at most 3 bytes)
-/// until the token that completes it; bytes that can never start or continue a character become U+FFFD, one per
-/// maximal ill-formed subsequence, as a lossy UTF-8 decoder does.
+/// campfire_decoder's state: token bytes in, complete UTF-8 characters out, with U+FFFD for each maximal ill-formed
+/// subsequence. The decoding is <see cref="Utf8StreamingDecoder"/>'s (with invalid sequences replaced); this adapter adds
+/// the two steps the C ABI needs: <see cref="Decode"/> computes the text without changing the decoder, and
+/// <see cref="Commit"/> applies it once the text has reached the caller's buffer.
 /// </summary>
 internal sealed class StreamingTextDecoder
 {
-    private readonly byte[] _held = new byte[4];
-    private int _heldCount;
+    private Utf8StreamingDecoder _decoder = new(replaceInvalidSequences: true);
+    private Utf8StreamingDecoder _decoded;   // the state after the last Decode, which Commit makes current
 
-    public int HeldCount => _heldCount;
+    public int HeldCount => _decoder.PendingByteCount;
 
-    /// <summary>Appends the text completed by <paramref name="tokenBytes"/> to <paramref name="output"/> and returns
-    /// how many bytes stay held back; the decoder itself changes only in <see cref="Commit"/>.</summary>
+    /// <summary>Appends the text completed by <paramref name="tokenBytes"/> to <paramref name="output"/> (with
+    /// <paramref name="final"/>, also U+FFFD for an unfinished character) and returns how many bytes stay held back;
+    /// the decoder itself changes only in <see cref="Commit"/>.</summary>
     public int Decode(ReadOnlySpan<byte> tokenBytes, IBufferWriter<byte> output, bool final)
     {
-        int total = _heldCount + tokenBytes.Length;
-        byte[]? rented = null;
-        Span<byte> joined = total <= 256 ? stackalloc byte[256] : (rented = ArrayPool<byte>.Shared.Rent(total));
-        _held.AsSpan(0, _heldCount).CopyTo(joined);
-        tokenBytes.CopyTo(joined[_heldCount..]);
-        ReadOnlySpan<byte> pending = joined[..total];
-        try
+        Utf8StreamingDecoder next = _decoder;   // a copy: the struct's state is its value
+        // Each held or token byte yields at most 3 output bytes (a lone ill-formed byte becomes U+FFFD), so this much
+        // room makes both calls below succeed.
+        Span<byte> destination = output.GetSpan(3 * (next.PendingByteCount + tokenBytes.Length) + 3);
+        OperationStatus appended = next.Append(tokenBytes, destination, out int written);
+        Debug.Assert(appended == OperationStatus.Done, "the destination has room for the worst case");
+        if (final)
         {
-            while (!pending.IsEmpty)
-            {
-                OperationStatus status = Rune.DecodeFromUtf8(pending, out _, out int consumed);
-                if (status == OperationStatus.NeedMoreData && !final)
-                {
-                    return pending.Length;
-                }
-
-                if (status == OperationStatus.Done)
-                {
-                    output.Write(pending[..consumed]);
-                }
-                else
-                {
-                    output.Write("\uFFFD"u8);
-                }
-
-                pending = pending[consumed..];
-            }
-
-            return 0;
+            OperationStatus flushed = next.Flush(destination[written..], out int tail);
+            Debug.Assert(flushed == OperationStatus.Done, "the destination has room for the worst case");
+            written += tail;
         }
-        finally
-        {
-            if (rented is not null)
-            {
-                ArrayPool<byte>.Shared.Return(rented);
-            }
-        }
+        output.Advance(written);
+        _decoded = next;
+        return next.PendingByteCount;
     }
 
-    /// <summary>Keeps the last <paramref name="heldBack"/> bytes of (held + token) as the new held-back prefix.</summary>
+    /// <summary>Keeps the last <paramref name="heldBack"/> bytes of (held + token) as the new held-back prefix: the
+    /// state the last <see cref="Decode"/> computed, which must have been given the same token and returned
+    /// <paramref name="heldBack"/>.</summary>
     public void Commit(ReadOnlySpan<byte> tokenBytes, int heldBack)
     {
-        Span<byte> next = stackalloc byte[4];
-        int fromToken = Math.Min(heldBack, tokenBytes.Length);
-        int fromHeld = heldBack - fromToken;
-        _held.AsSpan(_heldCount - fromHeld, fromHeld).CopyTo(next);
-        tokenBytes[^fromToken..].CopyTo(next[fromHeld..]);
-        next[..heldBack].CopyTo(_held);
-        _heldCount = heldBack;
+        Debug.Assert(heldBack == _decoded.PendingByteCount && heldBack <= _decoder.PendingByteCount + tokenBytes.Length,
+            "Commit follows the Decode of the same token");
+        _decoder = _decoded;
     }
 
-    public void Clear() => _heldCount = 0;
+    public void Clear() => _decoder.Reset();
 }

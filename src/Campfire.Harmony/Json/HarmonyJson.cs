@@ -23,35 +23,55 @@ public static class HarmonyJson
         SkipValidation = true,
     };
 
+    /// <summary><see cref="WriterOptions"/> with indentation, for output meant to be read by people.</summary>
     public static JsonWriterOptions IndentedWriterOptions { get; } = WriterOptions with { Indented = true };
 
+    /// <summary>Parses a conversation (<c>{"messages": [...]}</c>) from UTF-8 JSON.</summary>
+    /// <exception cref="HarmonyJsonException">The text is not JSON, or not a conversation in the reference's shape.</exception>
     public static Conversation ParseConversation(ReadOnlySpan<byte> utf8Json) =>
         Parse(utf8Json, static root => HarmonyJsonReader.ReadConversation(root, "$"));
 
+    /// <summary>Parses a conversation (<c>{"messages": [...]}</c>) from JSON text.</summary>
+    /// <exception cref="HarmonyJsonException">The text is not JSON, or not a conversation in the reference's shape.</exception>
     public static Conversation ParseConversation(string json) => ParseConversation(Encoding.UTF8.GetBytes(json));
 
+    /// <summary>Reads a conversation from an already parsed element; error paths start at <c>$</c> for that element.</summary>
+    /// <exception cref="HarmonyJsonException">The element is not a conversation in the reference's shape.</exception>
     public static Conversation ReadConversation(JsonElement element) => HarmonyJsonReader.ReadConversation(element, "$");
 
+    /// <summary>Parses one message (<c>{"role": ..., "content": ...}</c>) from UTF-8 JSON.</summary>
+    /// <exception cref="HarmonyJsonException">The text is not JSON, or not a message in the reference's shape.</exception>
     public static Message ParseMessage(ReadOnlySpan<byte> utf8Json) =>
         Parse(utf8Json, static root => HarmonyJsonReader.ReadMessage(root, "$"));
 
+    /// <summary>Parses one message (<c>{"role": ..., "content": ...}</c>) from JSON text.</summary>
+    /// <exception cref="HarmonyJsonException">The text is not JSON, or not a message in the reference's shape.</exception>
     public static Message ParseMessage(string json) => ParseMessage(Encoding.UTF8.GetBytes(json));
 
+    /// <summary>Reads one message from an already parsed element; error paths start at <c>$</c> for that element.</summary>
+    /// <exception cref="HarmonyJsonException">The element is not a message in the reference's shape.</exception>
     public static Message ReadMessage(JsonElement element) => HarmonyJsonReader.ReadMessage(element, "$");
 
     /// <summary>Parses a JSON array of messages (as the reference's parser returns them).</summary>
     public static ImmutableArray<Message> ParseMessages(ReadOnlySpan<byte> utf8Json) =>
         Parse(utf8Json, static root => HarmonyJsonReader.ReadMessages(root, "$"));
 
+    /// <summary>Parses a JSON array of messages from JSON text (as the reference's parser returns them).</summary>
+    /// <exception cref="HarmonyJsonException">The text is not JSON, or not an array of messages in the reference's shape.</exception>
     public static ImmutableArray<Message> ParseMessages(string json) => ParseMessages(Encoding.UTF8.GetBytes(json));
 
+    /// <summary>Reads a JSON array of messages from an already parsed element; error paths start at <c>$</c> for it.</summary>
+    /// <exception cref="HarmonyJsonException">The element is not an array of messages in the reference's shape.</exception>
     public static ImmutableArray<Message> ReadMessages(JsonElement element) => HarmonyJsonReader.ReadMessages(element, "$");
 
+    /// <summary>Writes <c>{"messages": [...]}</c> in the reference's shape to <paramref name="writer"/>.</summary>
     public static void WriteConversation(Utf8JsonWriter writer, Conversation conversation) =>
         HarmonyJsonWriter.WriteConversation(writer, conversation);
 
+    /// <summary>Writes one message object in the reference's shape to <paramref name="writer"/>.</summary>
     public static void WriteMessage(Utf8JsonWriter writer, Message message) => HarmonyJsonWriter.WriteMessage(writer, message);
 
+    /// <summary>Writes a JSON array of messages (the reference's parser output shape) to <paramref name="writer"/>.</summary>
     public static void WriteMessages(Utf8JsonWriter writer, ImmutableArray<Message> messages) =>
         HarmonyJsonWriter.WriteMessages(writer, messages);
 
@@ -71,15 +91,19 @@ public static class HarmonyJson
         writer.WriteEndArray();
     }
 
+    /// <summary>The conversation as JSON text in the reference's shape, compact unless <paramref name="indented"/>.</summary>
     public static string SerializeConversation(Conversation conversation, bool indented = false) =>
         Write(conversation, indented, HarmonyJsonWriter.WriteConversation);
 
+    /// <summary>The conversation as UTF-8 JSON in the reference's shape, compact unless <paramref name="indented"/>.</summary>
     public static byte[] SerializeConversationToUtf8(Conversation conversation, bool indented = false) =>
         WriteUtf8(conversation, indented, HarmonyJsonWriter.WriteConversation);
 
+    /// <summary>One message as JSON text in the reference's shape, compact unless <paramref name="indented"/>.</summary>
     public static string SerializeMessage(Message message, bool indented = false) =>
         Write(message, indented, HarmonyJsonWriter.WriteMessage);
 
+    /// <summary>A JSON array of messages as text, compact unless <paramref name="indented"/>.</summary>
     public static string SerializeMessages(ImmutableArray<Message> messages, bool indented = false) =>
         Write(messages, indented, HarmonyJsonWriter.WriteMessages);
 

@@ -6,6 +6,10 @@ namespace Campfire.Harmony.Json;
 /// </summary>
 public sealed class HarmonyJsonException : HarmonyException
 {
+    /// <summary>Bad JSON at <paramref name="jsonPath"/>; the message is "<c>path: problem</c>".</summary>
+    /// <param name="jsonPath">The JSONPath of the offending value, <c>$</c> for the document itself.</param>
+    /// <param name="problem">What was wrong or expected there.</param>
+    /// <param name="inner">The parser's exception when the text is not JSON at all, else null.</param>
     public HarmonyJsonException(string jsonPath, string problem, Exception? inner = null)
         : base($"{jsonPath}: {problem}", inner)
     {

@@ -8,9 +8,3 @@ public abstract record Content
     /// <summary>Shorthand for <c>new TextContent(text)</c>.</summary>
     public static implicit operator Content(string text) => new TextContent(text);
 }
-
-/// <summary>Plain text. Special-token literals such as <c>&lt;|end|&gt;</c> inside it are ordinary text.</summary>
-public sealed record TextContent(string Text) : Content
-{
-    public string Text { get; init; } = Text ?? throw new ArgumentNullException(nameof(Text));
-}

@@ -1,47 +1,20 @@
-using System.Diagnostics.CodeAnalysis;
-
 namespace Campfire.Harmony.Model;
 
 /// <summary>Who wrote a message. The wire names are the reference's: user, assistant, system, developer, tool.</summary>
 public enum Role
 {
+    /// <summary>The person talking to the model (<c>user</c>).</summary>
     User,
+
+    /// <summary>The model (<c>assistant</c>).</summary>
     Assistant,
+
+    /// <summary>The system message: identity, dates, reasoning effort, channels, built-in tools (<c>system</c>).</summary>
     System,
+
+    /// <summary>The developer message: instructions and function tools (<c>developer</c>).</summary>
     Developer,
+
+    /// <summary>A tool's output; the author's name is the tool's, which the header shows instead of the role (<c>tool</c>).</summary>
     Tool,
-}
-
-public static class RoleNames
-{
-    /// <summary>The role's name as it appears in a Harmony header and in JSON.</summary>
-    public static string ToWireName(this Role role) => role switch
-    {
-        Role.User => "user",
-        Role.Assistant => "assistant",
-        Role.System => "system",
-        Role.Developer => "developer",
-        Role.Tool => "tool",
-        _ => throw new HarmonyModelException($"unknown role {(int)role} (not one of user, assistant, system, developer, tool)"),
-    };
-
-    /// <summary>Parses a wire name (case-sensitive, as the reference does).</summary>
-    public static bool TryParse(ReadOnlySpan<char> name, out Role role)
-    {
-        switch (name)
-        {
-            case "user": role = Role.User; return true;
-            case "assistant": role = Role.Assistant; return true;
-            case "system": role = Role.System; return true;
-            case "developer": role = Role.Developer; return true;
-            case "tool": role = Role.Tool; return true;
-            default: role = default; return false;
-        }
-    }
-
-    /// <summary>Parses a wire name or throws <see cref="HarmonyModelException"/> naming it.</summary>
-    public static Role Parse(string name) =>
-        TryParse(name, out var role) ? role : throw new HarmonyModelException($"unknown role \"{name}\"");
-
-    public static bool IsDefined([NotNullWhen(true)] Role? role) => role is >= Role.User and <= Role.Tool;
 }

@@ -46,7 +46,7 @@ internal sealed class ParserVocabulary
                 continue;
             ReadOnlySpan<byte> bytes = tokenizer.GetTokenBytes(id);
             ulong entry = (uint)blob.Count | ((ulong)(ushort)bytes.Length << 32) | ValidFlag;
-            if (Utf8Scanner.IsComplete(bytes))
+            if (Utf8Sequence.IsComplete(bytes))
                 entry |= CompleteUtf8Flag;
             entries[id] = entry;
             blob.AddRange(bytes);

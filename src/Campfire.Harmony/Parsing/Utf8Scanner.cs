@@ -1,97 +1,43 @@
 using System.Runtime.CompilerServices;
+using Campfire.Harmony.Tokenization;
 
 namespace Campfire.Harmony.Parsing;
 
 /// <summary>
-/// UTF-8 classification with the "maximal subpart" rule that Rust's <c>String::from_utf8_lossy</c> (and so the
-/// reference parser) uses: every ill-formed subsequence becomes exactly one U+FFFD.
+/// The parser's names for the shared UTF-8 rules of <see cref="Utf8Sequence"/> ("maximal subpart": every ill-formed
+/// subsequence becomes exactly one U+FFFD, as in the reference parser). Thin forwarders, kept so that the parser's calls
+/// stay as they are; new code can call <see cref="Utf8Sequence"/> directly.
 /// </summary>
 internal static class Utf8Scanner
 {
-    public static ReadOnlySpan<byte> ReplacementCharacter => [0xEF, 0xBF, 0xBD];
+    public static ReadOnlySpan<byte> ReplacementCharacter => Utf8Sequence.ReplacementCharacter;
 
-    public enum Status : byte { Complete, Incomplete, Invalid }
-
-    /// <summary>True when <paramref name="bytes"/> is a sequence of whole, valid code points.</summary>
-    public static bool IsComplete(ReadOnlySpan<byte> bytes) => ValidPrefixLength(bytes) == bytes.Length;
-
-    /// <summary>Length of the longest prefix made of whole valid code points.</summary>
-    public static int ValidPrefixLength(ReadOnlySpan<byte> bytes)
+    /// <summary>The parser's copy of <see cref="Utf8SequenceStatus"/>, value for value.</summary>
+    public enum Status : byte
     {
-        int i = 0;
-        while (i < bytes.Length)
-        {
-            if (bytes[i] < 0x80)
-            {
-                i++;
-                continue;
-            }
-            if (Classify(bytes, i, out int length) != Status.Complete)
-                break;
-            i += length;
-        }
-        return i;
+        Complete = (byte)Utf8SequenceStatus.Complete,
+        Incomplete = (byte)Utf8SequenceStatus.Incomplete,
+        Invalid = (byte)Utf8SequenceStatus.Invalid,
     }
 
-    /// <summary>
-    /// Classifies the sequence starting at <paramref name="index"/>: Complete (length = its length), Incomplete (a
-    /// valid prefix that runs to the end; length = bytes available) or Invalid (length = the maximal subpart, ≥ 1).
-    /// </summary>
-    public static Status Classify(ReadOnlySpan<byte> bytes, int index, out int length)
-    {
-        byte lead = bytes[index];
-        int need = SequenceLength(lead);
-        if (need == 0)
-        {
-            length = 1;
-            return Status.Invalid;
-        }
-        int have = 1;
-        while (have < need)
-        {
-            if (index + have >= bytes.Length)
-            {
-                length = have;
-                return Status.Incomplete;
-            }
-            if (!IsValidContinuation(lead, have, bytes[index + have]))
-            {
-                length = have;
-                return Status.Invalid;
-            }
-            have++;
-        }
-        length = need;
-        return Status.Complete;
-    }
-
-    /// <summary>Total length of a sequence led by <paramref name="lead"/>, or 0 when it cannot lead one.</summary>
+    /// <inheritdoc cref="Utf8Sequence.IsComplete"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int SequenceLength(byte lead) => lead switch
-    {
-        < 0x80 => 1,
-        < 0xC2 => 0,
-        < 0xE0 => 2,
-        < 0xF0 => 3,
-        < 0xF5 => 4,
-        _ => 0,
-    };
+    public static bool IsComplete(ReadOnlySpan<byte> bytes) => Utf8Sequence.IsComplete(bytes);
 
-    /// <summary>Whether <paramref name="value"/> may stand at <paramref name="position"/> (1..3) after <paramref name="lead"/>.</summary>
+    /// <inheritdoc cref="Utf8Sequence.ValidPrefixLength"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static bool IsValidContinuation(byte lead, int position, byte value)
-    {
-        if (position == 1)
-        {
-            return lead switch
-            {
-                0xE0 => value is >= 0xA0 and <= 0xBF,
-                0xED => value is >= 0x80 and <= 0x9F,
-                0xF0 => value is >= 0x90 and <= 0xBF,
-                0xF4 => value is >= 0x80 and <= 0x8F,
-                _ => value is >= 0x80 and <= 0xBF,
-            };
-        }
-        return value is >= 0x80 and <= 0xBF;
-    }
+    public static int ValidPrefixLength(ReadOnlySpan<byte> bytes) => Utf8Sequence.ValidPrefixLength(bytes);
+
+    /// <inheritdoc cref="Utf8Sequence.Classify"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Status Classify(ReadOnlySpan<byte> bytes, int index, out int length) =>
+        (Status)Utf8Sequence.Classify(bytes, index, out length);
+
+    /// <inheritdoc cref="Utf8Sequence.SequenceLength"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int SequenceLength(byte lead) => Utf8Sequence.SequenceLength(lead);
+
+    /// <inheritdoc cref="Utf8Sequence.IsValidContinuation"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static bool IsValidContinuation(byte lead, int position, byte value) => Utf8Sequence.IsValidContinuation(lead, position, value);
 }

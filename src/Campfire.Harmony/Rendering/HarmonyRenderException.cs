@@ -6,6 +6,9 @@ namespace Campfire.Harmony.Rendering;
 /// </summary>
 public sealed class HarmonyRenderException : HarmonyException
 {
+    /// <summary>A refusal; the message is "<c>message N: problem</c>", or just the problem for a single message.</summary>
+    /// <param name="messageIndex">The offending message's index in the conversation, or -1 for a single message or none.</param>
+    /// <param name="problem">What the reference refuses, for a person to read.</param>
     public HarmonyRenderException(int messageIndex, string problem)
         : base(messageIndex >= 0 ? $"message {messageIndex}: {problem}" : problem)
     {
@@ -13,6 +16,9 @@ public sealed class HarmonyRenderException : HarmonyException
         Problem = problem;
     }
 
+    /// <summary>The offending message's index in the conversation, or -1 for a single message or none.</summary>
     public int MessageIndex { get; }
+
+    /// <summary>What the reference refuses, without the message index.</summary>
     public string Problem { get; }
 }

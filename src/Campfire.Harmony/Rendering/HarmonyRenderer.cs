@@ -43,8 +43,10 @@ public sealed class HarmonyRenderer
     /// <summary>The shared renderer over <see cref="O200kHarmonyTokenizer.Instance"/>, with message caching.</summary>
     public static HarmonyRenderer Default => LazyDefault.Value;
 
+    /// <summary>The tokenizer every text piece goes through.</summary>
     public O200kHarmonyTokenizer Tokenizer { get; }
 
+    /// <summary>Whether each rendered message's ids are kept for the next rendering of the same instance.</summary>
     public bool CachesMessageTokens => _messageTokens is not null;
 
     /// <summary>Where sampling stops for an assistant turn: <c>&lt;|return|&gt;</c>, <c>&lt;|end|&gt;</c>, <c>&lt;|call|&gt;</c> (the reference's <c>stop_tokens</c>).</summary>
@@ -67,6 +69,8 @@ public sealed class HarmonyRenderer
         return sink.Written;
     }
 
+    /// <summary>The conversation, then <c>&lt;|start|&gt;</c> and <paramref name="nextRole"/>, as a new array.</summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses a message, or <paramref name="nextRole"/> is undefined.</exception>
     public int[] RenderConversationForCompletion(Conversation conversation, Role nextRole, RenderOptions? options = null)
     {
         using var buffer = new PooledIntBuffer(1024);
@@ -100,6 +104,8 @@ public sealed class HarmonyRenderer
         return sink.Written;
     }
 
+    /// <summary>The conversation's messages, no next turn, as a new array.</summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses a message of the conversation.</exception>
     public int[] RenderConversation(Conversation conversation, RenderOptions? options = null)
     {
         using var buffer = new PooledIntBuffer(1024);
@@ -107,6 +113,11 @@ public sealed class HarmonyRenderer
         return buffer.ToArray();
     }
 
+    /// <summary>
+    /// The conversation's messages into <paramref name="destination"/>. <see cref="OperationStatus.DestinationTooSmall"/>:
+    /// the <paramref name="tokensWritten"/> ids written are a correct prefix of the rendering.
+    /// </summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses a message of the conversation (nothing is written).</exception>
     public OperationStatus RenderConversation(Conversation conversation, Span<int> destination, out int tokensWritten, RenderOptions? options = null)
     {
         var sink = new SpanRenderSink(this, destination);
@@ -126,6 +137,8 @@ public sealed class HarmonyRenderer
         return buffer.ToArray();
     }
 
+    /// <summary>As <see cref="RenderConversationForTraining(Conversation, RenderOptions?)"/>, into a buffer writer; returns the number of ids written.</summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses a message of the conversation.</exception>
     public int RenderConversationForTraining(Conversation conversation, IBufferWriter<int> destination, RenderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(destination);
@@ -151,6 +164,12 @@ public sealed class HarmonyRenderer
         }
     }
 
+    /// <summary>
+    /// As <see cref="RenderConversationForTraining(Conversation, RenderOptions?)"/>, into <paramref name="destination"/>.
+    /// <see cref="OperationStatus.DestinationTooSmall"/>: the ids written are a prefix of the plain rendering (the last
+    /// <c>&lt;|end|&gt;</c> becomes <c>&lt;|return|&gt;</c> only once everything fits).
+    /// </summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses a message of the conversation (nothing is written).</exception>
     public OperationStatus RenderConversationForTraining(Conversation conversation, Span<int> destination, out int tokensWritten, RenderOptions? options = null)
     {
         var messages = Messages(conversation);
@@ -176,6 +195,8 @@ public sealed class HarmonyRenderer
         return sink.Written;
     }
 
+    /// <summary>One message as a new array; <paramref name="conversationHasFunctionTools"/> as in <see cref="Render(Message, IBufferWriter{int}, bool)"/>.</summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses the message.</exception>
     public int[] Render(Message message, bool conversationHasFunctionTools = false)
     {
         using var buffer = new PooledIntBuffer(256);
@@ -183,6 +204,11 @@ public sealed class HarmonyRenderer
         return buffer.ToArray();
     }
 
+    /// <summary>
+    /// One message into <paramref name="destination"/>. <see cref="OperationStatus.DestinationTooSmall"/>: the
+    /// <paramref name="tokensWritten"/> ids written are a correct prefix of the message's rendering.
+    /// </summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses the message (nothing is written).</exception>
     public OperationStatus Render(Message message, Span<int> destination, out int tokensWritten, bool conversationHasFunctionTools = false)
     {
         ArgumentNullException.ThrowIfNull(message);

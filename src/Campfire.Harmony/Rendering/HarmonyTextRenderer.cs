@@ -12,6 +12,8 @@ namespace Campfire.Harmony.Rendering;
 /// </summary>
 public static class HarmonyTextRenderer
 {
+    /// <summary>The conversation, then <c>&lt;|start|&gt;</c> and <paramref name="nextRole"/>: the prompt for the next turn, as text.</summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses a message of the conversation.</exception>
     public static string RenderConversationForCompletion(Conversation conversation, Role nextRole, RenderOptions? options = null) =>
         RenderConversationForCompletion(conversation, nextRole, options, ContentText.SharedNamespaceTexts);
 
@@ -21,10 +23,12 @@ public static class HarmonyTextRenderer
     {
         var builder = new StringBuilder();
         AppendConversation(builder, conversation, options ?? RenderOptions.Default, namespaceTexts);
-        builder.Append(FormattingToken.Literal(HarmonyTokens.Start)).Append(nextRole.ToWireName());
+        builder.Append(SpecialTokenTable.GetLiteral(HarmonyTokens.Start)).Append(nextRole.ToWireName());
         return builder.ToString();
     }
 
+    /// <summary>The conversation's messages as text, no next turn.</summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses a message of the conversation.</exception>
     public static string RenderConversation(Conversation conversation, RenderOptions? options = null)
     {
         var builder = new StringBuilder();
@@ -32,19 +36,24 @@ public static class HarmonyTextRenderer
         return builder.ToString();
     }
 
+    /// <summary>As <see cref="RenderConversation"/>, but when the last message is an assistant message on the final
+    /// channel its closing <c>&lt;|end|&gt;</c> becomes <c>&lt;|return|&gt;</c>.</summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses a message of the conversation.</exception>
     public static string RenderConversationForTraining(Conversation conversation, RenderOptions? options = null)
     {
         var builder = new StringBuilder();
         AppendConversation(builder, conversation, options ?? RenderOptions.Default, ContentText.SharedNamespaceTexts);
         if (ConversationRules.EndsWithReturn(conversation.Messages))
         {
-            var end = FormattingToken.Literal(HarmonyTokens.End);
+            var end = SpecialTokenTable.GetLiteral(HarmonyTokens.End);
             builder.Length -= end.Length;
-            builder.Append(FormattingToken.Literal(HarmonyTokens.Return));
+            builder.Append(SpecialTokenTable.GetLiteral(HarmonyTokens.Return));
         }
         return builder.ToString();
     }
 
+    /// <summary>One message as text; <paramref name="conversationHasFunctionTools"/> as in <see cref="HarmonyRenderer.Render(Message, System.Buffers.IBufferWriter{int}, bool)"/>.</summary>
+    /// <exception cref="HarmonyRenderException">The reference refuses the message.</exception>
     public static string Render(Message message, bool conversationHasFunctionTools = false)
     {
         HarmonyMessageWriter.Validate(message, -1);
@@ -72,7 +81,7 @@ public static class HarmonyTextRenderer
     {
         public StringBuilder Builder { get; } = builder;
 
-        public void Special(int tokenId) => Builder.Append(FormattingToken.Literal(tokenId));
+        public void Special(int tokenId) => Builder.Append(SpecialTokenTable.GetLiteral(tokenId));
 
         public void Text(scoped ReadOnlySpan<char> text) => Builder.Append(text);
 

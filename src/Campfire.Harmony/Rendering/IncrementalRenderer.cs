@@ -30,19 +30,25 @@ public sealed class IncrementalRenderer
     private int _firstFinal = -1;
     private int _dropBefore = -1;
 
+    /// <summary>An empty rendering.</summary>
+    /// <param name="renderer">The renderer that tokenizes each message (and caches content); null: <see cref="HarmonyRenderer.Default"/>.</param>
+    /// <param name="options">Conversation-level settings; null: <see cref="RenderOptions.Default"/> (auto-drop on).</param>
     public IncrementalRenderer(HarmonyRenderer? renderer = null, RenderOptions? options = null)
     {
         _renderer = renderer ?? HarmonyRenderer.Default;
         _options = options ?? RenderOptions.Default;
     }
 
+    /// <summary>The conversation-level settings every rendering uses.</summary>
     public RenderOptions Options => _options;
 
     /// <summary>The rendering of the messages so far (no next turn).</summary>
     public ReadOnlySpan<int> Tokens => _tokens.AsSpan(0, _count);
 
+    /// <summary>Number of messages appended so far (dropped ones included).</summary>
     public int MessageCount => _entries.Count;
 
+    /// <summary>The messages appended so far, in order (dropped ones included).</summary>
     public IEnumerable<Message> Messages => _entries.Select(e => e.Message);
 
     /// <summary>How many messages have been tokenized (or re-tokenized) since creation; for tests and diagnostics.</summary>
@@ -67,7 +73,8 @@ public sealed class IncrementalRenderer
         int firstFinal = _firstFinal < 0 && message.Channel == "final" ? index : _firstFinal;
         int dropBefore = _options.AutoDropAnalysis && lastAssistantIsFinal ? firstFinal : -1;
 
-        // The first earlier message whose rendering (or presence) changes.
+        // The host keeps its KV cache up to the first token that changes, so find the first earlier message whose
+        // rendering (or presence) this append changes.
         int firstChanged = index;
         if (hasFunctionTools != _hasFunctionTools)
         {
@@ -146,6 +153,8 @@ public sealed class IncrementalRenderer
         return tokens.Length + sink.Written;
     }
 
+    /// <summary>The prompt for the next turn as a new array: <see cref="Tokens"/>, <c>&lt;|start|&gt;</c>, the role.</summary>
+    /// <exception cref="HarmonyRenderException"><paramref name="nextRole"/> is not a defined role.</exception>
     public int[] RenderForCompletion(Role nextRole)
     {
         using var buffer = new PooledIntBuffer(_count + 8);

@@ -7,6 +7,8 @@ namespace Campfire.Harmony.Rendering;
 /// </summary>
 public sealed record RenderOptions
 {
+    /// <summary>Leave out the analysis messages before the first final message when the last assistant message is
+    /// final (true by default).</summary>
     public bool AutoDropAnalysis { get; init; } = true;
 
     /// <summary>Auto-drop on (the reference's Python default).</summary>

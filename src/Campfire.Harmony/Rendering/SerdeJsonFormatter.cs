@@ -129,7 +129,8 @@ internal static class SerdeJsonFormatter
             return;
         }
 
-        // Shortest round-trip digits from .NET ("R"), normalised to an integer mantissa of digits and a power of ten.
+        // .NET's "R" gives the same shortest round-trip digits as Ryu, only laid out differently; reduce them to digits
+        // and a power of ten so serde's layout rules can be applied below.
         string r = value.ToString("R", CultureInfo.InvariantCulture);
         int exponentAt = r.IndexOfAny(['E', 'e']);
         int exponent = exponentAt >= 0 ? int.Parse(r.AsSpan(exponentAt + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture) : 0;
@@ -143,7 +144,7 @@ internal static class SerdeJsonFormatter
                 digits.Append(c);
         }
         exponent -= fractionDigits;
-        // Strip leading zeros (0.001 -> 1e-3) and trailing zeros (100 -> 1e2).
+        // The layout rules below count significant digits only (0.001 is 1e-3, 100 is 1e2).
         int lead = 0;
         while (lead < digits.Length - 1 && digits[lead] == '0') lead++;
         digits.Remove(0, lead);
@@ -178,69 +179,4 @@ internal static class SerdeJsonFormatter
                 .Append('e').Append((kk - 1).ToString(CultureInfo.InvariantCulture));
         }
     }
-}
-
-/// <summary>Object access with the reference's semantics (serde_json with <c>preserve_order</c>).</summary>
-internal static class JsonObjects
-{
-    /// <summary>Members in first-occurrence order; a repeated name yields its last value (what an IndexMap insert keeps).</summary>
-    public static List<KeyValuePair<string, JsonElement>> DistinctMembers(JsonElement obj)
-    {
-        var members = new List<KeyValuePair<string, JsonElement>>();
-        Dictionary<string, int>? positions = null; // only for large objects; small ones are scanned
-        foreach (var property in obj.EnumerateObject())
-        {
-            string name = property.Name;
-            int at = -1;
-            if (positions is not null)
-            {
-                if (!positions.TryGetValue(name, out at))
-                    at = -1;
-            }
-            else
-            {
-                for (int i = 0; i < members.Count; i++)
-                {
-                    if (string.Equals(members[i].Key, name, StringComparison.Ordinal))
-                    {
-                        at = i;
-                        break;
-                    }
-                }
-            }
-
-            if (at >= 0)
-            {
-                members[at] = new(name, property.Value);
-                continue;
-            }
-            members.Add(new(name, property.Value));
-            if (positions is not null)
-            {
-                positions[name] = members.Count - 1;
-            }
-            else if (members.Count == 32)
-            {
-                positions = new Dictionary<string, int>(StringComparer.Ordinal);
-                for (int i = 0; i < members.Count; i++)
-                    positions[members[i].Key] = i;
-            }
-        }
-        return members;
-    }
-
-    /// <summary><c>Value::get(key)</c>: the member of an object (the last one if repeated, as System.Text.Json also picks); nothing for non-objects.</summary>
-    public static bool TryGet(JsonElement value, string name, out JsonElement member)
-    {
-        if (value.ValueKind == JsonValueKind.Object)
-            return value.TryGetProperty(name, out member);
-        member = default;
-        return false;
-    }
-
-    public static string? GetString(JsonElement value, string name) =>
-        TryGet(value, name, out var member) && member.ValueKind == JsonValueKind.String ? member.GetString() : null;
-
-    public static bool IsTrue(JsonElement value, string name) =>
-        TryGet(value, name, out var member) && member.ValueKind == JsonValueKind.True;
 }

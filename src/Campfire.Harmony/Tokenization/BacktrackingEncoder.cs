@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -121,7 +122,8 @@ internal sealed class BacktrackingEncoder
                 usable[rank] = true;
                 continue;
             }
-            // The usable proper prefixes of lower rank, shortest first.
+            // Candidates for the left part: BPE forms a token by joining two tokens of lower rank, and the left one is
+            // a usable proper prefix of it.
             int prefixes = 0;
             int node = 1 + token[0];
             for (int i = 1; ; i++)
@@ -211,6 +213,7 @@ internal sealed class BacktrackingEncoder
                     token = LongestTokenAt(piece, position);
                     continue;
                 }
+                Debug.Assert((uint)token < (uint)_shorterPrefix.Length, "the trie only offers ordinary ranks");
                 token = Unsafe.Add(ref shorter, token);
                 while (token == NoToken)
                 {
@@ -220,6 +223,7 @@ internal sealed class BacktrackingEncoder
                     dead[position >> 6] |= 1UL << position;
                     int last = ranks[--count];
                     position -= vocabulary.GetLength(last);
+                    Debug.Assert((uint)last < (uint)_shorterPrefix.Length, "ranks[] holds only ordinary ranks");
                     token = Unsafe.Add(ref shorter, last);
                 }
             }
@@ -234,11 +238,13 @@ internal sealed class BacktrackingEncoder
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int LongestTokenAt(ReadOnlySpan<byte> piece, int position)
     {
+        Debug.Assert((uint)position < (uint)piece.Length, "Encode asks only for positions inside the piece");
         ref byte start = ref Unsafe.Add(ref MemoryMarshal.GetReference(piece), position);
         int remaining = piece.Length - position;
         int node = 1 + start;
         if (remaining >= 2)
         {
+            Debug.Assert(_twoByteNodes.Length == 1 << 16, "two bytes index the table directly");
             int two = Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_twoByteNodes), start | (Unsafe.Add(ref start, 1) << 8));
             if (two != NoToken)
             {
@@ -252,6 +258,7 @@ internal sealed class BacktrackingEncoder
                 }
             }
         }
+        Debug.Assert((uint)node < (uint)_longestTokenAtNode.Length, "every trie node has an entry");
         return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_longestTokenAtNode), node);
     }
 
@@ -260,6 +267,7 @@ internal sealed class BacktrackingEncoder
     {
         ulong key = ((ulong)left << 18) | (uint)right;
         int slot = (int)((key * 0x9E3779B97F4A7C15UL) >> (64 - VerdictBits));
+        Debug.Assert((uint)slot < (uint)_verdicts.Length, "the hash keeps VerdictBits bits");
         ref ulong entry = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_verdicts), slot);
         ulong tagged = (key << 2) | 2;   // bit 1 marks a filled entry, bit 0 holds the verdict
         ulong cached = Volatile.Read(ref entry);
@@ -289,6 +297,8 @@ internal sealed class BacktrackingEncoder
             if (left > right)
             {
                 limit = left;
+                Debug.Assert((uint)left < (uint)_rightPart.Length && (uint)right < (uint)_leftPart.Length,
+                    "merge-tree parts are usable ordinary ranks");
                 left = Unsafe.Add(ref rightParts, left);
                 if (left == limit)
                 {
@@ -301,6 +311,8 @@ internal sealed class BacktrackingEncoder
             else
             {
                 limit = right + 1;
+                Debug.Assert((uint)left < (uint)_rightPart.Length && (uint)right < (uint)_leftPart.Length,
+                    "merge-tree parts are usable ordinary ranks");
                 right = Unsafe.Add(ref leftParts, right);
                 if (right + 1 == limit)
                 {
@@ -322,6 +334,7 @@ internal sealed class BacktrackingEncoder
         ref ulong table = ref MemoryMarshal.GetArrayDataReference(_joins);
         while (true)
         {
+            Debug.Assert((uint)slot < (uint)_joins.Length, "the shift and the mask keep slots in the table");
             ulong entry = Unsafe.Add(ref table, slot);
             if ((entry & ~0x3FFFFUL) == key)
                 return (int)(entry & 0x3FFFF);
@@ -348,6 +361,7 @@ internal sealed class BacktrackingEncoder
         ref ulong table = ref MemoryMarshal.GetArrayDataReference(_children);
         while (true)
         {
+            Debug.Assert((uint)slot < (uint)_children.Length, "the shift and the mask keep slots in the table");
             ulong entry = Unsafe.Add(ref table, slot);
             if ((uint)entry == key + 1)
                 return (int)(entry >> 32);

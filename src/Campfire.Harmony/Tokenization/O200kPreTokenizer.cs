@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -71,7 +72,11 @@ internal static class O200kPreTokenizer
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static byte ClassOf(char c) => Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Classes), c);
+    private static byte ClassOf(char c)
+    {
+        Debug.Assert(Classes.Length == char.MaxValue + 1, "every char has a class");
+        return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(Classes), c);
+    }
 
     /// <summary>[^\r\n\p{L}\p{N}]: the optional one-char prefix of a word.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Diagnostics;
 using System.IO.Compression;
 using System.Numerics;
 using System.Reflection;
@@ -127,6 +128,8 @@ internal sealed class O200kVocabulary
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ReadOnlySpan<byte> GetBytes(int id)
     {
+        Debug.Assert((uint)id < (uint)(_offsets.Length - 1), "callers check the id against the vocabulary size");
+        Debug.Assert(_offsets[id] <= _offsets[id + 1] && _offsets[id + 1] <= _bytes.Length, "offsets ascend within the blob");
         ref int offset = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_offsets), id);
         return MemoryMarshal.CreateReadOnlySpan(
             ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytes), offset), Unsafe.Add(ref offset, 1) - offset);
@@ -136,6 +139,7 @@ internal sealed class O200kVocabulary
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public int GetLength(int id)
     {
+        Debug.Assert((uint)id < (uint)(_offsets.Length - 1), "callers check the id against the vocabulary size");
         ref int offset = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_offsets), id);
         return Unsafe.Add(ref offset, 1) - offset;
     }
@@ -159,9 +163,12 @@ internal sealed class O200kVocabulary
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static uint ShortKey(ReadOnlySpan<byte> token) =>
-        token.Length == 4 ? Unsafe.ReadUnaligned<uint>(ref MemoryMarshal.GetReference(token))
-                          : (uint)(token[0] | (token[1] << 8) | (token[2] << 16));
+    private static uint ShortKey(ReadOnlySpan<byte> token)
+    {
+        Debug.Assert(token.Length is 3 or 4, "only 3- and 4-byte tokens have a short key");
+        return token.Length == 4 ? Unsafe.ReadUnaligned<uint>(ref MemoryMarshal.GetReference(token))
+                                 : (uint)(token[0] | (token[1] << 8) | (token[2] << 16));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int ShortSlot(uint key, int length) => (int)(((key ^ ((uint)length << 29)) * 0x9E3779B1u) >> _shortShift);
@@ -174,6 +181,7 @@ internal sealed class O200kVocabulary
         ref ulong table = ref MemoryMarshal.GetArrayDataReference(_shortTable);
         while (true)
         {
+            Debug.Assert((uint)slot < (uint)_shortTable.Length, "the shift and the mask keep slots in the table");
             ulong entry = Unsafe.Add(ref table, slot);
             if (entry == 0)
                 return NotFound;
@@ -190,6 +198,7 @@ internal sealed class O200kVocabulary
         ref Entry table = ref MemoryMarshal.GetArrayDataReference(_table);
         while (true)
         {
+            Debug.Assert((uint)slot < (uint)_table.Length, "the mask keeps slots in the table");
             ref Entry entry = ref Unsafe.Add(ref table, slot);
             if (entry.Length == 0)
                 return NotFound;
@@ -202,8 +211,11 @@ internal sealed class O200kVocabulary
 
     /// <summary>The rank of the 2-byte token <paramref name="first"/>, <paramref name="second"/>, or <see cref="NotFound"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public int GetPairRank(byte first, byte second) =>
-        Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pairRanks), first | (second << 8));
+    public int GetPairRank(byte first, byte second)
+    {
+        Debug.Assert(_pairRanks.Length == 1 << 16, "two bytes index the table directly");
+        return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_pairRanks), first | (second << 8));
+    }
 
     /// <summary>Hash of a byte sequence (the table's own), reused by the per-thread piece cache.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

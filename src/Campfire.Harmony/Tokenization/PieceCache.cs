@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -29,10 +30,12 @@ internal sealed class PieceCache
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGet(ReadOnlySpan<byte> piece, uint hash, out ReadOnlySpan<int> ids)
     {
+        Debug.Assert(piece.Length <= MaxKeyBytes, "callers look up only pieces that fit a key slot");
         int slot = (int)(hash & ((1 << SlotBits) - 1));
         if (_keyLengths[slot] == piece.Length &&
             piece.SequenceEqual(MemoryMarshal.CreateReadOnlySpan(ref _keys[slot * MaxKeyBytes], piece.Length)))
         {
+            Debug.Assert(_idCounts[slot] <= MaxIds, "Add stores at most MaxIds ids per slot");
             ids = MemoryMarshal.CreateReadOnlySpan(ref _ids[slot * MaxIds], _idCounts[slot]);
             return true;
         }

@@ -4,49 +4,39 @@ using System.Globalization;
 namespace Campfire.Harmony.Tokenization;
 
 /// <summary>
-/// The o200k_harmony special tokens: the named Harmony tokens, o200k_base's &lt;|endofprompt|&gt; and
-/// &lt;|reserved_N|&gt; for every other id from 199,998 to 201,087. Like tiktoken's o200k_harmony table,
-/// "&lt;|reserved_200018|&gt;" is also accepted for 200018; 200018 decodes as "&lt;|endofprompt|&gt;".
+/// The literal of every o200k_harmony special id and the id of every literal: the named tokens of
+/// <see cref="HarmonyTokens.Named"/>, and &lt;|reserved_N|&gt; for every other id from 199,998 to 201,087. Like
+/// tiktoken's o200k_harmony table, "&lt;|reserved_200018|&gt;" is also accepted for 200018, which decodes as
+/// "&lt;|endofprompt|&gt;".
 /// </summary>
 internal static class SpecialTokenTable
 {
-    /// <summary>Longest literal ("&lt;|reserved_200000|&gt;" is 19 chars, "&lt;|startoftext|&gt;" 15).</summary>
-    public const int MaxLiteralLength = 19;
-
     private static readonly string[] Literals = BuildLiterals();
     private static readonly FrozenDictionary<string, int> Ids = BuildIds();
     private static readonly FrozenDictionary<string, int>.AlternateLookup<ReadOnlySpan<char>> IdsBySpan =
         Ids.GetAlternateLookup<ReadOnlySpan<char>>();
 
+    /// <summary>Length of the longest literal ("&lt;|reserved_200000|&gt;", 19 chars, today); bounds the search in <see cref="Find"/>.</summary>
+    public static readonly int MaxLiteralLength = Ids.Keys.Max(literal => literal.Length);
+
     private static string[] BuildLiterals()
     {
         var literals = new string[HarmonyTokens.VocabularySize - HarmonyTokens.FirstSpecial];
         for (int id = HarmonyTokens.FirstSpecial; id < HarmonyTokens.VocabularySize; id++)
-        {
-            literals[id - HarmonyTokens.FirstSpecial] = id switch
-            {
-                HarmonyTokens.StartOfText => "<|startoftext|>",
-                HarmonyTokens.EndOfText => "<|endoftext|>",
-                HarmonyTokens.Return => "<|return|>",
-                HarmonyTokens.Constrain => "<|constrain|>",
-                HarmonyTokens.Channel => "<|channel|>",
-                HarmonyTokens.Start => "<|start|>",
-                HarmonyTokens.End => "<|end|>",
-                HarmonyTokens.Message => "<|message|>",
-                HarmonyTokens.Call => "<|call|>",
-                HarmonyTokens.EndOfPrompt => "<|endofprompt|>",
-                _ => "<|reserved_" + id.ToString(CultureInfo.InvariantCulture) + "|>",
-            };
-        }
+            literals[id - HarmonyTokens.FirstSpecial] = ReservedLiteral(id);
+        foreach (SpecialToken token in HarmonyTokens.Named)
+            literals[token.Id - HarmonyTokens.FirstSpecial] = token.Literal;
         return literals;
     }
+
+    private static string ReservedLiteral(int id) => "<|reserved_" + id.ToString(CultureInfo.InvariantCulture) + "|>";
 
     private static FrozenDictionary<string, int> BuildIds()
     {
         var ids = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int id = HarmonyTokens.FirstSpecial; id < HarmonyTokens.VocabularySize; id++)
             ids.Add(Literals[id - HarmonyTokens.FirstSpecial], id);
-        ids.Add("<|reserved_200018|>", HarmonyTokens.EndOfPrompt);
+        ids.Add(ReservedLiteral(HarmonyTokens.EndOfPrompt), HarmonyTokens.EndOfPrompt);
         return ids.ToFrozenDictionary(StringComparer.Ordinal);
     }
 

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text.Unicode;
 
@@ -8,40 +9,78 @@ namespace Campfire.Harmony.Tokenization;
 /// Decodes ids one at a time (as a model generates them) without ever emitting part of a code point: the bytes of a
 /// UTF-8 sequence split across tokens are held back (at most 3) until the token that completes it arrives.
 /// A small mutable struct in the style of <see cref="System.Text.Json.Utf8JsonReader"/>: keep it in a field or local
-/// and pass it by reference. The byte output passes ill-formed sequences through once they can no longer be completed;
-/// the char output replaces them with U+FFFD. Call <see cref="Flush(Span{byte}, out int)"/> at the end of the stream.
+/// and pass it by reference; a copy is a snapshot of the state. The byte output passes ill-formed sequences through once
+/// they can no longer be completed, or, when made with <c>replaceInvalidSequences</c>, writes U+FFFD for each maximal
+/// ill-formed subsequence; the char output always replaces them. Call <see cref="Flush(Span{byte}, out int)"/> at the
+/// end of the stream.
 /// </summary>
 [SkipLocalsInit]
 public struct Utf8StreamingDecoder
 {
-    /// <summary>Room that always suffices for one <see cref="Append(int, Span{byte}, out int)"/> call.</summary>
+    /// <summary>Held bytes and token bytes are joined on the stack up to this length (every o200k token fits).</summary>
+    private const int StackJoinLength = 256;
+
+    /// <summary>
+    /// Room that always suffices for one <see cref="Append(int, Span{byte}, out int)"/> call; three times as much when
+    /// invalid sequences are replaced, since one ill-formed byte becomes the three bytes of U+FFFD.
+    /// </summary>
     public static int MaxBytesPerToken => O200kHarmonyTokenizer.Instance.MaxTokenByteLength + 3;
 
     private uint _pending;       // held bytes, first one in the low byte
     private int _pendingCount;
+    private readonly bool _replaceInvalidSequences;
+
+    /// <summary>A decoder whose byte output replaces ill-formed UTF-8 with U+FFFD when <paramref name="replaceInvalidSequences"/>
+    /// (as the char output always does) instead of passing it through; <c>new Utf8StreamingDecoder()</c> passes it through.</summary>
+    /// <param name="replaceInvalidSequences">Write U+FFFD for each maximal ill-formed subsequence in the byte output, and
+    /// for the held bytes of an unfinished sequence at <see cref="Flush(Span{byte}, out int)"/>.</param>
+    public Utf8StreamingDecoder(bool replaceInvalidSequences) => _replaceInvalidSequences = replaceInvalidSequences;
 
     /// <summary>Number of bytes held back because they start a code point that is not complete yet.</summary>
     public readonly int PendingByteCount => _pendingCount;
+
+    /// <summary>Whether the byte output replaces ill-formed UTF-8 with U+FFFD (the char output always does).</summary>
+    public readonly bool ReplacesInvalidSequences => _replaceInvalidSequences;
 
     /// <summary>
     /// Adds one id and writes every byte that now ends on a code-point boundary. On
     /// <see cref="OperationStatus.DestinationTooSmall"/> nothing is written and the state is unchanged.
     /// </summary>
     /// <exception cref="UnknownTokenIdException">The id is outside the vocabulary.</exception>
-    public OperationStatus Append(int tokenId, Span<byte> destination, out int bytesWritten)
-    {
-        ReadOnlySpan<byte> joined = JoinWithPending(tokenId, stackalloc byte[256]);
+    public OperationStatus Append(int tokenId, Span<byte> destination, out int bytesWritten) =>
+        Append(O200kHarmonyTokenizer.Instance.GetTokenBytes(tokenId), destination, out bytesWritten);
 
-        int complete = CompletePrefixLength(joined);
-        if (complete > destination.Length)
+    /// <summary>
+    /// Adds the bytes of one token (for callers that already hold them) and writes every byte that now ends on a
+    /// code-point boundary. On <see cref="OperationStatus.DestinationTooSmall"/> nothing is written and the state is
+    /// unchanged.
+    /// </summary>
+    public OperationStatus Append(ReadOnlySpan<byte> tokenBytes, Span<byte> destination, out int bytesWritten)
+    {
+        byte[]? rented = null;
+        Span<byte> joined = JoinWithPending(tokenBytes, stackalloc byte[StackJoinLength], ref rented);
+
+        int complete = Utf8Sequence.CompletePrefixLength(joined);
+        OperationStatus status;
+        if (_replaceInvalidSequences)
         {
-            bytesWritten = 0;
-            return OperationStatus.DestinationTooSmall;
+            status = Utf8Sequence.TryCopyReplacingInvalid(joined[..complete], destination, out bytesWritten)
+                ? OperationStatus.Done
+                : OperationStatus.DestinationTooSmall;
         }
-        joined[..complete].CopyTo(destination);
-        Hold(joined[complete..]);
-        bytesWritten = complete;
-        return OperationStatus.Done;
+        else
+        {
+            bytesWritten = complete;
+            status = joined[..complete].TryCopyTo(destination) ? OperationStatus.Done : OperationStatus.DestinationTooSmall;
+        }
+
+        if (status == OperationStatus.Done)
+            Hold(joined[complete..]);
+        else
+            bytesWritten = 0;
+        if (rented is not null)
+            ArrayPool<byte>.Shared.Return(rented);
+        return status;
     }
 
     /// <summary>
@@ -51,30 +90,43 @@ public struct Utf8StreamingDecoder
     /// <exception cref="UnknownTokenIdException">The id is outside the vocabulary.</exception>
     public OperationStatus Append(int tokenId, Span<char> destination, out int charsWritten)
     {
-        ReadOnlySpan<byte> joined = JoinWithPending(tokenId, stackalloc byte[256]);
+        byte[]? rented = null;
+        Span<byte> joined = JoinWithPending(O200kHarmonyTokenizer.Instance.GetTokenBytes(tokenId), stackalloc byte[StackJoinLength], ref rented);
 
-        int complete = CompletePrefixLength(joined);
+        int complete = Utf8Sequence.CompletePrefixLength(joined);
         OperationStatus status = Utf8.ToUtf16(joined[..complete], destination, out _, out charsWritten, replaceInvalidSequences: true, isFinalBlock: true);
-        if (status != OperationStatus.Done)
+        if (status == OperationStatus.Done)
+        {
+            Hold(joined[complete..]);
+        }
+        else
         {
             charsWritten = 0;
-            return OperationStatus.DestinationTooSmall;
+            status = OperationStatus.DestinationTooSmall;
         }
-        Hold(joined[complete..]);
-        return OperationStatus.Done;
+        if (rented is not null)
+            ArrayPool<byte>.Shared.Return(rented);
+        return status;
     }
 
-    /// <summary>Ends the stream: writes the held bytes (an incomplete sequence) as they are and resets the state.</summary>
+    /// <summary>
+    /// Ends the stream and resets the state: writes the held bytes (an incomplete sequence) as they are, or one U+FFFD
+    /// for them when invalid sequences are replaced.
+    /// </summary>
     public OperationStatus Flush(Span<byte> destination, out int bytesWritten)
     {
-        if (destination.Length < _pendingCount)
+        if (_pendingCount == 0)
+        {
+            bytesWritten = 0;
+            return OperationStatus.Done;
+        }
+        ReadOnlySpan<byte> output = _replaceInvalidSequences ? Utf8Sequence.ReplacementCharacter : PendingBytes(stackalloc byte[4]);
+        if (!output.TryCopyTo(destination))
         {
             bytesWritten = 0;
             return OperationStatus.DestinationTooSmall;
         }
-        for (int i = 0; i < _pendingCount; i++)
-            destination[i] = (byte)(_pending >> (8 * i));
-        bytesWritten = _pendingCount;
+        bytesWritten = output.Length;
         Reset();
         return OperationStatus.Done;
     }
@@ -98,78 +150,39 @@ public struct Utf8StreamingDecoder
         return OperationStatus.Done;
     }
 
-    /// <summary>Forgets any held bytes.</summary>
+    /// <summary>Forgets any held bytes (the replacement setting stays).</summary>
     public void Reset()
     {
         _pending = 0;
         _pendingCount = 0;
     }
 
-    /// <summary>The held bytes followed by the token's bytes, in <paramref name="scratch"/> when they fit.</summary>
-    private readonly ReadOnlySpan<byte> JoinWithPending(int tokenId, Span<byte> scratch)
+    /// <summary>The held bytes followed by the token's bytes: in <paramref name="scratch"/> when they fit, else in an
+    /// array rented into <paramref name="rented"/>, so that no token, however long, allocates.</summary>
+    private readonly Span<byte> JoinWithPending(ReadOnlySpan<byte> token, Span<byte> scratch, ref byte[]? rented)
     {
-        ReadOnlySpan<byte> token = O200kHarmonyTokenizer.Instance.GetTokenBytes(tokenId);
         int total = _pendingCount + token.Length;
-        Span<byte> joined = total <= scratch.Length ? scratch[..total] : new byte[total];
-        for (int i = 0; i < _pendingCount; i++)
-            joined[i] = (byte)(_pending >> (8 * i));
+        Span<byte> joined = total <= scratch.Length ? scratch[..total] : (rented = ArrayPool<byte>.Shared.Rent(total)).AsSpan(0, total);
+        PendingBytes(joined);
         token.CopyTo(joined[_pendingCount..]);
         return joined;
     }
 
+    /// <summary>Writes the held bytes at the start of <paramref name="destination"/> and returns them there.</summary>
+    private readonly Span<byte> PendingBytes(Span<byte> destination)
+    {
+        for (int i = 0; i < _pendingCount; i++)
+            destination[i] = (byte)(_pending >> (8 * i));
+        return destination[.._pendingCount];
+    }
+
     private void Hold(ReadOnlySpan<byte> tail)
     {
+        Debug.Assert(tail.Length <= 3, "only an incomplete code point is held, and it has at most 3 bytes");
         uint pending = 0;
         for (int i = 0; i < tail.Length; i++)
             pending |= (uint)tail[i] << (8 * i);
         _pending = pending;
         _pendingCount = tail.Length;
-    }
-
-    /// <summary>
-    /// Length of the prefix that does not end inside a code point: a trailing lead byte followed by fewer continuation
-    /// bytes than it announces (and that could still be completed) is held back.
-    /// </summary>
-    internal static int CompletePrefixLength(ReadOnlySpan<byte> bytes)
-    {
-        int length = bytes.Length;
-        int lowest = Math.Max(0, length - 3);
-        for (int start = length - 1; start >= lowest; start--)
-        {
-            byte b = bytes[start];
-            if ((b & 0xC0) == 0x80)
-                continue;                   // continuation byte: keep looking for its lead
-            int needed = b switch
-            {
-                >= 0xC2 and <= 0xDF => 2,
-                >= 0xE0 and <= 0xEF => 3,
-                >= 0xF0 and <= 0xF4 => 4,
-                _ => 1,
-            };
-            if (start + needed <= length || !CanStillComplete(bytes[start..]))
-                return length;
-            return start;
-        }
-        return length;
-    }
-
-    /// <summary>Whether a truncated sequence is a valid prefix of some well-formed UTF-8 sequence.</summary>
-    private static bool CanStillComplete(ReadOnlySpan<byte> prefix)
-    {
-        if (prefix.Length < 2)
-            return true;
-        byte lead = prefix[0];
-        byte second = prefix[1];
-        bool secondOk = lead switch
-        {
-            0xE0 => second is >= 0xA0 and <= 0xBF,
-            0xED => second is >= 0x80 and <= 0x9F,
-            0xF0 => second is >= 0x90 and <= 0xBF,
-            0xF4 => second is >= 0x80 and <= 0x8F,
-            _ => (second & 0xC0) == 0x80,
-        };
-        if (!secondOk)
-            return false;
-        return prefix.Length < 3 || (prefix[2] & 0xC0) == 0x80;
     }
 }

@@ -2,13 +2,6 @@ using System.Runtime.CompilerServices;
 
 namespace Campfire.Harmony.Tokenization;
 
-/// <summary>Where the encoder puts a piece's ids; a piece is written whole or not at all, so encoding can resume.</summary>
-internal interface ITokenSink
-{
-    bool TryWrite(int id);
-    bool TryWrite(scoped ReadOnlySpan<int> ids);
-}
-
 /// <summary>Writes into a caller's span; remembers how much room the piece that did not fit needed.</summary>
 internal ref struct SpanTokenSink : ITokenSink
 {
@@ -42,25 +35,6 @@ internal ref struct SpanTokenSink : ITokenSink
             return false;
         }
         Written += ids.Length;
-        return true;
-    }
-}
-
-/// <summary>Only counts.</summary>
-internal struct CountingTokenSink : ITokenSink
-{
-    public int Count;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public bool TryWrite(int id)
-    {
-        Count++;
-        return true;
-    }
-
-    public bool TryWrite(scoped ReadOnlySpan<int> ids)
-    {
-        Count += ids.Length;
         return true;
     }
 }
