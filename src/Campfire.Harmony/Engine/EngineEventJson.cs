@@ -5,9 +5,15 @@ using Campfire.Harmony.Tools;
 namespace Campfire.Harmony.Engine;
 
 /// <summary>Writes <see cref="EngineEvent"/>s as one JSON object each (for <c>--json</c> output and logs):
-/// <c>{"type":"tool_call_finished","round":1,...}</c>. Times are in milliseconds.</summary>
+/// <c>{"type":"tool_call_finished","round":1,...}</c>. Property names are snake_case; times are in milliseconds.</summary>
 public static class EngineEventJson
 {
+    /// <summary>Writes <paramref name="engineEvent"/> as one JSON object: <c>type</c> (e.g. <c>content_delta</c>,
+    /// <c>final_answer</c>; the class name for event types this writer does not know), <c>round</c>, then the
+    /// event's fields.</summary>
+    /// <param name="writer">Receives the object; it must be at a position where a value may start.</param>
+    /// <param name="engineEvent">The event.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="writer"/> or <paramref name="engineEvent"/> is null.</exception>
     public static void Write(Utf8JsonWriter writer, EngineEvent engineEvent)
     {
         ArgumentNullException.ThrowIfNull(writer);
@@ -73,7 +79,10 @@ public static class EngineEventJson
         writer.WriteEndObject();
     }
 
-    /// <summary>One event as a compact JSON line (no trailing newline).</summary>
+    /// <summary>One event as a compact JSON line (no trailing newline); non-ASCII text such as citation brackets is
+    /// written as is, not escaped, so logs stay readable.</summary>
+    /// <param name="engineEvent">The event.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="engineEvent"/> is null.</exception>
     public static string ToJson(EngineEvent engineEvent)
     {
         using var buffer = new MemoryStream();

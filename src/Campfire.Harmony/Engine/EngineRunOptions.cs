@@ -1,16 +1,19 @@
-using System.Collections.Immutable;
-using Campfire.Harmony.Model;
-
 namespace Campfire.Harmony.Engine;
 
 /// <summary>Settings of one <see cref="HarmonyEngine.RunAsync"/> call.</summary>
 public sealed record EngineRunOptions
 {
+    /// <summary>The settings used when <see cref="HarmonyEngine.RunAsync"/> gets none: <see cref="GenerationOptions.Default"/>,
+    /// 8 tool rounds, deltas streamed, no required call.</summary>
     public static EngineRunOptions Default { get; } = new();
 
+    /// <summary>Sampling settings passed to the generator for every turn of the run; <see cref="GenerationOptions.MaxTokens"/>
+    /// limits each turn, not the run.</summary>
     public GenerationOptions Generation { get; init; } = GenerationOptions.Default;
 
-    /// <summary>How many times the model may call tools before the run stops with <see cref="StopReason.ToolRoundLimit"/>.</summary>
+    /// <summary>How many turns may end in tool calls that get executed; a call after that stops the run with
+    /// <see cref="StopReason.ToolRoundLimit"/> without executing it. 0 executes no tools. Negative values make
+    /// <see cref="HarmonyEngine.RunAsync"/> throw <see cref="ArgumentOutOfRangeException"/>.</summary>
     public int MaxToolRounds { get; init; } = 8;
 
     /// <summary>Stream <see cref="ContentDelta"/> events (off saves the per-token decoding when only results matter).</summary>

@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Text;
 using System.Text.Json;
 using Campfire.Harmony.Model;
 using Campfire.Harmony.Tools;
@@ -10,7 +9,9 @@ namespace Campfire.Harmony.Engine;
 public sealed partial class HarmonyEngine
 {
     /// <summary>The conversation as Harmony messages: one system message (identity, effort, dates, channels, built-in
-    /// tools), one developer message (instructions and function tools) when there is anything to say, then the rest.</summary>
+    /// tools), one developer message (instructions and function tools) when there is anything to say, then the rest.
+    /// Calls go on the commentary channel (analysis for built-in tools) unless they name one, answers on final.</summary>
+    /// <returns>A new conversation; the engine's own is not changed.</returns>
     public Conversation ToHarmonyConversation()
     {
         var system = new SystemContent
@@ -79,8 +80,9 @@ public sealed partial class HarmonyEngine
         return new Conversation(harmony.ToImmutable());
     }
 
-    /// <summary>Token ids for the assistant's next turn and the ids that end it. Rendering problems surface as
-    /// <see cref="EngineRenderException"/> with the cause inside.</summary>
+    /// <summary>Token ids for the assistant's next turn (ending in <c>&lt;|start|&gt;assistant</c>) and the ids that end
+    /// it. Earlier turns' analysis messages are left out when <see cref="HarmonyEngineOptions.AutoDropAnalysis"/> is on.</summary>
+    /// <exception cref="EngineRenderException">The renderer rejected the conversation; the cause is inside.</exception>
     public RenderedPrompt RenderConversation()
     {
         var conversation = ToHarmonyConversation();
@@ -94,12 +96,16 @@ public sealed partial class HarmonyEngine
         }
     }
 
-
     /// <summary>
     /// Parses what the model generated after <paramref name="prefillIds"/> (default: the usual
     /// <c>&lt;|start|&gt;assistant</c> prefill). Malformed completions never throw: the parse is lenient and its
-    /// repairs are listed in <see cref="ParsedCompletion.Diagnostics"/>. Does not change the conversation.
+    /// repairs are listed in <see cref="ParsedCompletion.Diagnostics"/>. Does not change the conversation, but each tool
+    /// call found gets a fresh call id.
     /// </summary>
+    /// <param name="completionTokens">The generated ids, stop token included or not.</param>
+    /// <param name="prefillIds">The prompt the completion followed (or its tail from the last <c>&lt;|start|&gt;</c>);
+    /// only that last header matters: its role is the first message's author, and when it goes on past the role (a
+    /// forced recipient or channel) the parse reads it together with the completion. Empty: an assistant turn.</param>
     public ParsedCompletion ParseCompletion(ReadOnlySpan<int> completionTokens, ReadOnlySpan<int> prefillIds = default)
     {
         CodecParseResult parsed;

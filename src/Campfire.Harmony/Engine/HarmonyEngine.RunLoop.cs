@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using Campfire.Harmony.Model;
 using Campfire.Harmony.Tools;
 
 namespace Campfire.Harmony.Engine;
@@ -14,7 +13,20 @@ public sealed partial class HarmonyEngine
     /// append call and result, and go again → stop at the final answer. At most
     /// <see cref="EngineRunOptions.MaxToolRounds"/> rounds of tool calls. Cancelling stops generation and tools
     /// promptly with <see cref="OperationCanceledException"/>; what was appended before stays.
+    /// Nothing happens until the sequence is enumerated, so argument errors are thrown by the first
+    /// <c>MoveNextAsync</c>. The parsed messages and tool results are appended to the conversation as the events
+    /// announce them; see <see cref="EngineEvent"/> for their order.
     /// </summary>
+    /// <param name="generator">Continues the rendered prompt; called once per round.</param>
+    /// <param name="options">Settings of this run; null uses <see cref="EngineRunOptions.Default"/>.</param>
+    /// <param name="cancellationToken">Stops the run; also passed to the generator and the tools.</param>
+    /// <returns>The events of the run, ending with one <see cref="RunCompleted"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="generator"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="EngineRunOptions.MaxToolRounds"/> is negative.</exception>
+    /// <exception cref="ArgumentException"><see cref="EngineRunOptions.RequiredToolCall"/> names no registered tool or
+    /// namespace.</exception>
+    /// <exception cref="EngineRenderException">The conversation cannot be rendered.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public async IAsyncEnumerable<EngineEvent> RunAsync(
         ITokenGenerator generator,
         EngineRunOptions? options = null,

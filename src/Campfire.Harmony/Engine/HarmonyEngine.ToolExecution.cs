@@ -7,9 +7,16 @@ namespace Campfire.Harmony.Engine;
 // Executing one tool call: unknown tools, bad arguments and handler failures become error results the model reads.
 public sealed partial class HarmonyEngine
 {
-    /// <summary>Executes one call with its registered handler. Never throws for tool failures: unknown tools, bad
-    /// arguments and exceptions thrown by the handler become error results the model can read. Cancellation of
-    /// <paramref name="cancellationToken"/> is rethrown.</summary>
+    /// <summary>Executes one call with its registered handler. Never throws for tool failures: unknown tools, unknown
+    /// methods, tools without a handler, arguments that are not a JSON object (for function tools with parameters) and
+    /// exceptions thrown by the handler become results with <see cref="ToolResult.IsError"/> set, whose content the model
+    /// can read (<c>{"error": "..."}</c> for function tools, plain text for built-in tools, as gpt-oss's reference tools
+    /// answer). Does not change the conversation.</summary>
+    /// <param name="call">The call; its <see cref="ToolCall.Recipient"/> selects the registered tool.</param>
+    /// <param name="cancellationToken">Passed to the handler.</param>
+    /// <returns>The result for <paramref name="call"/>'s call id; a handler's null answer becomes empty content.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="call"/> is null.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled while the handler ran.</exception>
     public async Task<ToolResult> ExecuteToolCallAsync(ToolCall call, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(call);

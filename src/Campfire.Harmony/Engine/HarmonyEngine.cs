@@ -18,6 +18,9 @@ public sealed partial class HarmonyEngine
     private int _nextCallId;
     private EngineUsage _usage = EngineUsage.Zero;
 
+    /// <summary>An engine with an empty conversation and no tools, bound to the o200k_harmony tokenizer and the Harmony
+    /// renderer and parser.</summary>
+    /// <param name="options">How the system header is written; null uses <see cref="HarmonyEngineOptions.Default"/>.</param>
     public HarmonyEngine(HarmonyEngineOptions? options = null)
         : this(options, HarmonyCodec.Instance)
     {
@@ -29,16 +32,25 @@ public sealed partial class HarmonyEngine
         _codec = codec;
     }
 
+    /// <summary>The options given to the constructor (or the defaults); fixed for the engine's lifetime.</summary>
     public HarmonyEngineOptions Options { get; }
 
-    /// <summary>The conversation so far, in order.</summary>
+    /// <summary>The conversation so far, in order: a live view that changes as messages are added, trimmed or cleared.</summary>
     public IReadOnlyList<HarmonyMessage> Messages => _messages;
 
+    /// <summary>The registered tools, in registration order (a live view).</summary>
     public IReadOnlyList<ToolConfig> Tools => _tools;
 
     // --- tools ----------------------------------------------------------------------------------------------------
 
-    /// <summary>Registers a tool; throws <see cref="ArgumentException"/> naming the problem (duplicate name, overlapping namespace, namespace without methods).</summary>
+    /// <summary>Registers a tool: it is described to the model from the next render on, and its calls are executed by
+    /// <see cref="ToolConfig.Handler"/> (a tool without one is described, but its calls get an error result).</summary>
+    /// <param name="config">The registration.</param>
+    /// <returns>This engine, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="config"/> is null.</exception>
+    /// <exception cref="ArgumentException">The registration clashes with the registered tools (same recipient prefix,
+    /// a namespace overlapping another tool of that namespace) or is a namespace without methods; the message names the
+    /// problem and nothing is registered.</exception>
     public HarmonyEngine RegisterTool(ToolConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -47,7 +59,13 @@ public sealed partial class HarmonyEngine
         return this;
     }
 
-    /// <summary>Registers a tool with its handler.</summary>
+    /// <summary>Registers a tool with <paramref name="handler"/> in place of the registration's own
+    /// <see cref="ToolConfig.Handler"/>.</summary>
+    /// <param name="config">The registration.</param>
+    /// <param name="handler">Executes the tool's calls.</param>
+    /// <returns>This engine, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="config"/> or <paramref name="handler"/> is null.</exception>
+    /// <exception cref="ArgumentException">As for <see cref="RegisterTool(ToolConfig)"/>.</exception>
     public HarmonyEngine RegisterTool(ToolConfig config, ITool handler)
     {
         ArgumentNullException.ThrowIfNull(config);
@@ -55,11 +73,18 @@ public sealed partial class HarmonyEngine
         return RegisterTool(config with { Handler = handler });
     }
 
-    /// <summary>The registration that handles <paramref name="recipient"/>, or null.</summary>
+    /// <summary>The registration that handles calls to <paramref name="recipient"/> (see <see cref="ToolConfig.Matches"/>),
+    /// or null when no registered tool does.</summary>
+    /// <param name="recipient">A full recipient, e.g. <c>functions.get_weather</c> or <c>browser.search</c>.</param>
     public ToolConfig? FindTool(string recipient) => _tools.FirstOrDefault(t => t.Matches(recipient));
 
     // --- messages -------------------------------------------------------------------------------------------------
 
+    /// <summary>Appends a message to the conversation.</summary>
+    /// <param name="message">The message; build it with the <c>Create…Message</c> methods.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
+    /// <exception cref="EngineMessageException">A tool message has no <see cref="HarmonyMessage.Name"/>, or a message other
+    /// than the assistant's has tool calls; the conversation is unchanged.</exception>
     public void AddMessage(HarmonyMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
@@ -67,6 +92,11 @@ public sealed partial class HarmonyEngine
         _messages.Add(message);
     }
 
+    /// <summary>Appends messages in order, each as <see cref="AddMessage"/> does. Not atomic: when one is rejected, the
+    /// messages before it stay added.</summary>
+    /// <param name="messages">The messages to append.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> or one of its items is null.</exception>
+    /// <exception cref="EngineMessageException">A message is invalid (see <see cref="AddMessage"/>).</exception>
     public void AddMessages(IEnumerable<HarmonyMessage> messages)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -74,16 +104,30 @@ public sealed partial class HarmonyEngine
     }
 
     /// <summary>The application's instructions. Rendered as gpt-oss expects: the model identity, reasoning effort and
-    /// dates go in the Harmony system message, this text in the developer message's instructions.</summary>
+    /// dates go in the Harmony system message, this text in the developer message's instructions. The message is
+    /// returned, not added.</summary>
+    /// <param name="text">The instructions.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     public HarmonyMessage CreateSystemMessage(string text) => new(HarmonyRole.System, RequireText(text, nameof(text)));
 
-    /// <summary>Further developer instructions (appended after the system text in the developer message).</summary>
+    /// <summary>Further developer instructions, joined after the system text (by a blank line) in the developer
+    /// message's instructions. The message is returned, not added.</summary>
+    /// <param name="instructions">The instructions.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="instructions"/> is null.</exception>
     public HarmonyMessage CreateDeveloperMessage(string instructions) => new(HarmonyRole.Developer, RequireText(instructions, nameof(instructions)));
 
+    /// <summary>A user message; returned, not added.</summary>
+    /// <param name="text">What the user wrote.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     public HarmonyMessage CreateUserMessage(string text) => new(HarmonyRole.User, RequireText(text, nameof(text)));
 
-    /// <summary>An assistant message; with <paramref name="toolCalls"/>, the text (if any) is the preamble on the
-    /// commentary channel and each call becomes a message to its tool.</summary>
+    /// <summary>An assistant message (returned, not added); with <paramref name="toolCalls"/>, the text (if any) is the
+    /// preamble on the commentary channel and each call becomes a message to its tool.</summary>
+    /// <param name="content">The text; empty for calls without a preamble.</param>
+    /// <param name="toolCalls">The calls the message makes (see <see cref="CreateToolCall"/>); null or empty for a plain
+    /// answer.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="content"/> or a call is null.</exception>
+    /// <exception cref="ArgumentException">A call has no recipient, or two calls share a call id.</exception>
     public HarmonyMessage CreateAssistantMessage(string content, IEnumerable<ToolCall>? toolCalls = null)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -99,7 +143,11 @@ public sealed partial class HarmonyEngine
         return new HarmonyMessage(HarmonyRole.Assistant, content) { ToolCalls = calls };
     }
 
-    /// <summary>The message carrying a tool's result; it renders authored by the tool and addressed to the assistant.</summary>
+    /// <summary>The message carrying a tool's result (returned, not added); it renders authored by the tool and addressed
+    /// to the assistant, on the channel of the call it answers when that call is in the conversation.</summary>
+    /// <param name="result">The result; its <see cref="ToolResult.CallId"/> should name a call in the conversation.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="result"/> or its content is null.</exception>
+    /// <exception cref="ArgumentException">The result does not name the tool that produced it.</exception>
     public HarmonyMessage CreateToolMessage(ToolResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -115,16 +163,35 @@ public sealed partial class HarmonyEngine
         };
     }
 
-    /// <summary>A call to <paramref name="recipient"/> with a fresh call id (for building conversations by hand).</summary>
+    /// <summary>A call to <paramref name="recipient"/> with a fresh call id (<c>call_1</c>, <c>call_2</c>... unique within
+    /// this engine), for building conversations by hand.</summary>
+    /// <param name="recipient">The full recipient, e.g. <c>functions.get_weather</c>; need not be registered.</param>
+    /// <param name="args">The arguments as the model would write them (JSON for function tools); null is taken as empty.</param>
+    /// <exception cref="ArgumentException"><paramref name="recipient"/> is null, empty or white space.</exception>
     public ToolCall CreateToolCall(string recipient, string args) => ToolCall.FromRecipient(recipient, args, NewCallId());
 
     // --- multi-turn -----------------------------------------------------------------------------------------------
 
     /// <summary>Adds the user's message, trims the history to <paramref name="maxHistory"/> messages (see
     /// <see cref="HistoryTrimmer"/>), and renders the prompt for the assistant's reply.</summary>
+    /// <param name="userMessage">What the user wrote.</param>
+    /// <param name="maxHistory">Messages to keep besides system and developer messages; at least 1.</param>
+    /// <returns>The prompt; generate from it and give the completion to <see cref="ParseCompletion"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="userMessage"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxHistory"/> is less than 1.</exception>
+    /// <exception cref="EngineRenderException">The conversation cannot be rendered.</exception>
     public RenderedPrompt HandleMultiTurnConversation(string userMessage, int maxHistory = 10) =>
         HandleMultiTurnConversation(CreateUserMessage(userMessage), maxHistory);
 
+    /// <summary>Adds <paramref name="userMessage"/>, trims the history to <paramref name="maxHistory"/> messages (see
+    /// <see cref="HistoryTrimmer"/>), and renders the prompt for the assistant's reply.</summary>
+    /// <param name="userMessage">A message with <see cref="HarmonyRole.User"/>.</param>
+    /// <param name="maxHistory">Messages to keep besides system and developer messages; at least 1.</param>
+    /// <returns>The prompt; generate from it and give the completion to <see cref="ParseCompletion"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="userMessage"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="userMessage"/> is not a user message.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxHistory"/> is less than 1.</exception>
+    /// <exception cref="EngineRenderException">The conversation cannot be rendered (the message stays added).</exception>
     public RenderedPrompt HandleMultiTurnConversation(HarmonyMessage userMessage, int maxHistory = 10)
     {
         ArgumentNullException.ThrowIfNull(userMessage);
@@ -137,6 +204,8 @@ public sealed partial class HarmonyEngine
     }
 
     /// <summary>Trims the conversation in place (see <see cref="HistoryTrimmer.Trim"/>).</summary>
+    /// <param name="maxHistory">Messages to keep besides system and developer messages; at least 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxHistory"/> is less than 1.</exception>
     public void TrimHistory(int maxHistory)
     {
         var trimmed = HistoryTrimmer.Trim(_messages, maxHistory);
@@ -145,7 +214,8 @@ public sealed partial class HarmonyEngine
     }
 
     /// <summary>Message and tool-call counts, registered tools, the rendered prompt's token count, citation problems
-    /// and the usage of all runs so far.</summary>
+    /// and the usage of all runs so far. Renders the conversation to count its tokens.</summary>
+    /// <exception cref="EngineRenderException">The conversation cannot be rendered.</exception>
     public ConversationSummary GetConversationSummary()
     {
         var byRole = _messages.GroupBy(m => m.Role).ToImmutableDictionary(g => g.Key, g => g.Count());
@@ -159,8 +229,9 @@ public sealed partial class HarmonyEngine
             _usage);
     }
 
-    /// <summary>Forgets the conversation (and resets the tools' per-conversation state, e.g. the browser's pages).
-    /// System and developer messages stay unless <paramref name="keepInstructions"/> is false; tools stay registered.</summary>
+    /// <summary>Forgets the conversation, its citation problems and usage, and resets the tools' per-conversation state
+    /// (<see cref="ITool.Reset"/>, e.g. the browser's pages). Tools stay registered; call ids keep counting up.</summary>
+    /// <param name="keepInstructions">Keep system and developer messages (the default); false empties the conversation.</param>
     public void ClearConversation(bool keepInstructions = true)
     {
         if (keepInstructions) _messages.RemoveAll(m => !HistoryTrimmer.IsPinned(m));

@@ -12,6 +12,11 @@ public static class HistoryTrimmer
     /// counting an assistant message with calls together with its results. The newest unit is always kept, even when
     /// it alone is longer than <paramref name="maxHistory"/>, since cutting it would separate a call from its result.
     /// </summary>
+    /// <param name="messages">The conversation, oldest first; not changed.</param>
+    /// <param name="maxHistory">Messages to keep besides system and developer messages; at least 1.</param>
+    /// <returns>A new list of the kept messages, in their original order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxHistory"/> is less than 1.</exception>
     public static IReadOnlyList<HarmonyMessage> Trim(IReadOnlyList<HarmonyMessage> messages, int maxHistory)
     {
         ArgumentNullException.ThrowIfNull(messages);
@@ -40,7 +45,9 @@ public static class HistoryTrimmer
         return result;
     }
 
-    /// <summary>System and developer messages are never trimmed.</summary>
+    /// <summary>Whether <paramref name="message"/> is a system or developer message, which trimming never drops (they
+    /// are the instructions).</summary>
+    /// <param name="message">Any message.</param>
     public static bool IsPinned(HarmonyMessage message) => message.Role is HarmonyRole.System or HarmonyRole.Developer;
 
     // Units over the non-pinned messages: a call with the results that answer it, or a single message. Pinned

@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using Campfire.Harmony.Model;
-
 namespace Campfire.Harmony.Engine;
 
 /// <summary>Feeds tokens of a completion one at a time and reports the content text each one adds.</summary>

@@ -28,5 +28,6 @@ internal interface IHarmonyCodec
     /// <summary>The text of ids (special tokens as their literal text).</summary>
     string Decode(ReadOnlySpan<int> ids);
 
+    /// <summary>The id of <c>&lt;|start|&gt;</c>, where each message's header begins.</summary>
     int StartTokenId { get; }
 }

@@ -10,6 +10,8 @@ namespace Campfire.Harmony.Engine;
 public static class RoleMapping
 {
     /// <summary>The reference's role for an engine role.</summary>
+    /// <param name="role">A defined <see cref="HarmonyRole"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="role"/> is not a defined value.</exception>
     public static Role ToReferenceRole(this HarmonyRole role) => role switch
     {
         HarmonyRole.System => Role.System,
@@ -21,6 +23,8 @@ public static class RoleMapping
     };
 
     /// <summary>The engine's role for a reference role.</summary>
+    /// <param name="role">A defined <see cref="Role"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="role"/> is not a defined value.</exception>
     public static HarmonyRole ToEngineRole(this Role role) => role switch
     {
         Role.System => HarmonyRole.System,

@@ -1,6 +1,3 @@
-using System.Collections.Immutable;
-using Campfire.Harmony.Model;
-
 namespace Campfire.Harmony.Engine;
 
 internal readonly record struct StreamDelta(string? Channel, string? Recipient, string Text);

@@ -13,6 +13,8 @@ namespace Campfire.Harmony.Tools;
 /// </summary>
 public sealed class BrowserTool : ITool, ICitationSource
 {
+    /// <summary>The built-in namespace gpt-oss calls the browser by: recipients <c>browser.search</c>,
+    /// <c>browser.open</c>, <c>browser.find</c>.</summary>
     public const string Namespace = "browser";
 
     private readonly ISearchBackend _backend;
@@ -22,6 +24,12 @@ public sealed class BrowserTool : ITool, ICitationSource
     private readonly Dictionary<string, BrowserPage> _pagesByUrl = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<(int Start, int End)>> _shownLines = new(StringComparer.Ordinal);
 
+    /// <summary>A browser with an empty page stack over <paramref name="backend"/>.</summary>
+    /// <param name="backend">Where searches and fetches go.</param>
+    /// <param name="options">View size and search limits; null uses <see cref="BrowserToolOptions.Default"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="backend"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><see cref="BrowserToolOptions.ViewTokens"/> is less than 1, or not
+    /// 1 &lt;= <see cref="BrowserToolOptions.DefaultTopN"/> &lt;= <see cref="BrowserToolOptions.MaxSearchResults"/>.</exception>
     public BrowserTool(ISearchBackend backend, BrowserToolOptions? options = null)
     {
         _backend = backend ?? throw new ArgumentNullException(nameof(backend));
@@ -32,19 +40,27 @@ public sealed class BrowserTool : ITool, ICitationSource
         _countTokens = _options.CountTokens ?? DefaultTokenCounter;
     }
 
-    /// <summary>The pages opened so far; a page's index is its cursor.</summary>
+    /// <summary>The pages shown so far, oldest first (a live view); a page's index is its cursor. Every successful
+    /// call pushes one page, even when it scrolls or reopens one already on the stack.</summary>
     public IReadOnlyList<BrowserPage> Pages => _stack;
 
+    /// <summary>The document store given to the constructor.</summary>
     public ISearchBackend Backend => _backend;
 
     /// <summary>A new browser over <paramref name="corpus"/> (one per conversation) and its registration.</summary>
+    /// <param name="corpus">Where searches and fetches go.</param>
+    /// <param name="options">View size and search limits; null uses <see cref="BrowserToolOptions.Default"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="corpus"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="options"/> is inconsistent (see the constructor).</exception>
     public static ToolConfig CreateBrowserToolConfig(ISearchBackend corpus, BrowserToolOptions? options = null) =>
         new BrowserTool(corpus, options).CreateConfig();
 
-    /// <summary>The registration for this browser: the built-in <c>browser</c> namespace the way gpt-oss knows it.</summary>
+    /// <summary>The registration for this browser: the built-in <c>browser</c> namespace the way gpt-oss knows it, with
+    /// the backend's <see cref="ISearchBackend.Source"/> in its description and this browser as the handler.</summary>
     public ToolConfig CreateConfig() =>
         new(Namespace, new ToolDefinition(Namespace, BrowserDescription(_backend.Source)), this) { Methods = BrowserMethods };
 
+    /// <summary>Empties the page stack and forgets which lines were shown, so earlier cursors no longer resolve.</summary>
     public void Reset()
     {
         _stack.Clear();
@@ -52,6 +68,16 @@ public sealed class BrowserTool : ITool, ICitationSource
         _shownLines.Clear();
     }
 
+    /// <summary>Runs <c>search</c>, <c>open</c> or <c>find</c> (by <see cref="ToolCall.Method"/>) and pushes the page
+    /// it shows. Completes synchronously.</summary>
+    /// <param name="call">The call; its arguments are a JSON object (empty arguments count as <c>{}</c>).</param>
+    /// <param name="cancellationToken">Checked once before the call runs.</param>
+    /// <returns>The page display: <c>[cursor] title (url)</c>, the viewed line range, then numbered lines.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="call"/> is null.</exception>
+    /// <exception cref="ToolUsageException">The call is wrong (unknown method, bad or missing arguments, invalid cursor,
+    /// link or location, unknown document) or the backend failed; the message is written for the model and no page
+    /// is pushed.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public ValueTask<string> InvokeAsync(ToolCall call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
@@ -320,6 +346,12 @@ public sealed class BrowserTool : ITool, ICitationSource
 
     // --- citations ----------------------------------------------------------------------------------------------
 
+    /// <summary>Checks a citation against this conversation's pages: the cursor must be on the stack, the lines must
+    /// exist on that page, and every cited line must have been displayed (by any view of the same URL).</summary>
+    /// <param name="citation">A citation from <see cref="CitationParser.Parse"/> (its line numbers are never negative).</param>
+    /// <returns>The verdict, with the page's title, URL and cited text where they exist: a citation that does not check
+    /// out gives a status, not an exception.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="citation"/> is null.</exception>
     public ResolvedCitation Resolve(Citation citation)
     {
         ArgumentNullException.ThrowIfNull(citation);
@@ -355,6 +387,7 @@ public sealed class BrowserTool : ITool, ICitationSource
     // --- definitions --------------------------------------------------------------------------------------------
 
     /// <summary>The namespace description gpt-oss's browser uses (the reference's), with the backend's source name.</summary>
+    /// <param name="source">Replaces the reference's <c>sources=</c> value, e.g. <c>web</c> or a corpus name.</param>
     public static string BrowserDescription(string source)
     {
         var reference = ToolNamespaceConfig.Browser.Description!;

@@ -6,6 +6,10 @@ namespace Campfire.Harmony.Tools;
 /// <summary>Finds the citations in an answer.</summary>
 public static partial class CitationParser
 {
+    /// <summary>Every well-formed citation (<c>【3†L10-L15】</c>, <c>【3†L10】</c>) in <paramref name="text"/>, in order;
+    /// other bracketed text, such as the browser's own <c>【id†title】</c> links, is not a citation.</summary>
+    /// <param name="text">The answer.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     public static ImmutableArray<Citation> Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
@@ -21,7 +25,11 @@ public static partial class CitationParser
         return builder.ToImmutable();
     }
 
-    /// <summary>Resolves every citation of <paramref name="text"/>; with no source every citation is unresolvable.</summary>
+    /// <summary>Resolves every citation of <paramref name="text"/>, in order; with no source every citation is
+    /// <see cref="CitationStatus.PageNotOpened"/>.</summary>
+    /// <param name="text">The answer.</param>
+    /// <param name="source">What checks the citations (the conversation's browser); null when there is none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="text"/> is null.</exception>
     public static ImmutableArray<ResolvedCitation> Resolve(string text, ICitationSource? source) =>
         [.. Parse(text).Select(c => source?.Resolve(c)
             ?? new ResolvedCitation(c, CitationStatus.PageNotOpened, null, null, null, null, "no browser tool is registered, so no page was opened"))];

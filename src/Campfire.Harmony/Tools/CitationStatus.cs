@@ -1,8 +1,6 @@
-using System.Collections.Immutable;
-using System.Text.RegularExpressions;
-
 namespace Campfire.Harmony.Tools;
 
+/// <summary>The verdict on a citation (see <see cref="ResolvedCitation.Status"/>).</summary>
 public enum CitationStatus
 {
     /// <summary>The cursor names a page opened in this conversation and the lines exist and were shown.</summary>

@@ -8,6 +8,13 @@ namespace Campfire.Harmony.Tools;
 /// </summary>
 public interface ITool
 {
+    /// <summary>Executes one call.</summary>
+    /// <param name="call">The call; <see cref="ToolCall.Method"/> says which method of a namespace is meant, and
+    /// <see cref="ToolCall.Args"/> holds the arguments as the model wrote them (the engine checks that a function
+    /// tool with parameters got a JSON object, but not the schema).</param>
+    /// <param name="cancellationToken">Cancelled when the run is; throw <see cref="OperationCanceledException"/> to stop.</param>
+    /// <returns>The text the model reads as the tool's answer (null is taken as empty).</returns>
+    /// <exception cref="ToolUsageException">The call is wrong; the message is written for the model.</exception>
     ValueTask<string> InvokeAsync(ToolCall call, CancellationToken cancellationToken);
 
     /// <summary>Forgets per-conversation state (the engine calls it when its conversation is cleared).</summary>

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Campfire.Harmony.Model;
-using Campfire.Harmony.Tools;
 
 namespace Campfire.Harmony.Tools;
 
@@ -14,11 +13,24 @@ namespace Campfire.Harmony.Tools;
 /// </summary>
 public sealed partial record ToolConfig
 {
+    /// <summary>The namespace of application functions (<c>functions.get_weather</c>); they are registered one by one
+    /// and described in the developer message.</summary>
     public const string FunctionsNamespace = "functions";
 
     /// <summary>The built-in namespaces gpt-oss was trained on; they render in the system message.</summary>
     public static readonly ImmutableArray<string> BuiltInNamespaces = BuiltInToolNamespaces.Names;
 
+    /// <summary>A registration of one function (<c>namespace.name</c>) or of a whole namespace (<c>namespace</c>, whose
+    /// <see cref="Methods"/> must then be set).</summary>
+    /// <param name="recipientPrefix"><c>namespace.name</c>, where name is <paramref name="definition"/>'s, or a namespace
+    /// other than <c>functions</c>; letters, digits, '_' and '-', not starting with a digit.</param>
+    /// <param name="definition">For a function, the function; for a namespace, its name and the description the model
+    /// reads (its methods go in <see cref="Methods"/>).</param>
+    /// <param name="handler">Executes the calls; null registers a tool the model is told about but whose calls get an
+    /// error result.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="definition"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="recipientPrefix"/> is empty or malformed, names a method other
+    /// than <paramref name="definition"/>, or is the bare <c>functions</c> namespace.</exception>
     public ToolConfig(string recipientPrefix, ToolDefinition definition, ITool? handler = null)
     {
         ArgumentNullException.ThrowIfNull(definition);
@@ -49,14 +61,23 @@ public sealed partial record ToolConfig
         Handler = handler;
     }
 
+    /// <summary>What the model addresses: <c>functions.get_weather</c> for a function, <c>browser</c> for a namespace
+    /// (whose calls are <c>browser.search</c> and so on).</summary>
     public string RecipientPrefix { get; }
+
+    /// <summary>What the model is told about the tool: the function, or the namespace's name and description.</summary>
     public ToolDefinition Definition { get; }
+
+    /// <summary>Executes the calls; null when the application does not handle them (calls then get an error result).</summary>
     public ITool? Handler { get; init; }
 
     /// <summary>The namespace part of the prefix (<c>functions</c>, <c>browser</c>).</summary>
     public string Namespace { get; }
 
-    /// <summary>For a namespace registration (prefix without a method): its methods, e.g. search, open, find.</summary>
+    /// <summary>For a namespace registration (prefix without a method): its methods, e.g. search, open, find; empty for
+    /// a function. Calls to other methods of the namespace get an error result.</summary>
+    /// <exception cref="ArgumentNullException">Set to an array that contains null.</exception>
+    /// <exception cref="ArgumentException">Set to an array with two methods of the same name.</exception>
     public ImmutableArray<ToolDefinition> Methods
     {
         get => _methods;
@@ -83,15 +104,30 @@ public sealed partial record ToolConfig
     public bool IsNamespace => RecipientPrefix.IndexOf('.', StringComparison.Ordinal) < 0;
 
     /// <summary>A function tool (<c>functions.NAME</c>).</summary>
+    /// <param name="name">The function's name; letters, digits, '_' and '-', not starting with a digit.</param>
+    /// <param name="description">What the model is told the function does; null for none.</param>
+    /// <param name="parametersJsonSchema">A JSON Schema object (<c>{"type":"object","properties":{…}}</c>), or null for no arguments.</param>
+    /// <param name="handler">Executes the calls; null registers it without one.</param>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not an identifier, or the schema is not valid JSON
+    /// or not an object schema.</exception>
     public static ToolConfig Function(string name, string? description, string? parametersJsonSchema, ITool? handler = null) =>
         new($"{FunctionsNamespace}.{name}", new ToolDefinition(name, description, parametersJsonSchema), handler);
 
     /// <summary>A function tool with a delegate handler.</summary>
+    /// <param name="name">The function's name; letters, digits, '_' and '-', not starting with a digit.</param>
+    /// <param name="description">What the model is told the function does; null for none.</param>
+    /// <param name="parametersJsonSchema">A JSON Schema object (<c>{"type":"object","properties":{…}}</c>), or null for no arguments.</param>
+    /// <param name="handler">Executes a call and returns the text the model reads.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="handler"/> is null.</exception>
+    /// <exception cref="ArgumentException"><paramref name="name"/> is not an identifier, or the schema is not valid JSON
+    /// or not an object schema.</exception>
     public static ToolConfig Function(
         string name, string? description, string? parametersJsonSchema, Func<ToolCall, CancellationToken, ValueTask<string>> handler) =>
         Function(name, description, parametersJsonSchema, new DelegateTool(handler));
 
-    /// <summary>Whether a call to <paramref name="recipient"/> is handled by this registration.</summary>
+    /// <summary>Whether a call to <paramref name="recipient"/> is handled by this registration: the exact prefix for a
+    /// function, any <c>namespace.method</c> for a namespace (the method is checked when the call is executed).</summary>
+    /// <param name="recipient">A full recipient as the model wrote it; compared ordinally.</param>
     public bool Matches(string recipient) =>
         IsNamespace
             ? recipient.Length > RecipientPrefix.Length && recipient.StartsWith(RecipientPrefix, StringComparison.Ordinal) && recipient[RecipientPrefix.Length] == '.'
