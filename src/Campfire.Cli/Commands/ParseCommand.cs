@@ -82,7 +82,7 @@ public sealed class ParseCommand : ICliCommand
             writer.WritePropertyName("messages"u8);
             HarmonyJson.WriteMessages(writer, result.Messages);
             if (request.Mode == ParseMode.Lenient)
-                HarmonyJson.WriteParseDiagnostics(writer, result.Diagnostics);
+                HarmonyParseDiagnosticJson.Write(writer, result.Diagnostics);
             writer.WriteEndObject();
         }
         output.WriteByte((byte)'\n');

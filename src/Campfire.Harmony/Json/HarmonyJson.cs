@@ -75,22 +75,6 @@ public static class HarmonyJson
     public static void WriteMessages(Utf8JsonWriter writer, ImmutableArray<Message> messages) =>
         HarmonyJsonWriter.WriteMessages(writer, messages);
 
-    /// <summary>Writes <c>"diagnostics": [{"token_index", "quirk", "description"}, ...]</c>, the shape the CLI and the
-    /// C ABI give a lenient parse's repairs in.</summary>
-    public static void WriteParseDiagnostics(Utf8JsonWriter writer, ImmutableArray<Parsing.HarmonyParseDiagnostic> diagnostics)
-    {
-        writer.WriteStartArray("diagnostics"u8);
-        foreach (var diagnostic in diagnostics)
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("token_index"u8, diagnostic.TokenIndex);
-            writer.WriteString("quirk"u8, diagnostic.Quirk.ToString());
-            writer.WriteString("description"u8, diagnostic.Description);
-            writer.WriteEndObject();
-        }
-        writer.WriteEndArray();
-    }
-
     /// <summary>The conversation as JSON text in the reference's shape, compact unless <paramref name="indented"/>.</summary>
     public static string SerializeConversation(Conversation conversation, bool indented = false) =>
         Write(conversation, indented, HarmonyJsonWriter.WriteConversation);

@@ -1,3 +1,5 @@
+using Campfire.Harmony.Tokenization;
+
 namespace Campfire.Harmony.Parsing;
 
 // Cuts content bytes into deltas of whole code points: a code point split across tokens is held back until it
@@ -22,7 +24,7 @@ public partial struct HarmonyStreamParser
                 while (_utf8PendingLength < _utf8PendingNeed && offset < bytes.Length)
                 {
                     byte next = bytes[offset];
-                    if (!Utf8Scanner.IsValidContinuation(lead, _utf8PendingLength, next))
+                    if (!Utf8Sequence.IsValidContinuation(lead, _utf8PendingLength, next))
                     {
                         _utf8PendingLength = 0;
                         _deltaSource = DeltaSource.Replacement;
@@ -42,7 +44,7 @@ public partial struct HarmonyStreamParser
                 return true;
             }
 
-            int run = Utf8Scanner.ValidPrefixLength(bytes[offset..]);
+            int run = Utf8Sequence.ValidPrefixLength(bytes[offset..]);
             if (run > 0)
             {
                 start = offset;
@@ -51,14 +53,14 @@ public partial struct HarmonyStreamParser
                 isSlice = true;
                 return true;
             }
-            var status = Utf8Scanner.Classify(bytes, offset, out int size);
-            if (status == Utf8Scanner.Status.Incomplete)
+            var status = Utf8Sequence.Classify(bytes, offset, out int size);
+            if (status == Utf8SequenceStatus.Incomplete)
             {
                 _utf8Pending = 0;
                 for (int i = 0; i < size; i++)
                     _utf8Pending |= (uint)bytes[offset + i] << (8 * i);
                 _utf8PendingLength = (byte)size;
-                _utf8PendingNeed = (byte)Utf8Scanner.SequenceLength(bytes[offset]);
+                _utf8PendingNeed = (byte)Utf8Sequence.SequenceLength(bytes[offset]);
                 offset += size;
                 return false;
             }

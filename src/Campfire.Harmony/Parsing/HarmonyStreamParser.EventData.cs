@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 using Campfire.Harmony.Model;
+using Campfire.Harmony.Tokenization;
 
 namespace Campfire.Harmony.Parsing;
 
@@ -78,7 +79,7 @@ public partial struct HarmonyStreamParser
         DeltaSource.Vocabulary => ParserTables.Blob.AsSpan(_deltaStart, _deltaLength),
         DeltaSource.Scratch => ((ReadOnlySpan<byte>)_scratch)[.._deltaLength],
         DeltaSource.Header => _header.Slice(_deltaStart, _deltaLength),
-        DeltaSource.Replacement => Utf8Scanner.ReplacementCharacter,
+        DeltaSource.Replacement => Utf8Sequence.ReplacementCharacter,
         DeltaSource.Space => " "u8,
         _ => default,
     };

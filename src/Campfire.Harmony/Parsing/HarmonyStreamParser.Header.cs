@@ -1,4 +1,5 @@
 using Campfire.Harmony.Model;
+using Campfire.Harmony.Tokenization;
 
 namespace Campfire.Harmony.Parsing;
 
@@ -102,7 +103,7 @@ public partial struct HarmonyStreamParser
             if (HeaderGrammar.NormalizeConstrain(ref _header, ref rawStart, ref rawEnd))
                 quirks |= HeaderGrammar.Bit(HarmonyParseQuirk.ConstrainVariant);
         }
-        else if (_headerHasInvalidId || !Utf8Scanner.IsComplete(_header.Bytes))
+        else if (_headerHasInvalidId || !Utf8Sequence.IsComplete(_header.Bytes))
         {
             ThrowParse(HarmonyParseError.HeaderNotDecodable, "could not decode header");
         }

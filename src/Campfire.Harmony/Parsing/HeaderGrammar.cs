@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text;
 using Campfire.Harmony.Model;
+using Campfire.Harmony.Tokenization;
 
 namespace Campfire.Harmony.Parsing;
 
@@ -445,21 +446,21 @@ internal static class HeaderGrammar
     /// <summary>Lenient: copies the header without its ill-formed UTF-8 to a new region. Returns false when it was valid.</summary>
     public static bool DropInvalidUtf8(ref HeaderStore store, ref int rawStart, ref int rawEnd)
     {
-        if (Utf8Scanner.IsComplete(store.Bytes[rawStart..rawEnd]))
+        if (Utf8Sequence.IsComplete(store.Bytes[rawStart..rawEnd]))
             return false;
         int newStart = store.Length;
         int at = rawStart;
         while (at < rawEnd)
         {
             ReadOnlySpan<byte> raw = store.Bytes[..rawEnd];
-            int valid = Utf8Scanner.ValidPrefixLength(raw[at..]);
+            int valid = Utf8Sequence.ValidPrefixLength(raw[at..]);
             if (valid > 0)
             {
                 store.Append(store.Bytes.Slice(at, valid));
                 at += valid;
                 continue;
             }
-            Utf8Scanner.Classify(store.Bytes[..rawEnd], at, out int skip);
+            Utf8Sequence.Classify(store.Bytes[..rawEnd], at, out int skip);
             at += skip;
         }
         rawStart = newStart;

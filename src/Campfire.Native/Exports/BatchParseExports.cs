@@ -51,7 +51,7 @@ internal static unsafe class BatchParseExports
                 HarmonyJson.WriteMessages(writer, result.Messages);
                 if (parseMode == ParseMode.Lenient)
                 {
-                    HarmonyJson.WriteParseDiagnostics(writer, result.Diagnostics);
+                    HarmonyParseDiagnosticJson.Write(writer, result.Diagnostics);
                 }
 
                 writer.WriteEndObject();
