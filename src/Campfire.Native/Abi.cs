@@ -69,6 +69,10 @@ internal static unsafe class Abi
     public static string ElementNoun<T>() => typeof(T) == typeof(byte) ? "bytes" : "tokens";
 
     /// <summary>A NUL-terminated string that lives in the library image (a u8 literal ending in \0) as a C pointer.</summary>
-    public static byte* StaticString(ReadOnlySpan<byte> literalWithTerminator) =>
-        (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(literalWithTerminator));
+    public static byte* StaticString(ReadOnlySpan<byte> literalWithTerminator)
+    {
+        // The pointer outlives the span: only a u8 literal (data in the image, never moved or freed) may come here.
+        System.Diagnostics.Debug.Assert(!literalWithTerminator.IsEmpty && literalWithTerminator[^1] == 0, "a C string literal must end in \\0");
+        return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(literalWithTerminator));
+    }
 }
