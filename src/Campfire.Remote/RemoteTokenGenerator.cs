@@ -27,7 +27,7 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
     private readonly EndpointBalancer _balancer;
     private readonly HttpClient _http;
     private readonly string? _apiKey;
-    private readonly bool[] _vllmWithoutReturnTokenIds;
+    private readonly bool[] _needsFallback;
     private readonly ResiliencePipeline _retry;
 
     public RemoteTokenGenerator(RemoteGeneratorOptions options, HttpMessageHandler? handler = null)
@@ -46,7 +46,7 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
         _options = options;
         _endpoints = [.. options.Endpoints];
         _balancer = new EndpointBalancer(_endpoints.Length);
-        _vllmWithoutReturnTokenIds = new bool[_endpoints.Length];
+        _needsFallback = new bool[_endpoints.Length];
         _apiKey = ReadApiKey(options.ApiKeyEnvironmentVariable);
 
         _http = new HttpClient(handler ?? new SocketsHttpHandler
@@ -167,17 +167,18 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
         var handedOver = false;
         try
         {
-            // At most one downgrade: an older vLLM ignores return_token_ids, so ask again with the logprobs fallback.
+            // At most one downgrade (e.g. an older vLLM ignores return_token_ids): ask again in the fallback form, and
+            // remember the replica so that later requests start there.
             for (var round = 0; ; round++)
             {
                 var stream = await OpenOnceAsync(request, endpoint, index, token).ConfigureAwait(false);
-                if (!stream.ServerLacksReturnTokenIds || round > 0)
+                if (!stream.NeedsFallback || round > 0)
                 {
                     handedOver = true;
                     return stream;
                 }
                 stream.Dispose();
-                _vllmWithoutReturnTokenIds[index] = true;
+                _needsFallback[index] = true;
             }
         }
         catch (RemoteGenerationException e) when (IsRetryable(e))
@@ -194,9 +195,8 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
 
     private async ValueTask<RemoteStream> OpenOnceAsync(AttemptRequest request, RemoteEndpoint endpoint, int index, CancellationToken token)
     {
-        var idSource = _options.VllmTokenIds;
-        if (idSource == VllmTokenIdSource.Auto && _vllmWithoutReturnTokenIds[index])
-            idSource = VllmTokenIdSource.Logprobs;
+        var backend = endpoint.Backend;
+        var attempt = new RemoteGenerationRequest(_options, request.Prompt, request.StopTokens, request.Options, _needsFallback[index]);
 
         var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
         timeout.CancelAfter(_options.FirstTokenTimeout);
@@ -206,7 +206,7 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, endpoint.GenerationUrl)
             {
-                Content = BuildBody(request, endpoint.Protocol, idSource == VllmTokenIdSource.Logprobs),
+                Content = BuildBody(backend, attempt),
             };
             message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
             if (_apiKey is not null)
@@ -220,12 +220,12 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
             }
             var content = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
             stream = new RemoteStream(endpoint.BaseUrl, index, response, content, timeout, request.CallerToken,
-                endpoint.Protocol, idSource, request.StopTokens);
+                backend.CreateChunkReader(attempt), request.StopTokens);
 
             // The first-token timeout covers queueing and prefill; it runs from the send, not per event.
             var remaining = _options.FirstTokenTimeout;
             var started = Environment.TickCount64;
-            while (!stream.HasPending && !stream.Finished && !stream.ServerLacksReturnTokenIds)
+            while (!stream.HasPending && !stream.Finished && !stream.NeedsFallback)
             {
                 remaining = _options.FirstTokenTimeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
                 if (remaining <= TimeSpan.Zero)
@@ -265,13 +265,11 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
         }
     }
 
-    private ByteArrayContent BuildBody(AttemptRequest request, RemoteProtocol protocol, bool logprobsForIds)
+    private static ByteArrayContent BuildBody(RemoteBackend backend, RemoteGenerationRequest request)
     {
+        // Room for o200k ids (up to 6 digits and a comma) and the sampling fields, so the body is written without regrowing.
         var buffer = new ArrayBufferWriter<byte>(256 + request.Prompt.Length * 8);
-        if (protocol == RemoteProtocol.Vllm)
-            RemoteRequestWriter.WriteVllm(buffer, _options.Model, request.Prompt.Span, request.StopTokens, request.Options, logprobsForIds);
-        else
-            RemoteRequestWriter.WriteSglang(buffer, request.Prompt.Span, request.StopTokens, request.Options);
+        backend.WriteRequest(buffer, request);
         var content = new ByteArrayContent(buffer.WrittenSpan.ToArray());
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return content;
