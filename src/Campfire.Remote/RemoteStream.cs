@@ -69,7 +69,7 @@ internal sealed class RemoteStream : IDisposable
     /// <summary>
     /// Reads and applies one event, waiting at most <paramref name="timeout"/>. Returns false when the stream ended
     /// cleanly. Throws <see cref="OperationCanceledException"/> for the caller's cancellation and our exceptions for
-    /// everything else; <see cref="IsTransientBeforeFirstToken"/> tells the retry logic which of them may be retried.
+    /// everything else; the generator decides from them which failures may be retried.
     /// </summary>
     public async ValueTask<bool> ReadNextAsync(TimeSpan timeout, string waitingFor)
     {

@@ -30,6 +30,12 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
     private readonly bool[] _needsFallback;
     private readonly ResiliencePipeline _retry;
 
+    /// <summary>A generator over <paramref name="options"/>' endpoints.</summary>
+    /// <param name="options">Endpoints, timeouts, retries; validated here.</param>
+    /// <param name="handler">The HTTP handler to send through (tests, proxies); null for a pooled
+    /// <see cref="SocketsHttpHandler"/> with <see cref="RemoteGeneratorOptions.ConnectTimeout"/>. The generator owns it.</param>
+    /// <exception cref="RemoteConfigurationException">No endpoint, a non-positive timeout, a negative retry setting, or
+    /// an API-key variable that is not set.</exception>
     public RemoteTokenGenerator(RemoteGeneratorOptions options, HttpMessageHandler? handler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -82,11 +88,21 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
                 .Build();
     }
 
+    /// <summary>The replicas, in the order given; indexes match <see cref="OutstandingRequests"/>.</summary>
     public IReadOnlyList<RemoteEndpoint> Endpoints => _endpoints;
 
     /// <summary>Streams in flight on replica <paramref name="endpointIndex"/> (what the balancer compares).</summary>
     public int OutstandingRequests(int endpointIndex) => _balancer.Outstanding(endpointIndex);
 
+    /// <summary>
+    /// Streams the ids the server generates after <paramref name="prompt"/>, up to and including the first stop token
+    /// or <see cref="GenerationOptions.MaxTokens"/> ids. The request is sent when enumeration starts; abandoning the
+    /// enumeration aborts it on the server.
+    /// </summary>
+    /// <exception cref="RemoteConfigurationException">Empty prompt, a negative id or a negative token limit (thrown here, before anything is sent).</exception>
+    /// <exception cref="RemoteGenerationException">During enumeration: the failure that ended the generation (a
+    /// <see cref="RemoteServerException"/>, <see cref="RemoteTimeoutException"/>, <see cref="RemoteStreamBrokenException"/>
+    /// or <see cref="RemoteProtocolException"/>), after the retries allowed before the first token.</exception>
     public IAsyncEnumerable<int> GenerateAsync(ReadOnlyMemory<int> prompt, ReadOnlyMemory<int> stopTokens,
         GenerationOptions options, CancellationToken cancellationToken = default)
     {
@@ -333,6 +349,7 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
             throw new RemoteConfigurationException($"{name} must be positive, not {value}");
     }
 
+    /// <summary>Closes the HTTP client and its pooled connections (and the handler it was given).</summary>
     public void Dispose() => _http.Dispose();
 
     private sealed class AttemptRequest(ReadOnlyMemory<int> prompt, int[] stopTokens, GenerationOptions options, CancellationToken callerToken)

@@ -26,6 +26,10 @@ public sealed class SseEventReader : IDisposable
     private byte[] _data;
     private int _dataLength;
 
+    /// <summary>A reader of <paramref name="stream"/>, which it reads but does not own (nor dispose).</summary>
+    /// <param name="stream">The response body.</param>
+    /// <param name="initialBufferBytes">Starting size of the line and data buffers (at least 64); they grow for longer
+    /// lines, up to <see cref="MaxLineBytes"/>.</param>
     public SseEventReader(Stream stream, int initialBufferBytes = 4096)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -162,6 +166,7 @@ public sealed class SseEventReader : IDisposable
         array = bigger;
     }
 
+    /// <summary>Returns the buffers to the pool; the stream is left open (the HTTP response owns it).</summary>
     public void Dispose()
     {
         if (_buffer.Length == 0)
