@@ -110,7 +110,8 @@ public sealed class SseEventReader : IDisposable
             else
             {
                 _start += at + 1;
-                _skipLeadingLineFeed = true; // the LF of a CRLF may arrive in the next read
+                // The LF of a CRLF may arrive in the next read; waiting for it would hold back an event ended by CRs.
+                _skipLeadingLineFeed = true;
             }
         }
         else
