@@ -6,7 +6,8 @@ public static class RemoteGeneratorFactory
     /// <summary>
     /// One generator over all <paramref name="endpoints"/> ("http://host:8000", "sglang+http://host:30000", ...).
     /// </summary>
-    /// <param name="endpoints">Replica URLs; a "vllm+" or "sglang+" prefix overrides <paramref name="defaultProtocol"/>.</param>
+    /// <param name="endpoints">Replica URLs; a backend prefix ("vllm+", "sglang+": any <see cref="Protocol.RemoteBackend.UrlPrefix"/>
+    /// in <see cref="Protocol.RemoteBackends.All"/>) overrides <paramref name="defaultProtocol"/>.</param>
     /// <param name="model">Served model name for vLLM's <c>model</c> field (e.g. "openai/gpt-oss-120b"); null for the server default.</param>
     /// <param name="apiKeyEnvironmentVariable">Variable holding the API key; null for none.</param>
     /// <param name="defaultProtocol">Protocol of endpoints without a prefix.</param>

@@ -12,6 +12,8 @@ public sealed record RemoteGeneratorOptions
     /// <summary>Name of the environment variable holding the API key (sent as a Bearer token); null sends none.</summary>
     public string? ApiKeyEnvironmentVariable { get; init; }
 
+    /// <summary>How vLLM endpoints are asked for the generated ids; <see cref="VllmTokenIdSource.Auto"/> copes with servers
+    /// older than <c>return_token_ids</c>. Other backends ignore it.</summary>
     public VllmTokenIdSource VllmTokenIds { get; init; } = VllmTokenIdSource.Auto;
 
     /// <summary>Attempts after the first one, before the first token only (connect errors, 5xx, 429, 408, first-token timeout).</summary>
@@ -23,6 +25,7 @@ public sealed record RemoteGeneratorOptions
     /// <summary>Longest <c>Retry-After</c> (on 429/503) that is waited for instead of the backoff delay.</summary>
     public TimeSpan MaxRetryAfter { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Per connection attempt: how long establishing the TCP (and TLS) connection may take.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Per attempt: from sending the request until the first token (covers queueing and prefill).</summary>

@@ -13,21 +13,17 @@ internal sealed class RemoteStream : IDisposable
     private readonly SseEventReader _events;
     private readonly CancellationTokenSource _timeout;
     private readonly CancellationToken _caller;
-    private readonly RemoteProtocol _protocol;
-    private readonly VllmTokenIdSource _vllmIds;
+    private readonly RemoteChunkReader _reader;
     private readonly int[] _stopTokens;
     private readonly TokenIdBuffer _parsed = new();
     private readonly TokenIdBuffer _pending = new();
     private StreamChunk _chunk;
     private int _pendingRead;
-    private int _receivedFromServer;
     private int _lastQueued = -1;
-    private bool _sawTokenIds;
     private bool _disposed;
 
     public RemoteStream(Uri endpoint, int endpointIndex, HttpResponseMessage response, Stream body,
-        CancellationTokenSource timeout, CancellationToken caller, RemoteProtocol protocol, VllmTokenIdSource vllmIds,
-        int[] stopTokens)
+        CancellationTokenSource timeout, CancellationToken caller, RemoteChunkReader reader, int[] stopTokens)
     {
         Endpoint = endpoint;
         EndpointIndex = endpointIndex;
@@ -35,8 +31,7 @@ internal sealed class RemoteStream : IDisposable
         _events = new SseEventReader(body);
         _timeout = timeout;
         _caller = caller;
-        _protocol = protocol;
-        _vllmIds = vllmIds;
+        _reader = reader;
         _stopTokens = stopTokens;
     }
 
@@ -52,8 +47,9 @@ internal sealed class RemoteStream : IDisposable
     /// <summary>The stream ended cleanly with <c>data: [DONE]</c>.</summary>
     public bool SawDone { get; private set; }
 
-    /// <summary>vLLM in <see cref="VllmTokenIdSource.Auto"/>: the server ignored <c>return_token_ids</c> (older vLLM).</summary>
-    public bool ServerLacksReturnTokenIds { get; private set; }
+    /// <summary>The backend found, before the first token, that this server needs the fallback request
+    /// (<see cref="ChunkVerdict.ResendWithFallback"/>); the stream is to be dropped and the request sent again.</summary>
+    public bool NeedsFallback { get; private set; }
 
     public bool TryDequeue(out int id)
     {
@@ -73,7 +69,7 @@ internal sealed class RemoteStream : IDisposable
     /// <summary>
     /// Reads and applies one event, waiting at most <paramref name="timeout"/>. Returns false when the stream ended
     /// cleanly. Throws <see cref="OperationCanceledException"/> for the caller's cancellation and our exceptions for
-    /// everything else; <c>IsTransientBeforeFirstToken</c> tells the retry logic which of them may be retried.
+    /// everything else; the generator decides from them which failures may be retried.
     /// </summary>
     public async ValueTask<bool> ReadNextAsync(TimeSpan timeout, string waitingFor)
     {
@@ -151,10 +147,7 @@ internal sealed class RemoteStream : IDisposable
         _parsed.Clear();
         try
         {
-            if (_protocol == RemoteProtocol.Vllm)
-                VllmChunkParser.Parse(data, _vllmIds == VllmTokenIdSource.Logprobs ? VllmTokenIdSource.Logprobs : VllmTokenIdSource.ReturnTokenIds, _parsed, ref _chunk);
-            else
-                SglangChunkParser.Parse(data, _parsed, ref _chunk);
+            _reader.Parse(data, _parsed, ref _chunk);
         }
         catch (Exception e) when (e is JsonException or InvalidDataException)
         {
@@ -167,44 +160,21 @@ internal sealed class RemoteStream : IDisposable
                 ReportedByServer = true,
             };
 
-        _sawTokenIds |= _chunk.HasTokenIds;
-        if (_protocol == RemoteProtocol.Vllm)
+        ChunkVerdict verdict;
+        try
         {
-            if (_chunk.HasChoice && !_chunk.HasTokenIds)
-            {
-                if (_vllmIds == VllmTokenIdSource.Auto && !_sawTokenIds && Delivered == 0 && _pending.Count == 0)
-                {
-                    ServerLacksReturnTokenIds = true;
-                    return;
-                }
-                if (_vllmIds != VllmTokenIdSource.Logprobs || _chunk.HasText)
-                {
-                    var field = _vllmIds == VllmTokenIdSource.Logprobs ? "logprobs.tokens" : "token_ids";
-                    throw new RemoteProtocolException(Endpoint, Delivered,
-                        $"a streamed choice has no '{field}' (the server ignored "
-                        + (_vllmIds == VllmTokenIdSource.Logprobs ? "logprobs/return_tokens_as_token_ids" : "return_token_ids; vLLM older than 0.10.2? use the logprobs fallback")
-                        + ")");
-                }
-            }
+            verdict = _reader.Review(in _chunk, _parsed, beforeFirstToken: Delivered == 0 && _pending.Count == 0);
         }
-        else if (_chunk.HasChoice)
+        catch (InvalidDataException e)
         {
-            // Incremental or cumulative output_ids: the cumulative completion_tokens says how many of them are new.
-            if (_chunk.CompletionTokens >= 0)
-            {
-                var fresh = _chunk.CompletionTokens - _receivedFromServer;
-                if (fresh < 0 || fresh > _parsed.Count)
-                {
-                    throw new RemoteProtocolException(Endpoint, Delivered,
-                        $"meta_info.completion_tokens {_chunk.CompletionTokens} does not fit {_parsed.Count} output_ids after {_receivedFromServer} received");
-                }
-                _parsed.KeepLast(fresh);
-                _receivedFromServer = _chunk.CompletionTokens;
-            }
-            else
-            {
-                _receivedFromServer += _parsed.Count;
-            }
+            // The event parsed; what is wrong is what it says against the stream so far, so the reason stands alone
+            // instead of quoting the data.
+            throw new RemoteProtocolException(Endpoint, Delivered, e.Message);
+        }
+        if (verdict == ChunkVerdict.ResendWithFallback)
+        {
+            NeedsFallback = true;
+            return;
         }
 
         foreach (var id in _parsed.Span)

@@ -27,9 +27,15 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
     private readonly EndpointBalancer _balancer;
     private readonly HttpClient _http;
     private readonly string? _apiKey;
-    private readonly bool[] _vllmWithoutReturnTokenIds;
+    private readonly bool[] _needsFallback;
     private readonly ResiliencePipeline _retry;
 
+    /// <summary>A generator over <paramref name="options"/>' endpoints.</summary>
+    /// <param name="options">Endpoints, timeouts, retries; validated here.</param>
+    /// <param name="handler">The HTTP handler to send through (tests, proxies); null for a pooled
+    /// <see cref="SocketsHttpHandler"/> with <see cref="RemoteGeneratorOptions.ConnectTimeout"/>. The generator owns it.</param>
+    /// <exception cref="RemoteConfigurationException">No endpoint, a non-positive timeout, a negative retry setting, or
+    /// an API-key variable that is not set.</exception>
     public RemoteTokenGenerator(RemoteGeneratorOptions options, HttpMessageHandler? handler = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -46,7 +52,7 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
         _options = options;
         _endpoints = [.. options.Endpoints];
         _balancer = new EndpointBalancer(_endpoints.Length);
-        _vllmWithoutReturnTokenIds = new bool[_endpoints.Length];
+        _needsFallback = new bool[_endpoints.Length];
         _apiKey = ReadApiKey(options.ApiKeyEnvironmentVariable);
 
         _http = new HttpClient(handler ?? new SocketsHttpHandler
@@ -82,11 +88,21 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
                 .Build();
     }
 
+    /// <summary>The replicas, in the order given; indexes match <see cref="OutstandingRequests"/>.</summary>
     public IReadOnlyList<RemoteEndpoint> Endpoints => _endpoints;
 
     /// <summary>Streams in flight on replica <paramref name="endpointIndex"/> (what the balancer compares).</summary>
     public int OutstandingRequests(int endpointIndex) => _balancer.Outstanding(endpointIndex);
 
+    /// <summary>
+    /// Streams the ids the server generates after <paramref name="prompt"/>, up to and including the first stop token
+    /// or <see cref="GenerationOptions.MaxTokens"/> ids. The request is sent when enumeration starts; abandoning the
+    /// enumeration aborts it on the server.
+    /// </summary>
+    /// <exception cref="RemoteConfigurationException">Empty prompt, a negative id or a negative token limit (thrown here, before anything is sent).</exception>
+    /// <exception cref="RemoteGenerationException">During enumeration: the failure that ended the generation (a
+    /// <see cref="RemoteServerException"/>, <see cref="RemoteTimeoutException"/>, <see cref="RemoteStreamBrokenException"/>
+    /// or <see cref="RemoteProtocolException"/>), after the retries allowed before the first token.</exception>
     public IAsyncEnumerable<int> GenerateAsync(ReadOnlyMemory<int> prompt, ReadOnlyMemory<int> stopTokens,
         GenerationOptions options, CancellationToken cancellationToken = default)
     {
@@ -167,17 +183,18 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
         var handedOver = false;
         try
         {
-            // At most one downgrade: an older vLLM ignores return_token_ids, so ask again with the logprobs fallback.
+            // At most one downgrade (e.g. an older vLLM ignores return_token_ids): ask again in the fallback form, and
+            // remember the replica so that later requests start there.
             for (var round = 0; ; round++)
             {
                 var stream = await OpenOnceAsync(request, endpoint, index, token).ConfigureAwait(false);
-                if (!stream.ServerLacksReturnTokenIds || round > 0)
+                if (!stream.NeedsFallback || round > 0)
                 {
                     handedOver = true;
                     return stream;
                 }
                 stream.Dispose();
-                _vllmWithoutReturnTokenIds[index] = true;
+                _needsFallback[index] = true;
             }
         }
         catch (RemoteGenerationException e) when (IsRetryable(e))
@@ -194,9 +211,8 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
 
     private async ValueTask<RemoteStream> OpenOnceAsync(AttemptRequest request, RemoteEndpoint endpoint, int index, CancellationToken token)
     {
-        var idSource = _options.VllmTokenIds;
-        if (idSource == VllmTokenIdSource.Auto && _vllmWithoutReturnTokenIds[index])
-            idSource = VllmTokenIdSource.Logprobs;
+        var backend = endpoint.Backend;
+        var attempt = new RemoteGenerationRequest(_options, request.Prompt, request.StopTokens, request.Options, _needsFallback[index]);
 
         var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
         timeout.CancelAfter(_options.FirstTokenTimeout);
@@ -206,7 +222,7 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, endpoint.GenerationUrl)
             {
-                Content = BuildBody(request, endpoint.Protocol, idSource == VllmTokenIdSource.Logprobs),
+                Content = BuildBody(backend, attempt),
             };
             message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
             if (_apiKey is not null)
@@ -220,12 +236,12 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
             }
             var content = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false);
             stream = new RemoteStream(endpoint.BaseUrl, index, response, content, timeout, request.CallerToken,
-                endpoint.Protocol, idSource, request.StopTokens);
+                backend.CreateChunkReader(attempt), request.StopTokens);
 
             // The first-token timeout covers queueing and prefill; it runs from the send, not per event.
             var remaining = _options.FirstTokenTimeout;
             var started = Environment.TickCount64;
-            while (!stream.HasPending && !stream.Finished && !stream.ServerLacksReturnTokenIds)
+            while (!stream.HasPending && !stream.Finished && !stream.NeedsFallback)
             {
                 remaining = _options.FirstTokenTimeout - TimeSpan.FromMilliseconds(Environment.TickCount64 - started);
                 if (remaining <= TimeSpan.Zero)
@@ -265,13 +281,11 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
         }
     }
 
-    private ByteArrayContent BuildBody(AttemptRequest request, RemoteProtocol protocol, bool logprobsForIds)
+    private static ByteArrayContent BuildBody(RemoteBackend backend, RemoteGenerationRequest request)
     {
+        // Room for o200k ids (up to 6 digits and a comma) and the sampling fields, so the body is written without regrowing.
         var buffer = new ArrayBufferWriter<byte>(256 + request.Prompt.Length * 8);
-        if (protocol == RemoteProtocol.Vllm)
-            RemoteRequestWriter.WriteVllm(buffer, _options.Model, request.Prompt.Span, request.StopTokens, request.Options, logprobsForIds);
-        else
-            RemoteRequestWriter.WriteSglang(buffer, request.Prompt.Span, request.StopTokens, request.Options);
+        backend.WriteRequest(buffer, request);
         var content = new ByteArrayContent(buffer.WrittenSpan.ToArray());
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return content;
@@ -335,6 +349,7 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
             throw new RemoteConfigurationException($"{name} must be positive, not {value}");
     }
 
+    /// <summary>Closes the HTTP client and its pooled connections (and the handler it was given).</summary>
     public void Dispose() => _http.Dispose();
 
     private sealed class AttemptRequest(ReadOnlyMemory<int> prompt, int[] stopTokens, GenerationOptions options, CancellationToken callerToken)

@@ -86,7 +86,7 @@ public class RemoteStreamBenchmarks : ITokenWorkload
         while (await reader.ReadEventAsync() && !reader.IsDoneMarker)
         {
             ids.Clear();
-            VllmChunkParser.Parse(reader.Data, VllmTokenIdSource.ReturnTokenIds, ids, ref chunk);
+            VllmBackend.Parse(reader.Data, VllmTokenIdSource.ReturnTokenIds, ids, ref chunk);
             foreach (var id in ids.Span)
                 sum += id;
         }

@@ -11,6 +11,11 @@ namespace Campfire.Remote.Protocol;
 /// Follows the WHATWG rules the servers rely on: lines end in LF, CRLF or CR; a blank line ends an event;
 /// lines starting with ':' are comments (keep-alives); "data:" drops one leading space; several data lines are joined
 /// with LF; other fields (event, id, retry) are ignored. An event cut off by the end of the stream is not dispatched.
+/// <para>
+/// Deliberately not a <see cref="System.IO.Pipelines.PipeReader"/>: tried and measured, the stream pipe reader's own
+/// objects (about 450 B per response) came to 1 B per token on a 512-token stream, which the 0 B hot-path guard
+/// rejects, and reading alone took 1.2 to 2 times as long per event.
+/// </para>
 /// </remarks>
 public sealed class SseEventReader : IDisposable
 {
@@ -26,6 +31,10 @@ public sealed class SseEventReader : IDisposable
     private byte[] _data;
     private int _dataLength;
 
+    /// <summary>A reader of <paramref name="stream"/>, which it reads but does not own (nor dispose).</summary>
+    /// <param name="stream">The response body.</param>
+    /// <param name="initialBufferBytes">Starting size of the line and data buffers (at least 64); they grow for longer
+    /// lines, up to <see cref="MaxLineBytes"/>.</param>
     public SseEventReader(Stream stream, int initialBufferBytes = 4096)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -101,7 +110,8 @@ public sealed class SseEventReader : IDisposable
             else
             {
                 _start += at + 1;
-                _skipLeadingLineFeed = true; // the LF of a CRLF may arrive in the next read
+                // The LF of a CRLF may arrive in the next read; waiting for it would hold back an event ended by CRs.
+                _skipLeadingLineFeed = true;
             }
         }
         else
@@ -162,6 +172,7 @@ public sealed class SseEventReader : IDisposable
         array = bigger;
     }
 
+    /// <summary>Returns the buffers to the pool; the stream is left open (the HTTP response owns it).</summary>
     public void Dispose()
     {
         if (_buffer.Length == 0)

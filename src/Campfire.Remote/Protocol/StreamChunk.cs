@@ -1,25 +1,9 @@
 namespace Campfire.Remote.Protocol;
 
-/// <summary>Why the server says a generation ended, in either protocol's vocabulary.</summary>
-public enum RemoteFinishReason : byte
-{
-    /// <summary>Not finished yet (more events follow).</summary>
-    None,
-
-    /// <summary>A stop token / stop string / EOS.</summary>
-    Stop,
-
-    /// <summary>The token limit.</summary>
-    Length,
-
-    /// <summary>The server aborted the request (SGLang "abort", vLLM "abort").</summary>
-    Abort,
-
-    /// <summary>Any other reason string.</summary>
-    Other,
-}
-
-/// <summary>What one streamed event said, apart from the ids (those go to a <see cref="TokenIdBuffer"/>).</summary>
+/// <summary>
+/// What one streamed event said, apart from the ids (those go to a <see cref="TokenIdBuffer"/>). A mutable struct
+/// reused across events, so that reading a stream does not allocate per token.
+/// </summary>
 public struct StreamChunk
 {
     /// <summary>vLLM: the event held a choice (text and/or token fields). SGLang: always true for a data object.</summary>
@@ -31,6 +15,7 @@ public struct StreamChunk
     /// <summary>The choice's text was non-empty (so ids were expected).</summary>
     public bool HasText;
 
+    /// <summary>The finish reason the event carried; <see cref="RemoteFinishReason.None"/> while the generation goes on.</summary>
     public RemoteFinishReason Finish;
 
     /// <summary>The stop token id the server reports (vLLM stop_reason, SGLang finish_reason.matched); -1 if none.</summary>
@@ -42,6 +27,7 @@ public struct StreamChunk
     /// <summary>The server's error message when the event is an error object; null otherwise.</summary>
     public string? ErrorMessage;
 
+    /// <summary>Back to "nothing said": what a parser does before reading the next event into the same chunk.</summary>
     public void Reset()
     {
         HasChoice = false;

@@ -83,7 +83,7 @@ public sealed class ChunkParserTests
     {
         using var ids = new TokenIdBuffer();
         var chunk = default(StreamChunk);
-        VllmChunkParser.Parse(Encoding.UTF8.GetBytes(json), source, ids, ref chunk);
+        VllmBackend.Parse(Encoding.UTF8.GetBytes(json), source, ids, ref chunk);
         return (ids.Span.ToArray(), chunk);
     }
 
@@ -91,7 +91,7 @@ public sealed class ChunkParserTests
     {
         using var ids = new TokenIdBuffer();
         var chunk = default(StreamChunk);
-        SglangChunkParser.Parse(Encoding.UTF8.GetBytes(json), ids, ref chunk);
+        SglangBackend.Parse(Encoding.UTF8.GetBytes(json), ids, ref chunk);
         return (ids.Span.ToArray(), chunk);
     }
 
@@ -201,7 +201,7 @@ public sealed class ChunkParserTests
             {
                 try
                 {
-                    VllmChunkParser.Parse(bytes, source, ids, ref chunk);
+                    VllmBackend.Parse(bytes, source, ids, ref chunk);
                 }
                 catch (Exception e) when (e is JsonException or InvalidDataException)
                 {
@@ -209,7 +209,7 @@ public sealed class ChunkParserTests
             }
             try
             {
-                SglangChunkParser.Parse(bytes, ids, ref chunk);
+                SglangBackend.Parse(bytes, ids, ref chunk);
             }
             catch (Exception e) when (e is JsonException or InvalidDataException)
             {
@@ -231,10 +231,10 @@ public sealed class ChunkParserTests
             ids.Clear();
             for (var i = 0; i < 100; i++)
             {
-                VllmChunkParser.Parse(vllm, VllmTokenIdSource.ReturnTokenIds, ids, ref chunk);
-                VllmChunkParser.Parse(vllmStop, VllmTokenIdSource.ReturnTokenIds, ids, ref chunk);
-                VllmChunkParser.Parse(logprobs, VllmTokenIdSource.Logprobs, ids, ref chunk);
-                SglangChunkParser.Parse(sglang, ids, ref chunk);
+                VllmBackend.Parse(vllm, VllmTokenIdSource.ReturnTokenIds, ids, ref chunk);
+                VllmBackend.Parse(vllmStop, VllmTokenIdSource.ReturnTokenIds, ids, ref chunk);
+                VllmBackend.Parse(logprobs, VllmTokenIdSource.Logprobs, ids, ref chunk);
+                SglangBackend.Parse(sglang, ids, ref chunk);
             }
         }
         Round();
@@ -266,7 +266,7 @@ public sealed class ChunkParserTests
                 var task = reader.ReadEventAsync();
                 if (!task.IsCompletedSuccessfully || !task.Result)
                     break;
-                VllmChunkParser.Parse(reader.Data, VllmTokenIdSource.ReturnTokenIds, ids, ref chunk);
+                VllmBackend.Parse(reader.Data, VllmTokenIdSource.ReturnTokenIds, ids, ref chunk);
             }
             return n;
         }
@@ -290,7 +290,7 @@ public sealed class ChunkParserTests
     {
         var options = new GenerationOptions { MaxTokens = 64, Temperature = 1f, TopP = 0.95f };
         var vllm = new System.Buffers.ArrayBufferWriter<byte>();
-        RemoteRequestWriter.WriteVllm(vllm, null, [200006, 17], [200002], options, useLogprobsForIds: false);
+        VllmBackend.WriteBody(vllm, null, [200006, 17], [200002], options, useLogprobsForIds: false);
         var v = JsonDocument.Parse(vllm.WrittenMemory).RootElement;
         Assert.False(v.TryGetProperty("model", out _));
         Assert.Equal("[200006,17]", v.GetProperty("prompt").GetRawText());
@@ -300,7 +300,7 @@ public sealed class ChunkParserTests
         Assert.False(v.TryGetProperty("seed", out _));
 
         var sglang = new System.Buffers.ArrayBufferWriter<byte>();
-        RemoteRequestWriter.WriteSglang(sglang, [200006, 17], [200002, 200012], options);
+        SglangBackend.WriteBody(sglang, [200006, 17], [200002, 200012], options);
         var s = JsonDocument.Parse(sglang.WrittenMemory).RootElement;
         Assert.Equal("[200006,17]", s.GetProperty("input_ids").GetRawText());
         var p = s.GetProperty("sampling_params");
