@@ -1,5 +1,4 @@
 using Campfire.Harmony.Engine;
-using Campfire.Harmony.Model;
 using Campfire.Harmony.Tools;
 
 namespace Campfire.Guidance;

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using Campfire.Harmony.Tokenization;
-
 namespace Campfire.Harmony.Parsing;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using Campfire.Decoding;
-using System.Text.Json;
-using Campfire.Inference.Safetensors;
-
 namespace Campfire.Inference.Model;
 
 /// <summary>bfloat16 conversions (round to nearest even; NaN stays NaN).</summary>

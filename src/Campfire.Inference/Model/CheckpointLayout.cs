@@ -1,7 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Campfire.Inference.Safetensors;
-
 namespace Campfire.Inference.Model;
 
 /// <summary>The two published ways gpt-oss weights are laid out on disk.</summary>

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using Campfire.Inference.Safetensors;
-
 namespace Campfire.Inference.Model;
 
 /// <summary>Tensor names of one layout; HF splits the fused QKV projection into three.</summary>

@@ -1,5 +1,3 @@
-using Campfire.Inference.Safetensors;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Campfire.Inference.Model;

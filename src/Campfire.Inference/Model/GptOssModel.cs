@@ -1,5 +1,4 @@
 using Campfire.Inference.Runtime;
-using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 

@@ -1,5 +1,5 @@
-using Campfire.Decoding;
 using System.Text.Json;
+using Campfire.Decoding;
 using Campfire.Inference.Safetensors;
 
 namespace Campfire.Inference.Model;

@@ -1,6 +1,3 @@
-using System.Runtime.InteropServices;
-using TorchSharp;
-
 namespace Campfire.Inference.Runtime;
 
 /// <summary>Activation precision. Weights stay as stored (bf16, MXFP4) and are widened where they are used.</summary>

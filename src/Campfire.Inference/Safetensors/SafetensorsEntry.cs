@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-
 namespace Campfire.Inference.Safetensors;
 
 /// <summary>One tensor to write: raw little-endian bytes of the given dtype and shape.</summary>

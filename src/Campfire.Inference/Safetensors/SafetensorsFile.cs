@@ -1,6 +1,4 @@
 using System.IO.MemoryMappedFiles;
-using System.Runtime.InteropServices;
-using System.Text;
 using System.Text.Json;
 
 namespace Campfire.Inference.Safetensors;
