@@ -17,6 +17,11 @@ public sealed class GptOssModel : IDisposable
     private readonly ScalarType _dtype;
     private readonly double _scale;
 
+    // Dense bf16 weights widened once, when the activations are wider than the checkpoint: widening at every use cost
+    // a fresh vocabulary x hidden tensor per token for the unembedding alone. MXFP4 experts are not in here (they are
+    // dequantised per selected expert), nor the embedding (its rows are gathered, then widened).
+    private readonly Dictionary<Tensor, Tensor> _widened = new(ReferenceEqualityComparer.Instance);
+
     public GptOssModel(GptOssWeights weights, Device device, ActivationDType dtype)
     {
         Weights = weights;
@@ -26,6 +31,23 @@ public sealed class GptOssModel : IDisposable
         _dtype = dtype == ActivationDType.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
         _rope = new YarnRope(Config);
         _scale = 1.0 / Math.Sqrt(Config.HeadDim);
+        WidenDenseWeightsOnce();
+    }
+
+    /// <summary>Bytes held by dense weights widened at load (0 when the activations use the checkpoint's dtype).</summary>
+    public long WidenedWeightBytes => _widened.Values.Sum(t => t.NumberOfElements * t.ElementSize);
+
+    private void WidenDenseWeightsOnce()
+    {
+        using var noGrad = no_grad();
+        var dense = new List<Tensor> { Weights.Unembedding };
+        foreach (var layer in Weights.Layers)
+            dense.AddRange([layer.QkvWeight, layer.QkvBias, layer.OutWeight, layer.OutBias, layer.GateWeight, layer.GateBias, layer.Mlp1Bias, layer.Mlp2Bias]);
+        foreach (var weight in dense)
+        {
+            if (weight.dtype != _dtype && !_widened.ContainsKey(weight))
+                _widened[weight] = weight.to(_dtype);
+        }
     }
 
     public GptOssWeights Weights { get; }
@@ -79,7 +101,8 @@ public sealed class GptOssModel : IDisposable
         return logits.MoveToOuterDisposeScope();
     }
 
-    private Tensor Widen(Tensor weight) => weight.dtype == _dtype ? weight : weight.to(_dtype);
+    private Tensor Widen(Tensor weight) =>
+        _widened.TryGetValue(weight, out var widened) ? widened : weight.dtype == _dtype ? weight : weight.to(_dtype);
 
     private Tensor RmsNorm(Tensor x, Tensor scale)
     {
@@ -184,17 +207,23 @@ public sealed class GptOssModel : IDisposable
             var input = t.index_select(0, tokens);
             // Only this expert's MXFP4 weights are widened, and only for this step.
             var w1 = Mxfp4.Dequantize(w.Mlp1Blocks[e], w.Mlp1Scales[e], _dtype);                      // [2I, H]
-            var h = F.linear(input, w1, Widen(w.Mlp1Bias[e]));                                         // [m, 2I]
+            var h = F.linear(input, w1, Widen(w.Mlp1Bias)[e]);                                         // [m, 2I]
             var pairs = h.reshape(tokenList.Count, c.IntermediateSize, 2);
             var glu = pairs.select(-1, 0).clamp_max(c.SwigluLimit);                                    // even rows
             var linear = pairs.select(-1, 1).clamp(-c.SwigluLimit, c.SwigluLimit);                     // odd rows
             var u = glu * sigmoid(glu * c.SwigluAlpha) * (linear + 1);
             var w2 = Mxfp4.Dequantize(w.Mlp2Blocks[e], w.Mlp2Scales[e], _dtype);                      // [H, I]
-            var y = F.linear(u, w2, Widen(w.Mlp2Bias[e])).to(ScalarType.Float32);
+            var y = F.linear(u, w2, Widen(w.Mlp2Bias)[e]).to(ScalarType.Float32);
             output.index_add_(0, tokens, y * expertWeights.index_select(0, slots).unsqueeze(1), 1);
         }
         return output.to(_dtype);
     }
 
-    public void Dispose() => Weights.Dispose();
+    public void Dispose()
+    {
+        foreach (var widened in _widened.Values)
+            widened.Dispose();
+        _widened.Clear();
+        Weights.Dispose();
+    }
 }

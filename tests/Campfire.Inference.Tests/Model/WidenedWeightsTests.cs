@@ -1,0 +1,27 @@
+using Campfire.Inference.Model;
+using Campfire.Inference.Runtime;
+
+namespace Campfire.Inference.Tests.Model;
+
+public sealed class WidenedWeightsTests(TinyModelFixture tiny) : IClassFixture<TinyModelFixture>
+{
+    [Fact]
+    public void Float32_widens_every_dense_bf16_weight_once_at_load()
+    {
+        using var model = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, ActivationDType.Float32);
+        var c = model.Config;
+        long perLayer = (c.QueryWidth + 2L * c.KeyValueWidth) * (c.HiddenSize + 1)   // fused QKV weight and bias
+                        + (long)c.HiddenSize * c.QueryWidth + c.HiddenSize          // output projection
+                        + (long)c.NumExperts * (c.HiddenSize + 1)                  // router
+                        + (long)c.NumExperts * (2L * c.IntermediateSize + c.HiddenSize); // expert biases
+        long expected = ((long)c.VocabSize * c.HiddenSize + c.NumHiddenLayers * perLayer) * sizeof(float);
+        Assert.Equal(expected, model.WidenedWeightBytes);
+    }
+
+    [Fact]
+    public void Bfloat16_keeps_the_checkpoint_weights_as_they_are()
+    {
+        using var model = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, ActivationDType.BFloat16);
+        Assert.Equal(0, model.WidenedWeightBytes);
+    }
+}
