@@ -22,6 +22,10 @@ public sealed class GptOssModel : IDisposable
     // dequantised per selected expert), nor the embedding (its rows are gathered, then widened).
     private readonly Dictionary<Tensor, Tensor> _widened = new(ReferenceEqualityComparer.Instance);
 
+    // The router decides which experts run, so one rounding flip changes a token's whole MLP: its logits, top-k and
+    // softmax stay in float32 whatever the activations (the weights are experts x hidden, small).
+    private readonly Dictionary<Tensor, Tensor> _routerFloat32 = new(ReferenceEqualityComparer.Instance);
+
     public GptOssModel(GptOssWeights weights, Device device, ActivationDType dtype)
     {
         Weights = weights;
@@ -48,7 +52,17 @@ public sealed class GptOssModel : IDisposable
             if (weight.dtype != _dtype && !_widened.ContainsKey(weight))
                 _widened[weight] = weight.to(_dtype);
         }
+        foreach (var layer in Weights.Layers)
+        {
+            foreach (var router in new[] { layer.GateWeight, layer.GateBias })
+            {
+                if (router.dtype != ScalarType.Float32)
+                    _routerFloat32[router] = _widened.TryGetValue(router, out var widened) && widened.dtype == ScalarType.Float32 ? widened : router.to(ScalarType.Float32);
+            }
+        }
     }
+
+    private Tensor RouterFloat32(Tensor weight) => _routerFloat32.TryGetValue(weight, out var wide) ? wide : weight;
 
     public GptOssWeights Weights { get; }
     public GptOssConfig Config { get; }
@@ -183,7 +197,7 @@ public sealed class GptOssModel : IDisposable
         var c = Config;
         int n = (int)t.shape[0];
         int k = c.ExpertsPerToken;
-        var gate = F.linear(t, Widen(w.GateWeight), Widen(w.GateBias)).to(ScalarType.Float32);
+        var gate = F.linear(t.to(ScalarType.Float32), RouterFloat32(w.GateWeight), RouterFloat32(w.GateBias));
         var (topValues, topIndices) = gate.topk(k, dim: -1, largest: true, sorted: true);
         var expertWeights = softmax(topValues, -1).reshape(n * k);
         long[] chosen = topIndices.reshape(n * k).cpu().data<long>().ToArray();
@@ -221,9 +235,12 @@ public sealed class GptOssModel : IDisposable
 
     public void Dispose()
     {
-        foreach (var widened in _widened.Values)
+        var owned = new HashSet<Tensor>(_widened.Values, ReferenceEqualityComparer.Instance);
+        owned.UnionWith(_routerFloat32.Values);
+        foreach (var widened in owned)
             widened.Dispose();
         _widened.Clear();
+        _routerFloat32.Clear();
         Weights.Dispose();
     }
 }
