@@ -9,6 +9,7 @@
  *   next_event  campfire_parser_feed per token, then campfire_parser_next_event per event (the basic API);
  *   feed_next   campfire_parser_feed_next per token (feed + first event in one call), next_event for extra events;
  *   span        campfire_parser_feed_span for the whole completion, then campfire_parser_next_events in batches.
+ *   chunk64     campfire_parser_feed_span_events per 64-token chunk (feed + events into an array, one call).
  * --managed-ns X prints the managed figure (BenchmarkDotNet: the same completion through the managed
  * HarmonyStreamParser, docs/performance.md) next to them, with the overhead each path adds per token.
  */
@@ -112,6 +113,28 @@ static size_t pass_span(campfire_parser parser, const int32_t *tokens, size_t co
     return events;
 }
 
+static size_t pass_chunk64(campfire_parser parser, const int32_t *tokens, size_t count)
+{
+    size_t events = 0, consumed = 0, taken = 0, length = 0, pending = 0;
+    campfire_parser_reset(parser);
+    for (size_t i = 0; i < count;) {
+        size_t chunk = count - i < 64 ? count - i : 64;
+        campfire_status status = campfire_parser_feed_span_events(parser, tokens + i, chunk, batch, 256, text,
+                                                                  sizeof text, &consumed, &taken, &length, &pending);
+        if (status != CAMPFIRE_OK) die("campfire_parser_feed_span_events", status);
+        events += taken;
+        i += consumed;
+    }
+    while (pending > 0) {
+        campfire_status status = campfire_parser_next_events(parser, batch, 256, text, sizeof text, &taken, &length);
+        if (status != CAMPFIRE_OK) die("campfire_parser_next_events", status);
+        events += taken;
+        if (taken == 0) break;
+        pending -= taken;
+    }
+    return events;
+}
+
 typedef size_t (*pass_fn)(campfire_parser, const int32_t *, size_t);
 
 int main(int argc, char **argv)
@@ -143,6 +166,7 @@ int main(int argc, char **argv)
         {"next_event (feed + next_event per event)", pass_next_event},
         {"feed_next  (one call per token)         ", pass_feed_next},
         {"span       (feed_span + next_events)    ", pass_span},
+        {"chunk64    (feed_span_events, 64 tokens)", pass_chunk64},
     };
     enum { PATHS = sizeof paths / sizeof paths[0] };
     size_t events[PATHS];

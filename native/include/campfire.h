@@ -292,6 +292,24 @@ campfire_status campfire_parser_next_event(campfire_parser parser, campfire_even
 campfire_status campfire_parser_next_events(campfire_parser parser, campfire_event *events, size_t max_events,
                                             char *text, size_t capacity, size_t *out_count, size_t *out_text_length);
 
+/* The per-chunk path: feeds tokens[0..count) and takes the events they produce into events[] and their text into
+ * text (refs are offsets from the start of text), in one call, so a host pays the transition once per chunk.
+ * Events already queued are taken first. Feeding stops early, leaving the rest of the tokens unfed, once an event
+ * does not fit (max_events reached or its text does not fit the rest of capacity): it stays queued, to be taken by
+ * campfire_parser_next_events or by the next call of this function, which then goes on with
+ * tokens + *out_consumed. *out_consumed receives the tokens fed, *out_count the events taken, *out_text_length the
+ * bytes of text used, *out_pending_events (may be NULL) the events still queued. On a feed error (as
+ * campfire_parser_feed) *out_consumed stops before the offending token and the events before it are delivered.
+ * When no event was taken because not even the first fits in capacity: CAMPFIRE_ERROR_BUFFER_TOO_SMALL,
+ * *out_count = 0, *out_text_length = bytes that event needs (it stays queued).
+ * Errors: as campfire_parser_feed, plus NULL_POINTER (tokens NULL with count > 0, events NULL with max_events > 0,
+ * text NULL with capacity > 0, out_consumed, out_count or out_text_length NULL), INVALID_ARGUMENT, BUFFER_TOO_SMALL.
+ * Threads: one thread at a time per parser (others may use other parsers). */
+campfire_status campfire_parser_feed_span_events(campfire_parser parser, const int32_t *tokens, size_t count,
+                                                 campfire_event *events, size_t max_events, char *text,
+                                                 size_t capacity, size_t *out_consumed, size_t *out_count,
+                                                 size_t *out_text_length, size_t *out_pending_events);
+
 /* The decode-loop fast path: campfire_parser_feed and, when the token produced an event, campfire_parser_next_event,
  * in one call. *event receives the token's first event, or kind CAMPFIRE_EVENT_NONE when it produced none or when
  * that event's text does not fit in capacity bytes (it then stays queued and *out_text_length gives its size; read it

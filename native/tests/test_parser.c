@@ -289,6 +289,67 @@ static void next_events_takes_a_batch_in_order(void)
     CHECK_OK(campfire_parser_free(batch));
 }
 
+static void feed_span_events_delivers_a_chunk_in_one_call(void)
+{
+    int32_t ids[256];
+    size_t count = encode(completion_text, ids, 256);
+    campfire_parser one = NULL, chunked = NULL;
+    transcript a = {0}, b = {0};
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_STRICT, &one));
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_STRICT, &chunked));
+    feed_all(one, ids, count, &a);
+    campfire_event events[4];
+    char text[48];
+    size_t fed = 0, consumed = 0, taken = 0, used = 0, pending = 0;
+    int calls = 0;
+    /* chunks of 5 tokens, few event slots, a small text buffer: calls stop early and go on where they stopped */
+    while (fed < count || pending > 0) {
+        size_t chunk = count - fed < 5 ? count - fed : 5;
+        CHECK_OK(campfire_parser_feed_span_events(chunked, ids + fed, chunk, events, 4, text, sizeof text, &consumed,
+                                                  &taken, &used, &pending));
+        CHECK(consumed <= chunk && taken <= 4 && used <= sizeof text);
+        for (size_t k = 0; k < taken; k++) record(&b, &events[k], text);
+        fed += consumed;
+        CHECK(++calls < 1000);
+    }
+    CHECK(a.count == b.count);
+    CHECK(strcmp(a.log, b.log) == 0);
+
+    /* a first event too large, bad pointers, bad handles, unknown tokens */
+    int32_t tool[128];
+    size_t tool_count = encode(tool_text, tool, 128);
+    CHECK_OK(campfire_parser_reset(chunked));
+    campfire_parser tool_parser = NULL;
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_NONE, CAMPFIRE_PARSE_STRICT, &tool_parser));
+    CHECK_FAILS(campfire_parser_feed_span_events(tool_parser, tool, tool_count, events, 4, text, 13, &consumed, &taken,
+                                                 &used, &pending), CAMPFIRE_ERROR_BUFFER_TOO_SMALL);
+    CHECK(taken == 0 && used == 14 && pending >= 1);
+    CHECK_FAILS(campfire_parser_feed_span_events(chunked, NULL, 3, events, 4, text, sizeof text, &consumed, &taken,
+                                                 &used, NULL), CAMPFIRE_ERROR_NULL_POINTER);
+    CHECK_FAILS(campfire_parser_feed_span_events(chunked, ids, 3, NULL, 4, text, sizeof text, &consumed, &taken,
+                                                 &used, NULL), CAMPFIRE_ERROR_NULL_POINTER);
+    CHECK_FAILS(campfire_parser_feed_span_events(chunked, ids, 3, events, 4, NULL, 8, &consumed, &taken, &used, NULL),
+                CAMPFIRE_ERROR_NULL_POINTER);
+    CHECK_FAILS(campfire_parser_feed_span_events(chunked, ids, 3, events, 4, text, sizeof text, NULL, &taken, &used,
+                                                 NULL), CAMPFIRE_ERROR_NULL_POINTER);
+    CHECK_FAILS(campfire_parser_feed_span_events(chunked, ids, 3, events, 4, text, sizeof text, &consumed, NULL, &used,
+                                                 NULL), CAMPFIRE_ERROR_NULL_POINTER);
+    CHECK_FAILS(campfire_parser_feed_span_events(chunked, ids, 3, events, 4, text, sizeof text, &consumed, &taken, NULL,
+                                                 NULL), CAMPFIRE_ERROR_NULL_POINTER);
+    CHECK_FAILS(campfire_parser_feed_span_events((campfire_parser)(uintptr_t)0x99, ids, 3, events, 4, text,
+                                                 sizeof text, &consumed, &taken, &used, NULL),
+                CAMPFIRE_ERROR_INVALID_HANDLE);
+    int32_t bad[2] = {ids[0], -3};
+    CHECK_FAILS(campfire_parser_feed_span_events(chunked, bad, 2, events, 4, text, sizeof text, &consumed, &taken,
+                                                 &used, NULL), CAMPFIRE_ERROR_UNKNOWN_TOKEN);
+    CHECK(consumed == 1);
+    CHECK_OK(campfire_parser_free(tool_parser));
+    CHECK_OK(campfire_parser_free(one));
+    CHECK_OK(campfire_parser_free(chunked));
+    CHECK_FAILS(campfire_parser_feed_span_events(chunked, ids, 3, events, 4, text, sizeof text, &consumed, &taken,
+                                                 &used, NULL), CAMPFIRE_ERROR_FREED_HANDLE);
+}
+
 static void a_parse_error_keeps_earlier_events_and_sticks_until_reset(void)
 {
     int32_t ids[128], plain[8];
@@ -622,6 +683,7 @@ void test_parser(void)
     feed_next_gives_the_same_events_as_feed_then_next_event();
     feed_next_leaves_an_event_that_does_not_fit_in_the_queue();
     next_events_takes_a_batch_in_order();
+    feed_span_events_delivers_a_chunk_in_one_call();
     a_parse_error_keeps_earlier_events_and_sticks_until_reset();
     span_reports_where_it_stopped();
     unknown_ids_fail_strictly_and_are_recovered_leniently();

@@ -26,49 +26,99 @@ public sealed class TokenizeCommand : ICliCommand
                 Console.Error.WriteLine($"campfire: tokenize: unknown option {path} (use ./{path} for a file of that name)");
                 return ExitCodes.BadUsage;
             }
-            byte[] input = CliInput.ReadAllBytes(path);
+            using Stream input = OpenInput(path);
             return Run(input, path, parseResult.GetValue(special), parseResult.GetValue(count), Console.Out);
         });
         return command;
     }
 
+    /// <summary>FILE, or standard input for "-" or no argument; read in chunks, never whole.</summary>
+    private static Stream OpenInput(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "-")
+            return Console.OpenStandardInput();
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliInputException($"{path}: cannot read file: {e.Message}");
+        }
+    }
+
     internal static int Run(byte[] utf8, string? path, bool allowSpecialTokens, bool countOnly, TextWriter output)
     {
-        string source = string.IsNullOrEmpty(path) || path == "-" ? "standard input" : path;
-        ReadOnlySpan<byte> text = utf8.AsSpan();     // every byte counts, a byte-order mark included
+        using var input = new MemoryStream(utf8, writable: false);
+        return Run(input, path, allowSpecialTokens, countOnly, output);
+    }
 
-        var tokenizer = O200kHarmonyTokenizer.Instance;
-        var ids = new ArrayBufferWriter<int>(Math.Max(16, text.Length / 3));
-        while (true)
+    /// <summary>
+    /// Streams <paramref name="input"/> through <see cref="O200kStreamingEncoder"/> in 1 MiB reads: memory stays flat
+    /// in the input size, and the ids are exactly those of the whole text (every byte counts, a byte-order mark included).
+    /// </summary>
+    internal static int Run(Stream input, string? path, bool allowSpecialTokens, bool countOnly, TextWriter output)
+    {
+        string source = string.IsNullOrEmpty(path) || path == "-" ? "standard input" : path;
+        var encoder = new O200kStreamingEncoder(O200kHarmonyTokenizer.Instance, allowSpecialTokens);
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        var ids = new ArrayBufferWriter<int>(ChunkBytes / 2);
+        var line = new StringBuilder();
+        long total = 0;
+        try
         {
-            OperationStatus status = tokenizer.EncodeUtf8ToIds(text, ids.GetSpan(Math.Max(16, text.Length)), out int consumed, out int written, allowSpecialTokens);
-            ids.Advance(written);
-            if (status == OperationStatus.Done)
-                break;
-            if (status == OperationStatus.InvalidData)
+            while (true)
             {
-                long offset = utf8.Length - text.Length + consumed;
-                return CliInput.Fail($"{source}: invalid UTF-8 at byte offset {offset.ToString(CultureInfo.InvariantCulture)}");
+                int read;
+                try
+                {
+                    read = input.Read(chunk, 0, ChunkBytes);
+                }
+                catch (IOException e)
+                {
+                    throw new CliInputException($"{source}: cannot read: {e.Message}");
+                }
+                OperationStatus status = encoder.Encode(chunk.AsSpan(0, read), isFinalBlock: read == 0, ids, out _);
+                if (status == OperationStatus.InvalidData)
+                {
+                    // Ids already printed stay printed (the array is left open); a small input prints nothing.
+                    if (total > 0 && !countOnly)
+                        output.WriteLine();
+                    return CliInput.Fail($"{source}: invalid UTF-8 at byte offset {encoder.InvalidDataOffset.ToString(CultureInfo.InvariantCulture)}");
+                }
+                if (!countOnly && ids.WrittenCount > 0)
+                    WriteIds(ids.WrittenSpan, total == 0, line, output);
+                total += ids.WrittenCount;
+                ids.ResetWrittenCount();
+                if (status == OperationStatus.Done)
+                    break;
             }
-            text = text[consumed..];
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         if (countOnly)
-        {
-            output.WriteLine(ids.WrittenCount.ToString(CultureInfo.InvariantCulture));
-            return ExitCodes.Success;
-        }
-        var line = new StringBuilder(ids.WrittenCount * 7 + 2);
-        line.Append('[');
-        ReadOnlySpan<int> encoded = ids.WrittenSpan;
-        for (int i = 0; i < encoded.Length; i++)
-        {
-            if (i > 0)
-                line.Append(',');
-            line.Append(encoded[i].ToString(CultureInfo.InvariantCulture));
-        }
-        line.Append(']');
-        output.WriteLine(line.ToString());
+            output.WriteLine(total.ToString(CultureInfo.InvariantCulture));
+        else
+            output.WriteLine(total == 0 ? "[]" : "]");
         return ExitCodes.Success;
+    }
+
+    private const int ChunkBytes = 1 << 20;
+
+    private static void WriteIds(ReadOnlySpan<int> ids, bool first, StringBuilder line, TextWriter output)
+    {
+        line.Clear();
+        if (first)
+            line.Append('[');
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if (i > 0 || !first)
+                line.Append(',');
+            line.Append(ids[i]);
+        }
+        output.Write(line);
     }
 }

@@ -86,6 +86,27 @@ internal static class O200kPreTokenizer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsOther(byte c) => (c & (Letter | Number | Space)) == 0;
 
+    /// <summary>
+    /// True when the text may be cut before <paramref name="at"/> without changing any piece: the char before is a
+    /// letter (so the piece holding it is a word that ends there, unless a contraction follows) and the char at it is
+    /// neither a letter, a mark nor an apostrophe. Splitting <c>text[..at]</c> and <c>text[at..]</c> separately then
+    /// gives exactly the pieces of the whole text, since no alternative reads past a word's first non-letter except
+    /// for a contraction. With <paramref name="specialLiterals"/>, only a cut at whitespace or a non-ASCII char is
+    /// taken, so a cut never falls inside a special-token literal (they are ASCII without whitespace).
+    /// </summary>
+    public static bool IsSafeCut(ReadOnlySpan<char> text, int at, bool specialLiterals)
+    {
+        if (at <= 0 || at >= text.Length)
+            return false;
+        if ((ClassOf(text[at - 1]) & Letter) == 0)
+            return false;
+        char next = text[at];
+        byte c = ClassOf(next);
+        if ((c & (Letter | UpperLike | LowerLike)) != 0 || next == '\'')
+            return false;
+        return !specialLiterals || (c & Space) != 0 || next >= 0x80;
+    }
+
     /// <summary>Returns the end (exclusive) of the piece that starts at <paramref name="start"/>; the span's end is the text's end.</summary>
     public static int NextPieceEnd(ReadOnlySpan<char> text, int start)
     {

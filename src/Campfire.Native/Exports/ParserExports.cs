@@ -268,6 +268,82 @@ internal static unsafe class ParserExports
         }
     }
 
+    [UnmanagedCallersOnly(EntryPoint = "campfire_parser_feed_span_events")]
+    public static int FeedSpanEvents(
+        nint handle, int* tokens, nuint count, NativeEvent* nativeEvents, nuint maxEvents, byte* text, nuint capacity,
+        nuint* consumed, nuint* eventCount, nuint* textLength, nuint* pendingEvents)
+    {
+        try
+        {
+            if (!TryResolve(handle, out NativeParser parser, out int status)
+                || !Abi.TryInput(tokens, count, "tokens", out ReadOnlySpan<int> ids, out status))
+            {
+                return status;
+            }
+
+            if (consumed == null || eventCount == null || textLength == null)
+            {
+                return Abi.Null(consumed == null ? "out_consumed" : eventCount == null ? "out_count" : "out_text_length");
+            }
+
+            if ((nativeEvents == null && maxEvents != 0) || (text == null && capacity != 0))
+            {
+                return Abi.Null(nativeEvents == null ? "events" : "text");
+            }
+
+            // Events queued before the call come first; then each token is fed and its events are taken while they
+            // fit. Feeding stops once an event stays queued, so events are never reordered or dropped.
+            EventQueue events = parser.Events;
+            nuint taken = 0, used = 0;
+            int accepted = 0;
+            status = Abi.Ok;
+            while (true)
+            {
+                while (events.Count > 0 && taken < maxEvents)
+                {
+                    int needed = events.PeekTextLength();
+                    if ((nuint)needed > capacity - used)
+                    {
+                        break;
+                    }
+
+                    NativeEvent e = events.Take(new Span<byte>(text + used, needed));
+                    Rebase(ref e, (int)used);
+                    nativeEvents[taken++] = e;
+                    used += (nuint)needed;
+                }
+
+                if (events.Count > 0 || accepted == ids.Length || (status = parser.Feed(ids[accepted])) != Abi.Ok)
+                {
+                    break;
+                }
+
+                accepted++;
+            }
+
+            *consumed = (nuint)accepted;
+            *eventCount = taken;
+            *textLength = used;
+            if (pendingEvents != null)
+            {
+                *pendingEvents = (nuint)events.Count;
+            }
+
+            if (status == Abi.Ok && taken == 0 && events.Count > 0 && maxEvents > 0)
+            {
+                int needed = events.PeekTextLength();
+                *textLength = (nuint)needed;
+                return EventTooLarge(needed, capacity);
+            }
+
+            return status;
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
     private static NativeEvent NoEvent => new()
     {
         Kind = (int)NativeEventKind.None, TokenIndex = -1, Role = -1, EndToken = -1,
