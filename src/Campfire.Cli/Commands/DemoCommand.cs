@@ -41,6 +41,7 @@ public sealed class DemoCommand : ICliCommand
         if (settings.Model is null && (settings.Question is not null || settings.Index is not null))
             return Usage("--question and --index need --model: the scripted model only knows the demo question over the sample corpus");
         if (settings.DelayMs < 0) return Usage("--delay-ms must not be negative");
+        if (settings.Question is not null && string.IsNullOrWhiteSpace(settings.Question)) return Usage("--question must not be empty");
         if (settings.MaxTokens < 1) return Usage("--max-tokens must be positive");
 
         ITokenGenerator generator;

@@ -27,6 +27,14 @@ public sealed class RemoteChatSupport
     {
         Description = "protocol of endpoints given without a vllm+/sglang+ prefix",
         DefaultValueFactory = _ => RemoteProtocol.Vllm,
+        CustomParser = result =>
+        {
+            string given = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+            if (given.Equals("vllm", StringComparison.OrdinalIgnoreCase)) return RemoteProtocol.Vllm;
+            if (given.Equals("sglang", StringComparison.OrdinalIgnoreCase)) return RemoteProtocol.SGLang;
+            result.AddError($"--protocol must be vllm or sglang, got '{given}'");
+            return RemoteProtocol.Vllm;
+        },
     };
 
     /// <summary>

@@ -73,9 +73,13 @@ public sealed class RenderCommand : ICliCommand
                 ? renderer.RenderConversationForCompletion(conversation, request.NextRole, options)
                 : renderer.RenderConversation(conversation, options);
         }
-        catch (HarmonyException e)
+        catch (CliInputException e)
         {
             return CliInput.Fail(e.Message);
+        }
+        catch (HarmonyException e)
+        {
+            return CliInput.Fail($"{CliInput.SourceName(request.File)}: {e.Message}");
         }
 
         if (request.Text)
