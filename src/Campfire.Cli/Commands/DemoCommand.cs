@@ -99,7 +99,10 @@ public sealed class DemoCommand : ICliCommand
         await foreach (var engineEvent in EmergencyGuidance.AskAsync(engine, generator, question, runOptions, cancellationToken: cancellationToken).ConfigureAwait(false))
             console.Write(engineEvent);
 
-        return console.StopReason == StopReason.FinalAnswer ? ExitCodes.Success : ExitCodes.BadInput;
+        if (console.StopReason == StopReason.FinalAnswer)
+            return ExitCodes.Success;
+        await Console.Error.WriteLineAsync($"campfire: demo: no final answer: {EngineEventConsole.Explain(console.StopReason ?? StopReason.NoFinalAnswer)}").ConfigureAwait(false);
+        return ExitCodes.BadInput;
     }
 
     private static int Usage(string message)

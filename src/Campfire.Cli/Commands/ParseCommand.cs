@@ -24,7 +24,7 @@ public sealed class ParseCommand : ICliCommand
             Description = "Role whose '<|start|>ROLE' prefill preceded the completion (e.g. assistant); without it parsing starts at <|start|>",
             HelpName = "ROLE",
         };
-        role.AcceptOnlyFromAmong(RoleNamesInOrder);
+        role.OneOf(RoleNamesInOrder);
         var strict = new Option<bool>("--strict") { Description = "The reference's strict mode: any deviation is an error" };
         var lenient = new Option<bool>("--lenient") { Description = "Recover from known gpt-oss quirks and report each as a diagnostic" };
         var text = new Option<bool>("--text") { Description = "Input is Harmony text (special tokens as literals) instead of a JSON array of ids" };

@@ -27,7 +27,7 @@ public sealed class RenderCommand : ICliCommand
             HelpName = "ROLE",
             DefaultValueFactory = _ => "assistant",
         };
-        nextRole.AcceptOnlyFromAmong(RoleNamesInOrder);
+        nextRole.OneOf(RoleNamesInOrder);
         var file = new Argument<string?>("file")
         {
             Description = "Conversation JSON ({\"messages\": [...]}); '-' or nothing reads standard input",
