@@ -71,6 +71,13 @@ public sealed class EngineEventConsole(TextWriter output, bool json, bool stream
                     output.WriteLine("══ Final answer");
                     WriteIndented(final.DisplayText);
                 }
+                else if (final.DisplayText.StartsWith(final.Message.Content, StringComparison.Ordinal)
+                         && final.DisplayText[final.Message.Content.Length..].Trim('\n') is { Length: > 0 } note)
+                {
+                    // What the display adds to the streamed answer (the safety note), printed once.
+                    output.WriteLine();
+                    WriteIndented(note);
+                }
                 output.WriteLine();
                 WriteCitations(final);
                 break;
