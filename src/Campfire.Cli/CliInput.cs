@@ -15,6 +15,10 @@ public static class CliInput
             stdin.CopyTo(buffer);
             return buffer.ToArray();
         }
+        if (Directory.Exists(path))
+            throw new CliInputException($"{path}: cannot read file: it is a directory, not a file");
+        if (!File.Exists(path))
+            throw new CliInputException($"{path}: cannot read file: no such file");
         try
         {
             return File.ReadAllBytes(path);
@@ -23,6 +27,29 @@ public static class CliInput
         {
             throw new CliInputException($"{path}: cannot read file: {e.Message}");
         }
+    }
+
+    /// <summary>How messages name the input: the path, or "standard input" for "-" or no argument.</summary>
+    public static string SourceName(string? path) => string.IsNullOrEmpty(path) || path == "-" ? "standard input" : path;
+
+    /// <summary>
+    /// One line for a JSON syntax error: where (1-based line and byte in that line) and what, without the parser's own
+    /// zero-based "LineNumber: | BytePositionInLine:" suffix.
+    /// </summary>
+    public static string JsonSyntax(System.Text.Json.JsonException e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        string what = e.Message;
+        foreach (var marker in (string[])[" LineNumber:", " Path:"])
+        {
+            int cut = what.IndexOf(marker, StringComparison.Ordinal);
+            if (cut >= 0) what = what[..cut];
+        }
+        what = what.TrimEnd().TrimEnd('.');
+        string where = e.LineNumber is { } line
+            ? $" at line {line + 1}, byte {(e.BytePositionInLine ?? 0) + 1} of the line"
+            : "";
+        return $"not valid JSON{where}: {what}";
     }
 
     /// <summary>Prints one line naming the problem and returns the bad-input exit code.</summary>

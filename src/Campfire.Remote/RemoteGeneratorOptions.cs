@@ -16,7 +16,10 @@ public sealed record RemoteGeneratorOptions
     /// older than <c>return_token_ids</c>. Other backends ignore it.</summary>
     public VllmTokenIdSource VllmTokenIds { get; init; } = VllmTokenIdSource.Auto;
 
-    /// <summary>Attempts after the first one, before the first token only (connect errors, 5xx, 429, 408, first-token timeout).</summary>
+    /// <summary>
+    /// Attempts after the first one, before the first token only (connect errors, 5xx, 429, 408, and a first-token
+    /// timeout only on a replica that has not timed out yet: one silent server costs one <see cref="FirstTokenTimeout"/>).
+    /// </summary>
     public int MaxRetryAttempts { get; init; } = 3;
 
     /// <summary>Base delay of the exponential backoff (with jitter) between attempts.</summary>

@@ -197,7 +197,7 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
                 _needsFallback[index] = true;
             }
         }
-        catch (RemoteGenerationException e) when (IsRetryable(e))
+        catch (RemoteGenerationException e) when (IsRetryable(e) && !TimedOutEverywhere(e, request, index))
         {
             request.LastFailedEndpoint = index;
             throw new RetryableAttemptException(e);
@@ -321,6 +321,18 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
         _ => null,
     };
 
+    /// <summary>
+    /// A server that accepted the request and stayed silent is not asked again: the timeout is the documented wait, not
+    /// one of several. A first-token or header timeout is retried only on a replica that has not timed out yet.
+    /// </summary>
+    private bool TimedOutEverywhere(RemoteGenerationException e, AttemptRequest request, int index)
+    {
+        if (e is not RemoteTimeoutException)
+            return false;
+        request.TimedOutEndpoints.Add(index);
+        return request.TimedOutEndpoints.Count >= _endpoints.Length;
+    }
+
     /// <summary>Only failures where nothing reached the caller and a second try can succeed.</summary>
     private static bool IsRetryable(RemoteGenerationException e) => e switch
     {
@@ -359,6 +371,7 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
         public GenerationOptions Options { get; } = options;
         public CancellationToken CallerToken { get; } = callerToken;
         public int LastFailedEndpoint { get; set; } = -1;
+        public HashSet<int> TimedOutEndpoints { get; } = [];
     }
 
     /// <summary>Carries a failure that the retry pipeline may try again; unwrapped when attempts run out.</summary>

@@ -59,13 +59,35 @@ public sealed class LuceneSearchBackend : ISearchBackend, IDisposable
         var documents = DocumentLoader.LoadDirectory(corpusDirectory);
         if (documents.Count == 0)
             throw new CorpusException($"{corpusDirectory}: no .md, .txt, .html or .pdf files to index");
-        System.IO.Directory.CreateDirectory(indexDirectory);
+        var seen = new Dictionary<string, CorpusDocument>(StringComparer.Ordinal);
+        foreach (var document in documents)
+        {
+            if (seen.TryGetValue(document.Id, out var first))
+            {
+                throw new CorpusException($"{corpusDirectory}: {FileOf(first)} and {FileOf(document)} both have the id '{document.Id}' "
+                                          + "(same name, different extension): rename one");
+            }
+            seen.Add(document.Id, document);
+        }
+        if (File.Exists(indexDirectory))
+            throw new CorpusException($"{indexDirectory}: is a file; the index needs a folder (give --out a new or existing folder)");
+        try
+        {
+            System.IO.Directory.CreateDirectory(indexDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CorpusException($"{indexDirectory}: cannot create the index folder: {e.Message}", e);
+        }
         using (var directory = FSDirectory.Open(indexDirectory))
             WriteIndex(directory, documents);
         var manifest = new IndexManifest(ManifestVersion, source ?? DefaultSourceName(corpusDirectory), Fingerprint(corpusDirectory));
         File.WriteAllText(Path.Combine(indexDirectory, ManifestFileName), JsonSerializer.Serialize(manifest, IndexManifestContext.Default.IndexManifest));
         return new IndexBuildReport(documents.Count, documents.Sum(d => d.Text.Length), manifest.Source, documents.Select(d => d.Id).ToArray());
     }
+
+    private static string FileOf(CorpusDocument document) =>
+        Path.Combine(Path.GetDirectoryName(document.Id) ?? "", document.SourceName);
 
     /// <summary>Opens an index written by <see cref="BuildIndex"/>.</summary>
     public static LuceneSearchBackend Open(string indexDirectory)

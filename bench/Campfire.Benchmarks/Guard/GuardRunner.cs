@@ -33,7 +33,11 @@ public static class GuardRunner
         var rules = discovered.Select(d => d.Rule).ToList();
         Console.WriteLine($"guard: {rules.Count} hot paths: {string.Join(", ", rules.Select(r => r.Benchmark))}");
 
-        var measurements = Measure(discovered, rules);
+        // BenchmarkDotNet's own output goes to a file: the console keeps the guard's summary.
+        using var log = new BenchLog(RepositoryPaths.Log(options, Mode));
+        Console.WriteLine($"guard: BenchmarkDotNet's log: {log.Path}");
+        var artifacts = RepositoryPaths.Artifacts(options, Mode);
+        var measurements = Measure(discovered, rules, artifacts, log);
         var first = GuardEvaluator.Evaluate(rules, measurements);
         GuardAttempt? second = null;
         if (!first.Passed)
@@ -43,10 +47,11 @@ public static class GuardRunner
             foreach (var failure in first.Failures)
                 Console.WriteLine($"  {failure.Case}: {failure.Detail}");
             Console.WriteLine($"guard: re-measuring {string.Join(", ", again.Select(r => r.Benchmark))} once");
-            var remeasured = Measure(discovered.Where(d => again.Contains(d.Rule)).ToList(), again);
+            var remeasured = Measure(discovered.Where(d => again.Contains(d.Rule)).ToList(), again, artifacts, log);
             second = GuardEvaluator.Evaluate(again, remeasured);
             measurements = Merge(measurements, remeasured);
         }
+        log.Dispose();
         var verdict = GuardEvaluator.Decide(first, second);
         var run = new BenchRun(DateTimeOffset.UtcNow, Mode, command, MachineInfo.Current(), measurements, verdict, clock.Elapsed.TotalSeconds);
 
@@ -60,9 +65,10 @@ public static class GuardRunner
         return verdict.Passed ? 0 : 1;
     }
 
-    static List<BenchMeasurement> Measure(IReadOnlyList<(Type Type, MethodInfo Method, GuardRule Rule)> guarded, IReadOnlyList<GuardRule> rules)
+    static List<BenchMeasurement> Measure(IReadOnlyList<(Type Type, MethodInfo Method, GuardRule Rule)> guarded, IReadOnlyList<GuardRule> rules,
+        string artifacts, BenchLog log)
     {
-        var config = CampfireBenchConfig.Create(CampfireBenchConfig.GuardJob, RepositoryPaths.Artifacts(Mode))
+        var config = CampfireBenchConfig.Create(CampfireBenchConfig.GuardJob, artifacts, log)
             .AddFilter(new SimpleFilter(c => IsNeeded(c, rules)));
         var types = guarded.Select(g => g.Type).Distinct().ToArray();
         var summaries = BenchmarkRunner.Run(types, config);

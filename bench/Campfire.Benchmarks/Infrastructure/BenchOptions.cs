@@ -15,12 +15,14 @@ public sealed record BenchOptions
     public bool IncludeCalibration { get; init; }
     public string? ResultsDirectory { get; init; }
     public string? DocsPath { get; init; }
+    public string? ArtifactsDirectory { get; init; }
+    public string? LogPath { get; init; }
     public IReadOnlyList<string> BenchmarkDotNetArguments { get; init; } = [];
 
     public const string Usage = """
         usage: Campfire.Benchmarks [--quick] [--filter PATTERN]... [--json FILE] [--save] [--update-docs]
                Campfire.Benchmarks --guard [--filter PATTERN]... [--json FILE] [--update-docs]
-          --quick               BenchmarkDotNet's short job, in this process (~seconds per case)
+          --quick               a quick look (~2 min): in-process, 3 short iterations per case, table only
           --filter PATTERN      glob over Namespace.Class.Method, e.g. *Tokenizer* (repeatable)
           --guard               CI guard: hot paths must allocate 0 B/op and stay above their speedup floors
           --json FILE           also write the results as JSON to FILE
@@ -29,6 +31,9 @@ public sealed record BenchOptions
           --include-calibration include the guard's own calibration suite
           --results-dir DIR     history folder (default: bench/results under the repository root)
           --docs FILE           performance document (default: docs/performance.md under the repository root)
+          --artifacts DIR       BenchmarkDotNet's artifacts folder (default: BenchmarkDotNet.Artifacts/MODE under the root)
+          --log FILE            BenchmarkDotNet's log (--quick and --guard; default: ARTIFACTS/benchmarkdotnet.log);
+                                the console then shows only the tables
         other arguments go to BenchmarkDotNet's own command line.
         """;
 
@@ -59,6 +64,8 @@ public sealed record BenchOptions
                 case "--include-calibration": options = options with { IncludeCalibration = true }; break;
                 case "--results-dir": options = options with { ResultsDirectory = Value() }; break;
                 case "--docs": options = options with { DocsPath = Value() }; break;
+                case "--artifacts": options = options with { ArtifactsDirectory = Value() }; break;
+                case "--log": options = options with { LogPath = Value() }; break;
                 default: passthrough.Add(args[i]); break;
             }
         }
@@ -102,4 +109,9 @@ public static class RepositoryPaths
     public static string Docs(BenchOptions options) => options.DocsPath ?? Path.Combine(Root(), "docs", "performance.md");
 
     public static string Artifacts(string mode) => Path.Combine(Root(), "BenchmarkDotNet.Artifacts", mode);
+
+    public static string Artifacts(BenchOptions options, string mode) => options.ArtifactsDirectory ?? Artifacts(mode);
+
+    /// <summary>Where BenchmarkDotNet's log goes when the console shows only the tables.</summary>
+    public static string Log(BenchOptions options, string mode) => options.LogPath ?? Path.Combine(Artifacts(options, mode), "benchmarkdotnet.log");
 }

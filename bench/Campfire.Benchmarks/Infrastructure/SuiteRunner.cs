@@ -17,7 +17,11 @@ public static class SuiteRunner
     {
         var clock = Stopwatch.StartNew();
         var mode = options.Quick ? "quick" : "full";
-        var config = CampfireBenchConfig.Create(options.Quick ? CampfireBenchConfig.QuickJob : null, RepositoryPaths.Artifacts(mode));
+        // --quick shows only the table (BenchmarkDotNet's log goes to a file); the full run keeps BenchmarkDotNet's console output.
+        using var log = options.Quick || options.LogPath is not null ? new BenchLog(RepositoryPaths.Log(options, mode)) : null;
+        if (log is not null)
+            Console.WriteLine($"campfire bench ({mode}): BenchmarkDotNet's log: {log.Path}");
+        var config = CampfireBenchConfig.Create(options.Quick ? CampfireBenchConfig.QuickJob : null, RepositoryPaths.Artifacts(options, mode), log);
         var calibrationWanted = options.IncludeCalibration || options.Filters.Any(f => f.Contains("Calibration", StringComparison.OrdinalIgnoreCase));
         if (!calibrationWanted)
             config.AddFilter(new SimpleFilter(c => c.Descriptor.Type.Namespace != GuardRules.CalibrationNamespace));
@@ -25,6 +29,7 @@ public static class SuiteRunner
         var arguments = new List<string>(options.BenchmarkDotNetArguments) { "--filter" };
         arguments.AddRange(options.Filters.Count > 0 ? options.Filters : ["*"]);
         var summaries = BenchmarkSwitcher.FromAssembly(assembly).Run([.. arguments], config).ToList();
+        log?.Dispose();
         var measurements = SummaryReader.Read(summaries);
         if (measurements.Count == 0)
         {

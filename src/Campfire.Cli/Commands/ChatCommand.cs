@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Campfire.Cli.Engine;
 using Campfire.Guidance;
 using Campfire.Harmony.Engine;
 using Campfire.Decoding;
@@ -18,10 +19,13 @@ public sealed class ChatCommand : ICliCommand
         var options = new InferenceCliOptions();
         var remote = new RemoteChatSupport();
         var prompt = new Argument<string>("PROMPT") { Description = "the question to ask" };
+        var index = new Option<string?>("--index") { Description = "Search this index (from `campfire index`) instead of the sample corpus" };
         var command = new Command("chat",
             "Ask the emergency-guidance assistant a question, answered by a local gpt-oss model (--model DIR) or by vLLM/SGLang servers (--endpoint URL)");
         options.AddTo(command);
         remote.AddTo(command, options.Model);
+        remote.RefuseWithEndpoint(command, options.Device, options.DType, options.Threads, options.Trace);
+        command.Options.Add(index);
         command.Arguments.Add(prompt);
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -45,13 +49,14 @@ public sealed class ChatCommand : ICliCommand
                 (generator, owner) = (local, model);
             }
             using (owner)
-            using (var backend = SampleCorpus.BuildBackend())
+            using (var backend = result.GetValue(index) is { } indexDirectory ? LuceneSearchBackend.Open(indexDirectory) : SampleCorpus.BuildBackend())
             {
                 var engine = EmergencyGuidance.CreateEngine(backend);
                 var run = new EngineRunOptions { Generation = generation, StreamDeltas = true };
                 bool dim = !Console.IsErrorRedirected;
                 bool finalStreamed = false;
                 StopReason reason = StopReason.NoFinalAnswer;
+                (string? Channel, string? Recipient)? lastDelta = null;
                 await foreach (var e in EmergencyGuidance.AskAsync(engine, generator, question, run, cancellationToken: cancellationToken))
                 {
                     switch (e)
@@ -61,9 +66,16 @@ public sealed class ChatCommand : ICliCommand
                             finalStreamed = true;
                             break;
                         case ContentDelta delta:
+                            // Analysis text and tool arguments each start on a line of their own.
+                            if (lastDelta != (delta.Channel, delta.Recipient))
+                            {
+                                Console.Error.Write($"\n[{delta.Channel ?? "text"}{(delta.Recipient is null ? "" : " → " + delta.Recipient)}] ");
+                                lastDelta = (delta.Channel, delta.Recipient);
+                            }
                             Console.Error.Write(dim ? $"\u001b[2m{delta.Text}\u001b[0m" : delta.Text);
                             break;
                         case ToolCallStarted started:
+                            lastDelta = null;
                             Console.Error.WriteLine($"\n[tool] {started.Call.Recipient} {started.Call.Args}");
                             break;
                         case ToolCallFinished finished:
@@ -73,7 +85,11 @@ public sealed class ChatCommand : ICliCommand
                             Console.Error.WriteLine($"\n[parse] {diagnostic.Description}");
                             break;
                         case FinalAnswer final:
-                            Console.Out.WriteLine(finalStreamed ? $"\n\n{EmergencyGuidance.SafetyNote}" : final.DisplayText);
+                            Console.Out.WriteLine(finalStreamed ? "" : final.DisplayText);
+                            Console.Out.WriteLine();
+                            new EngineEventConsole(Console.Out, json: false).WriteCitations(final);
+                            Console.Out.WriteLine();
+                            Console.Out.WriteLine(EmergencyGuidance.SafetyNote);
                             break;
                         case RunCompleted completed:
                             reason = completed.Reason;
@@ -83,7 +99,11 @@ public sealed class ChatCommand : ICliCommand
                 }
                 options.Report(result, profiler);
                 if (reason != StopReason.FinalAnswer)
+                {
                     Console.Out.WriteLine(EmergencyGuidance.SafetyNote);
+                    Console.Error.WriteLine($"campfire: chat: no final answer: {EngineEventConsole.Explain(reason)}");
+                    return ExitCodes.BadInput;
+                }
             }
             return ExitCodes.Success;
         });

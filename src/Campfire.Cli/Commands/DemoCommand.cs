@@ -25,12 +25,24 @@ public sealed class DemoCommand : ICliCommand
         var delay = new Option<int>("--delay-ms") { Description = "Pause this long before each scripted token, to watch it stream", DefaultValueFactory = _ => 0 };
         var stream = new Option<bool>("--stream") { Description = "Print the model's text as it is generated" };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Most tokens per model turn", DefaultValueFactory = _ => GenerationOptions.Default.MaxTokens };
+        var dtype = new Option<string?>("--dtype") { Description = "activation precision with --model: float32 (default) or bfloat16" };
+        dtype.OneOf("float32", "bfloat16");
+        var threads = new Option<int>("--threads") { Description = "libtorch CPU threads with --model (0: one per core)", DefaultValueFactory = _ => 0 };
+        threads.AtLeast(0);
         var command = new Command("demo", "Run the offline emergency-guidance demo: search, open, answer with checked citations (scripted model unless --model)");
-        foreach (var option in new Option[] { json, model, question, index, delay, stream, maxTokens }) command.Options.Add(option);
-        command.SetAction(async (parse, cancellationToken) => await RunAsync(
-            new DemoSettings(parse.GetValue(json), parse.GetValue(model), parse.GetValue(question), parse.GetValue(index),
-                parse.GetValue(delay), parse.GetValue(stream), parse.GetValue(maxTokens)),
-            Console.Out, LocalModel.TorchSharpCpu, cancellationToken));
+        foreach (var option in new Option[] { json, model, question, index, delay, stream, maxTokens, dtype, threads }) command.Options.Add(option);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            bool local = parse.GetValue(model) is not null;
+            if (!local && (parse.GetResult(dtype) is { Implicit: false } || parse.GetResult(threads) is { Implicit: false }))
+                return Usage("--dtype and --threads need --model: the scripted model runs no libtorch");
+            var precision = parse.GetValue(dtype) == "bfloat16" ? Campfire.Inference.Runtime.ActivationDType.BFloat16
+                : parse.GetValue(dtype) == "float32" ? Campfire.Inference.Runtime.ActivationDType.Float32 : (Campfire.Inference.Runtime.ActivationDType?)null;
+            return await RunAsync(
+                new DemoSettings(parse.GetValue(json), parse.GetValue(model), parse.GetValue(question), parse.GetValue(index),
+                    parse.GetValue(delay), parse.GetValue(stream), parse.GetValue(maxTokens)),
+                Console.Out, LocalModel.TorchSharpCpuWith(precision, parse.GetValue(threads)), cancellationToken);
+        });
         return command;
     }
 
@@ -41,6 +53,7 @@ public sealed class DemoCommand : ICliCommand
         if (settings.Model is null && (settings.Question is not null || settings.Index is not null))
             return Usage("--question and --index need --model: the scripted model only knows the demo question over the sample corpus");
         if (settings.DelayMs < 0) return Usage("--delay-ms must not be negative");
+        if (settings.Question is not null && string.IsNullOrWhiteSpace(settings.Question)) return Usage("--question must not be empty");
         if (settings.MaxTokens < 1) return Usage("--max-tokens must be positive");
 
         ITokenGenerator generator;
@@ -56,6 +69,9 @@ public sealed class DemoCommand : ICliCommand
             try
             {
                 generator = localModel.Load(settings.Model);
+                // Without --stream or --json a real model's turns would pass in silence: show progress on a terminal.
+                if (!settings.Stream && !settings.Json)
+                    generator = TerminalProgressGenerator.Wrap(generator);
             }
             catch (HarmonyException e)
             {
@@ -98,7 +114,10 @@ public sealed class DemoCommand : ICliCommand
         await foreach (var engineEvent in EmergencyGuidance.AskAsync(engine, generator, question, runOptions, cancellationToken: cancellationToken).ConfigureAwait(false))
             console.Write(engineEvent);
 
-        return console.StopReason == StopReason.FinalAnswer ? ExitCodes.Success : ExitCodes.BadInput;
+        if (console.StopReason == StopReason.FinalAnswer)
+            return ExitCodes.Success;
+        await Console.Error.WriteLineAsync($"campfire: demo: no final answer: {EngineEventConsole.Explain(console.StopReason ?? StopReason.NoFinalAnswer)}").ConfigureAwait(false);
+        return ExitCodes.BadInput;
     }
 
     private static int Usage(string message)

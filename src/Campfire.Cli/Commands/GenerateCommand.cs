@@ -24,7 +24,7 @@ public sealed class GenerateCommand : ICliCommand
         command.SetAction(async (result, cancellationToken) =>
         {
             string? path = result.GetValue(input);
-            int[] prompt = ParseIds(CliInput.ReadAllBytes(path), path ?? "stdin");
+            int[] prompt = ParseIds(CliInput.ReadAllBytes(path), CliInput.SourceName(path));
             var generation = options.Generation(result);
             var (model, profiler) = options.Load(result);
             using (model)
@@ -62,7 +62,7 @@ public sealed class GenerateCommand : ICliCommand
         }
         catch (JsonException e)
         {
-            throw new CliInputException($"{source}: not valid JSON: {e.Message}");
+            throw new CliInputException($"{source}: {CliInput.JsonSyntax(e)}");
         }
     }
 }

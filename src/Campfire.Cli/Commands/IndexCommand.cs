@@ -31,7 +31,15 @@ public sealed class IndexCommand : ICliCommand
     {
         indexDirectory ??= Path.Combine(directory, DefaultIndexFolder);
         var clock = Stopwatch.StartNew();
-        var report = LuceneSearchBackend.BuildIndex(directory, indexDirectory, source);
+        IndexBuildReport report;
+        try
+        {
+            report = LuceneSearchBackend.BuildIndex(directory, indexDirectory, source);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliInputException($"{indexDirectory}: cannot write the index: {e.Message}");
+        }
         output.WriteLine($"indexed {report.DocumentCount} documents ({report.CharacterCount} characters) from {directory} into {indexDirectory} in {clock.Elapsed.TotalMilliseconds:F0} ms (source: {report.Source})");
         if (query is not null)
         {

@@ -20,6 +20,16 @@ internal sealed class InferenceCliOptions
     public Option<bool> Profile { get; } = new("--profile") { Description = "print a timing table (prefill, steps, tokens/s, parser, channel wait) to stderr" };
     public Option<string?> Trace { get; } = new("--trace") { Description = "write a Chrome trace (JSON) of the decode steps to FILE" };
 
+    public InferenceCliOptions()
+    {
+        Device.OneOf("cpu", "cuda");
+        DType.OneOf("float32", "bfloat16");
+        MaxTokens.AtLeast(1);
+        Temperature.Within(t => t >= 0, "a finite number ≥ 0");
+        TopP.Within(p => p > 0 && p <= 1, "in (0, 1]");
+        Threads.AtLeast(0);
+    }
+
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Model, Device, DType, MaxTokens, Temperature, TopP, Seed, Threads, Profile, Trace })

@@ -24,7 +24,7 @@ public sealed class ParseCommand : ICliCommand
             Description = "Role whose '<|start|>ROLE' prefill preceded the completion (e.g. assistant); without it parsing starts at <|start|>",
             HelpName = "ROLE",
         };
-        role.AcceptOnlyFromAmong(RoleNamesInOrder);
+        role.OneOf(RoleNamesInOrder);
         var strict = new Option<bool>("--strict") { Description = "The reference's strict mode: any deviation is an error" };
         var lenient = new Option<bool>("--lenient") { Description = "Recover from known gpt-oss quirks and report each as a diagnostic" };
         var text = new Option<bool>("--text") { Description = "Input is Harmony text (special tokens as literals) instead of a JSON array of ids" };
@@ -68,11 +68,23 @@ public sealed class ParseCommand : ICliCommand
             // reference does when it reads its test-data files.
             result = request.Text
                 ? HarmonyTextParser.Parse(input.AsSpan().TrimEnd(" \t\r\n"u8), request.Role, request.Mode)
-                : HarmonyCompletionParser.Parse(ReadIds(input), request.Role, request.Mode);
+                : HarmonyCompletionParser.Parse(ReadIds(input, CliInput.SourceName(request.File)), request.Role, request.Mode);
+        }
+        catch (CliInputException e)
+        {
+            error.WriteLine($"campfire: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (HarmonyParseException e)
+        {
+            // Text input is parsed byte by byte, ids token by token: say which the position counts.
+            string where = request.Text ? $"at byte offset {e.TokenIndex}" : $"at token index {e.TokenIndex}";
+            error.WriteLine($"campfire: {CliInput.SourceName(request.File)}: {where} (state {e.State}): {e.Detail}");
+            return ExitCodes.BadInput;
         }
         catch (HarmonyException e)
         {
-            error.WriteLine($"campfire: {e.Message}");
+            error.WriteLine($"campfire: {CliInput.SourceName(request.File)}: {e.Message}");
             return ExitCodes.BadInput;
         }
 
@@ -91,26 +103,26 @@ public sealed class ParseCommand : ICliCommand
     }
 
     /// <summary>Reads a JSON array of integers (token ids).</summary>
-    internal static int[] ReadIds(ReadOnlySpan<byte> json)
+    internal static int[] ReadIds(ReadOnlySpan<byte> json, string source = "input")
     {
         var ids = new List<int>();
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray)
-                throw new CliInputException("input is not a JSON array of token ids (use --text for Harmony text)");
+                throw new CliInputException($"{source}: not a JSON array of token ids (use --text for Harmony text)");
             while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
             {
                 if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt32(out int id))
-                    throw new CliInputException($"input is not a JSON array of token ids: element {ids.Count} is not an integer id");
+                    throw new CliInputException($"{source}: not a JSON array of token ids: element {ids.Count} is not an integer id");
                 ids.Add(id);
             }
             if (reader.TokenType != JsonTokenType.EndArray || reader.Read())
-                throw new CliInputException("input is not a JSON array of token ids: unexpected content after the array");
+                throw new CliInputException($"{source}: not a JSON array of token ids: unexpected content after the array");
         }
         catch (JsonException e)
         {
-            throw new CliInputException($"input is not valid JSON: {e.Message}");
+            throw new CliInputException($"{source}: {CliInput.JsonSyntax(e)}");
         }
         return [.. ids];
     }

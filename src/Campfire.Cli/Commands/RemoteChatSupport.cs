@@ -13,10 +13,25 @@ public sealed class RemoteChatSupport
 {
     public Option<string[]> Endpoint { get; } = new("--endpoint")
     {
-        Description = "vLLM (http://host:8000) or SGLang (sglang+http://host:30000) server to generate on; repeat for replicas",
+        Description = "vLLM (http://host:8000) or SGLang (sglang+http://host:30000) server to generate on; repeat for replicas. "
+                      + RetryPolicyText,
         Arity = ArgumentArity.ZeroOrMore,
         AllowMultipleArgumentsPerToken = false,
     };
+
+    /// <summary>What is retried and for how long, from the generator's defaults (shown in --help).</summary>
+    public static string RetryPolicyText
+    {
+        get
+        {
+            var d = new RemoteGeneratorOptions { Endpoints = [] };
+            return $"Before the first token, connection errors and 5xx/429/408 answers are retried up to {d.MaxRetryAttempts} times "
+                   + $"(backoff from {d.RetryBaseDelay.TotalMilliseconds:0} ms, preferring another replica); the first token must come within "
+                   + $"{d.FirstTokenTimeout.TotalSeconds:0} s of the request (a replica that stays silent that long is not asked again), "
+                   + $"then at most {d.InterTokenTimeout.TotalSeconds:0} s may pass between tokens; connecting may take {d.ConnectTimeout.TotalSeconds:0} s. "
+                   + "Nothing is retried once a token has arrived.";
+        }
+    }
 
     public Option<string?> ApiKeyEnv { get; } = new("--api-key-env")
     {
@@ -27,6 +42,14 @@ public sealed class RemoteChatSupport
     {
         Description = "protocol of endpoints given without a vllm+/sglang+ prefix",
         DefaultValueFactory = _ => RemoteProtocol.Vllm,
+        CustomParser = result =>
+        {
+            string given = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "";
+            if (given.Equals("vllm", StringComparison.OrdinalIgnoreCase)) return RemoteProtocol.Vllm;
+            if (given.Equals("sglang", StringComparison.OrdinalIgnoreCase)) return RemoteProtocol.SGLang;
+            result.AddError($"--protocol must be vllm or sglang, got '{given}'");
+            return RemoteProtocol.Vllm;
+        },
     };
 
     /// <summary>
@@ -50,6 +73,26 @@ public sealed class RemoteChatSupport
                 result.AddError($"{localModel.Name} DIR is required unless --endpoint URL is given");
             if (!remote && result.GetResult(ApiKeyEnv) is not null)
                 result.AddError("--api-key-env only applies with --endpoint");
+        });
+    }
+
+    /// <summary>
+    /// Refuses (parse error, exit 2) each of <paramref name="localOnly"/> when given together with <c>--endpoint</c>:
+    /// options of the local decode loop would otherwise be silently ignored.
+    /// </summary>
+    public void RefuseWithEndpoint(Command command, params Option[] localOnly)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        ArgumentNullException.ThrowIfNull(localOnly);
+        command.Validators.Add(result =>
+        {
+            if (result.GetResult(Endpoint) is null || result.GetValue(Endpoint) is not { Length: > 0 })
+                return;
+            foreach (var option in localOnly)
+            {
+                if (result.GetResult(option) is { Implicit: false })
+                    result.AddError($"{option.Name} applies to a local --model only; the --endpoint servers choose their own");
+            }
         });
     }
 

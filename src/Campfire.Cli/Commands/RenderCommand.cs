@@ -27,7 +27,7 @@ public sealed class RenderCommand : ICliCommand
             HelpName = "ROLE",
             DefaultValueFactory = _ => "assistant",
         };
-        nextRole.AcceptOnlyFromAmong(RoleNamesInOrder);
+        nextRole.OneOf(RoleNamesInOrder);
         var file = new Argument<string?>("file")
         {
             Description = "Conversation JSON ({\"messages\": [...]}); '-' or nothing reads standard input",
@@ -73,9 +73,13 @@ public sealed class RenderCommand : ICliCommand
                 ? renderer.RenderConversationForCompletion(conversation, request.NextRole, options)
                 : renderer.RenderConversation(conversation, options);
         }
-        catch (HarmonyException e)
+        catch (CliInputException e)
         {
             return CliInput.Fail(e.Message);
+        }
+        catch (HarmonyException e)
+        {
+            return CliInput.Fail($"{CliInput.SourceName(request.File)}: {e.Message}");
         }
 
         if (request.Text)

@@ -64,23 +64,22 @@ public sealed class EngineEventConsole(TextWriter output, bool json, bool stream
                 break; // listed with the final answer's citations
             case FinalAnswer final:
                 EndStream();
-                output.WriteLine();
-                output.WriteLine("══ Final answer");
-                WriteIndented(final.DisplayText);
-                output.WriteLine();
-                output.WriteLine(final.Citations.IsEmpty ? "══ Citations: none" : "══ Citations");
-                foreach (var citation in final.Citations)
+                // Streamed text was already printed as it came: the answer is printed once.
+                if (!streamText)
                 {
-                    if (citation.IsValid)
-                    {
-                        output.WriteLine($"  ✓ {citation.Citation.Text} {citation.Title} ({citation.Url}), lines {citation.Citation.StartLine}-{citation.Citation.EndLine}:");
-                        WriteIndented(Shorten(citation.CitedText ?? ""), "      ");
-                    }
-                    else
-                    {
-                        output.WriteLine($"  ✗ {citation.Citation.Text} {citation.Status}: {citation.Problem}");
-                    }
+                    output.WriteLine();
+                    output.WriteLine("══ Final answer");
+                    WriteIndented(final.DisplayText);
                 }
+                else if (final.DisplayText.StartsWith(final.Message.Content, StringComparison.Ordinal)
+                         && final.DisplayText[final.Message.Content.Length..].Trim('\n') is { Length: > 0 } note)
+                {
+                    // What the display adds to the streamed answer (the safety note), printed once.
+                    output.WriteLine();
+                    WriteIndented(note);
+                }
+                output.WriteLine();
+                WriteCitations(final);
                 break;
             case UsageReport usage:
                 EndStream();
@@ -98,6 +97,34 @@ public sealed class EngineEventConsole(TextWriter output, bool json, bool stream
                 break;
         }
     }
+
+    /// <summary>The final answer's citations: each valid one with the text it cites, each problem with its reason.</summary>
+    public void WriteCitations(FinalAnswer final)
+    {
+        ArgumentNullException.ThrowIfNull(final);
+        output.WriteLine(final.Citations.IsEmpty ? "══ Citations: none" : "══ Citations");
+        foreach (var citation in final.Citations)
+        {
+            if (citation.IsValid)
+            {
+                output.WriteLine($"  ✓ {citation.Citation.Text} {citation.Title} ({citation.Url}), lines {citation.Citation.StartLine}-{citation.Citation.EndLine}:");
+                WriteIndented(Shorten(citation.CitedText ?? ""), "      ");
+            }
+            else
+            {
+                output.WriteLine($"  ✗ {citation.Citation.Text} {citation.Status}: {citation.Problem}");
+            }
+        }
+    }
+
+    /// <summary>Why a run ended without a final answer, in words (for the one stderr line of a failed run).</summary>
+    public static string Explain(StopReason reason) => reason switch
+    {
+        Campfire.Harmony.Engine.StopReason.MaxTokens => "the model reached --max-tokens before writing a final answer (raise --max-tokens)",
+        Campfire.Harmony.Engine.StopReason.ToolRoundLimit => "the model kept calling tools past the tool-round limit",
+        Campfire.Harmony.Engine.StopReason.NoFinalAnswer => "the model stopped without a final answer or a tool call",
+        _ => reason.ToString(),
+    };
 
     public static string StepHeader(int round, string author, string? channel, string? recipient)
     {

@@ -17,4 +17,15 @@ internal sealed record LocalModel(string Name, Func<string, ITokenGenerator> Loa
     public static LocalModel TorchSharpCpu { get; } = new(
         "TorchSharp decode loop (CPU, float32)",
         directory => GptOssDecodeModel.Load(directory, InferenceDevice.Cpu).CreateGenerator());
+
+    /// <summary>The TorchSharp decode loop on the CPU with this activation precision (null: float32) and libtorch
+    /// thread count (0: one per core).</summary>
+    public static LocalModel TorchSharpCpuWith(ActivationDType? dtype, int threads) => dtype is null && threads == 0
+        ? TorchSharpCpu
+        : new($"TorchSharp decode loop (CPU, {(dtype == ActivationDType.BFloat16 ? "bfloat16" : "float32")}{(threads > 0 ? $", {threads} threads" : "")})",
+            directory =>
+            {
+                TorchRuntime.SetCpuThreads(threads);
+                return GptOssDecodeModel.Load(directory, InferenceDevice.Cpu, dtype).CreateGenerator();
+            });
 }

@@ -115,7 +115,7 @@ public static class HarmonyJson
         }
         catch (JsonException e)
         {
-            var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1}" : "";
+            var where = e.LineNumber is { } line ? $" at line {line + 1}, byte {e.BytePositionInLine + 1} of the line" : "";
             throw new HarmonyJsonException("$", $"not valid JSON{where}: {FirstSentence(e.Message)}", e);
         }
         catch (ArgumentException e)
@@ -126,8 +126,15 @@ public static class HarmonyJson
 
     private static string FirstSentence(string message)
     {
-        int cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return (cut >= 0 ? message[..cut] : message).TrimEnd();
+        // System.Text.Json appends its own zero-based position (" LineNumber: 0 | BytePositionInLine: 4.") and path:
+        // the caller reports the position once, one-based.
+        foreach (var marker in (ReadOnlySpan<string>)[" LineNumber:", " Path:"])
+        {
+            int cut = message.IndexOf(marker, StringComparison.Ordinal);
+            if (cut >= 0)
+                message = message[..cut];
+        }
+        return message.TrimEnd().TrimEnd('.');
     }
 
     private static string Write<T>(T value, bool indented, Action<Utf8JsonWriter, T> write) =>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Campfire.Harmony.Model;
 
@@ -230,7 +231,9 @@ internal static class HarmonyJsonReader
         }
         catch (InvalidOperationException)
         {
-            throw new HarmonyJsonException(path, "invalid string: lone UTF-16 surrogate escape");
+            throw new HarmonyJsonException(path, System.Text.Unicode.Utf8.IsValid(JsonMarshal.GetRawUtf8Value(value))
+                ? "invalid string: lone UTF-16 surrogate escape"
+                : "invalid string: the bytes are not valid UTF-8");
         }
     }
 
@@ -242,7 +245,9 @@ internal static class HarmonyJsonReader
         }
         catch (InvalidOperationException)
         {
-            throw new HarmonyJsonException(parentPath, "invalid property name: lone UTF-16 surrogate escape");
+            throw new HarmonyJsonException(parentPath, System.Text.Unicode.Utf8.IsValid(JsonMarshal.GetRawUtf8PropertyName(property))
+                ? "invalid property name: lone UTF-16 surrogate escape"
+                : "invalid property name: the bytes are not valid UTF-8");
         }
     }
 

@@ -36,8 +36,11 @@ public partial struct HarmonyStreamParser
         {
             if (_mode == ParseMode.Lenient)
                 Enqueue(HarmonyParseQuirk.InvalidTokenId);
-            else
+            else if (!_headerHasInvalidId)
+            {
                 _headerHasInvalidId = true;
+                _headerInvalidId = token;
+            }
             _headerTokens++;
             return;
         }
@@ -103,9 +106,14 @@ public partial struct HarmonyStreamParser
             if (HeaderGrammar.NormalizeConstrain(ref _header, ref rawStart, ref rawEnd))
                 quirks |= HeaderGrammar.Bit(HarmonyParseQuirk.ConstrainVariant);
         }
-        else if (_headerHasInvalidId || !Utf8Sequence.IsComplete(_header.Bytes))
+        else if (_headerHasInvalidId)
         {
-            ThrowParse(HarmonyParseError.HeaderNotDecodable, "could not decode header");
+            ThrowParse(HarmonyParseError.HeaderNotDecodable,
+                $"could not decode header: token id {_headerInvalidId} is not in the o200k_harmony vocabulary");
+        }
+        else if (!Utf8Sequence.IsComplete(_header.Bytes))
+        {
+            ThrowParse(HarmonyParseError.HeaderNotDecodable, "could not decode header: its bytes are not valid UTF-8");
         }
 
         Role fallback = _lastRolePlusOne != 0 ? (Role)(_lastRolePlusOne - 1) : Role.Assistant;

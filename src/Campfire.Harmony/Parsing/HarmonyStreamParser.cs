@@ -56,6 +56,7 @@ public partial struct HarmonyStreamParser
     private HeaderStore _header;
     private int _headerTokens;
     private bool _headerHasInvalidId;
+    private int _headerInvalidId;
     private bool _headerResetPending;
     private HeaderFields _fields;
 

@@ -14,6 +14,10 @@ public static class TinyModelWriter
     public static GptOssConfig Write(string folder, CheckpointLayout layout, int vocabSize = 201088, ulong seed = 0)
     {
         var config = GptOssConfig.Tiny(vocabSize).Validate("tiny model");
+        // The embedding and unembedding are one bf16 array each: refuse a vocabulary they cannot hold before
+        // creating anything (an overflow half-way would leave an empty folder behind).
+        if ((long)vocabSize * config.HiddenSize * 2 > Array.MaxLength)
+            throw new ArgumentOutOfRangeException(nameof(vocabSize), vocabSize, "vocabulary too large for a tiny model");
         Directory.CreateDirectory(folder);
         var names = CheckpointNames.For(layout);
         var random = new SplitMix64(seed);

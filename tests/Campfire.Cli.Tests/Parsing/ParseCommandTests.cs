@@ -87,7 +87,7 @@ public sealed class ParseCommandTests : IDisposable
         var strict = Run(file, mode: ParseMode.Strict);
         Assert.Equal(1, strict.ExitCode);
         Assert.Equal("", strict.Output);
-        Assert.StartsWith("campfire: token ", strict.Error);
+        Assert.StartsWith($"campfire: {file}: at token index ", strict.Error);
         Assert.Single(strict.Error.Split((char)10, StringSplitOptions.RemoveEmptyEntries));
     }
 
@@ -97,7 +97,7 @@ public sealed class ParseCommandTests : IDisposable
         var (exitCode, output, error) = Run(IdsFile(CompletionText + "oops"));
         Assert.Equal(1, exitCode);
         Assert.Equal("", output);
-        Assert.Contains($"token {O200kHarmonyTokenizer.Instance.EncodeToIds(CompletionText, true).Length} ", error);
+        Assert.Contains($"at token index {O200kHarmonyTokenizer.Instance.EncodeToIds(CompletionText, true).Length} ", error);
         Assert.Contains("expecting start token", error);
     }
 

@@ -169,7 +169,7 @@ public sealed class RenderCommandTests : IDisposable
         (exitCode, stdout, var stderr) = RunCampfire("""{"messages": [{"role": "user", "content": "a"}, {"role": "assitant", "content": "b"}]}""");
         Assert.Equal(1, exitCode);
         Assert.Equal("", stdout);
-        Assert.Equal("campfire: $.messages[1].role: unknown role \"assitant\" (expected user, assistant, system, developer or tool)", stderr.Trim());
+        Assert.Equal("campfire: standard input: $.messages[1].role: unknown role \"assitant\" (expected user, assistant, system, developer or tool)", stderr.Trim());
 
         (exitCode, _, stderr) = RunCampfire(ExampleJson, "--next-role", "robot");
         Assert.Equal(2, exitCode);
