@@ -15,10 +15,7 @@ public static class CliInput
             stdin.CopyTo(buffer);
             return buffer.ToArray();
         }
-        if (Directory.Exists(path))
-            throw new CliInputException($"{path}: cannot read file: it is a directory, not a file");
-        if (!File.Exists(path))
-            throw new CliInputException($"{path}: cannot read file: no such file");
+        CheckReadableFile(path);
         try
         {
             return File.ReadAllBytes(path);
@@ -27,6 +24,32 @@ public static class CliInput
         {
             throw new CliInputException($"{path}: cannot read file: {e.Message}");
         }
+    }
+
+    /// <summary>FILE as a stream read in order (for input too large to hold), or standard input for "-" or no
+    /// argument; the same messages as <see cref="ReadAllBytes"/> for a directory, a missing or an unreadable file.</summary>
+    public static Stream OpenRead(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "-")
+            return Console.OpenStandardInput();
+        CheckReadableFile(path);
+        try
+        {
+            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliInputException($"{path}: cannot read file: {e.Message}");
+        }
+    }
+
+    // .NET reports a directory opened as a file as "Access denied": say what it is.
+    private static void CheckReadableFile(string path)
+    {
+        if (Directory.Exists(path))
+            throw new CliInputException($"{path}: cannot read file: it is a directory, not a file");
+        if (!File.Exists(path))
+            throw new CliInputException($"{path}: cannot read file: no such file");
     }
 
     /// <summary>How messages name the input: the path, or "standard input" for "-" or no argument.</summary>

@@ -26,25 +26,10 @@ public sealed class TokenizeCommand : ICliCommand
                 Console.Error.WriteLine($"campfire: tokenize: unknown option {path} (use ./{path} for a file of that name)");
                 return ExitCodes.BadUsage;
             }
-            using Stream input = OpenInput(path);
+            using Stream input = CliInput.OpenRead(path);
             return Run(input, path, parseResult.GetValue(special), parseResult.GetValue(count), Console.Out);
         });
         return command;
-    }
-
-    /// <summary>FILE, or standard input for "-" or no argument; read in chunks, never whole.</summary>
-    private static Stream OpenInput(string? path)
-    {
-        if (string.IsNullOrEmpty(path) || path == "-")
-            return Console.OpenStandardInput();
-        try
-        {
-            return new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new CliInputException($"{path}: cannot read file: {e.Message}");
-        }
     }
 
     internal static int Run(byte[] utf8, string? path, bool allowSpecialTokens, bool countOnly, TextWriter output)
