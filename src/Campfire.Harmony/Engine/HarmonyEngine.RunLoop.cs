@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Campfire.Harmony.Model;
 using Campfire.Harmony.Tools;
 
 namespace Campfire.Harmony.Engine;
@@ -41,30 +43,42 @@ public sealed partial class HarmonyEngine
         var round = 0;
         var reason = StopReason.NoFinalAnswer;
 
+        var stops = _codec.StopTokensForAssistantActions;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             round++;
             var turnClock = Stopwatch.StartNew();
-            var prompt = RenderConversation();
             var header = round == 1 ? forcedHeader : [];
-            if (!header.IsEmpty)
-                prompt = prompt with { PrefillIds = prompt.PrefillIds.AddRange(header) };
-            var tokens = new List<int>();
-            var stream = options.StreamDeltas ? _codec.CreateDeltaStream() : null;
-            foreach (var headerToken in header)
-                stream?.Push(headerToken, out _);
+            var prompt = RenderPrompt(header);
+            // What the generator already holds from our previous request: that prompt and what it generated.
+            var unchanged = ReferenceEquals(generator, _lastGenerator) ? prompt.Span.CommonPrefixLength(_sent.WrittenSpan) : 0;
+            _lastGenerator = null; // until this round's sequence is complete
+            // The turn's one parse: the forced header (part of the prompt) and then every generated token.
+            var stream = _codec.CreateDeltaStream(options.StreamDeltas);
             string? streamProblem = null;
+            try
+            {
+                foreach (var headerToken in header) stream.Push(headerToken, out _);
+            }
+            catch (HarmonyException e)
+            {
+                streamProblem = e.Message;
+            }
+            var generated = 0;
+            var stopped = false;
             var firstToken = TimeSpan.Zero;
             var generationClock = Stopwatch.StartNew();
 
-            await foreach (var token in generator.GenerateAsync(prompt.PrefillIds.AsMemory(), prompt.StopIds.AsMemory(), options.Generation, cancellationToken)
+            await foreach (var token in generator.GenerateAsync(new TokenGenerationRequest(prompt, stops.AsMemory(), options.Generation, unchanged), cancellationToken)
                                .WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (tokens.Count == 0) firstToken = turnClock.Elapsed;
-                tokens.Add(token);
-                if (stream is not null)
+                if (generated == 0) firstToken = turnClock.Elapsed;
+                generated++;
+                _prompt.GetSpan(1)[0] = token; // after the prompt: what the generator now holds
+                _prompt.Advance(1);
+                if (streamProblem is null)
                 {
                     StreamDelta delta = default;
                     var hasDelta = false;
@@ -74,30 +88,39 @@ public sealed partial class HarmonyEngine
                     }
                     catch (HarmonyException e)
                     {
-                        streamProblem = e.Message;
-                        stream = null; // the batch parse below repairs the completion; stop streaming this turn
+                        streamProblem = e.Message; // the parse keeps what was complete and says why
                     }
-                    if (hasDelta) yield return new ContentDelta(round, delta.Channel, delta.Recipient, delta.Text);
-                    if (streamProblem is not null) yield return new ParseDiagnostic(round, $"streaming stopped: {streamProblem}");
+                    if (hasDelta && options.StreamDeltas) yield return new ContentDelta(round, delta.Channel, delta.Recipient, delta.Text);
+                    if (streamProblem is not null && options.StreamDeltas) yield return new ParseDiagnostic(round, $"streaming stopped: {streamProblem}");
                 }
-                if (prompt.StopIds.Contains(token)) break;
+                // The one place a turn's end is decided: the first stop id ends it.
+                if (stops.AsSpan().Contains(token))
+                {
+                    stopped = true;
+                    break;
+                }
             }
             generationClock.Stop();
+            (_sent, _prompt) = (_prompt, _sent);
+            _lastGenerator = generator;
 
-            var parsed = ParseCompletion(CollectionsMarshalSpan(tokens), prompt.PrefillIds.AsSpan());
+            var parsed = stream.Finish();
             foreach (var diagnostic in parsed.Diagnostics) yield return new ParseDiagnostic(round, diagnostic);
-            foreach (var message in parsed.Messages)
+            var turnMessages = new List<HarmonyMessage>(parsed.Messages.Length);
+            foreach (var harmony in parsed.Messages)
             {
+                var message = FromHarmony(harmony);
+                turnMessages.Add(message);
                 _messages.Add(message);
                 yield return new MessageCompleted(round, message);
             }
 
             var toolClock = new Stopwatch();
             var executed = 0;
-            var last = parsed.Messages.IsEmpty ? null : parsed.Messages[^1];
+            var last = turnMessages.Count == 0 ? null : turnMessages[^1];
             FinalAnswer? final = null;
             // A turn cut off by the token limit is neither a complete call nor a complete answer.
-            var cutOff = tokens.Count > 0 && tokens.Count >= options.Generation.MaxTokens && !prompt.StopIds.Contains(tokens[^1]);
+            var cutOff = !stopped && generated > 0 && generated >= options.Generation.MaxTokens;
             if (cutOff)
             {
                 reason = StopReason.MaxTokens;
@@ -122,7 +145,7 @@ public sealed partial class HarmonyEngine
             {
                 reason = StopReason.ToolRoundLimit;
             }
-            else if (parsed.Messages.LastOrDefault(IsFinal) is { } answer)
+            else if (turnMessages.LastOrDefault(IsFinal) is { } answer)
             {
                 final = Finalize(round, answer);
                 reason = StopReason.FinalAnswer;
@@ -132,7 +155,7 @@ public sealed partial class HarmonyEngine
                 reason = StopReason.NoFinalAnswer;
             }
 
-            var turnUsage = new EngineUsage(prompt.PrefillIds.Length, tokens.Count, 1, executed, firstToken,
+            var turnUsage = new EngineUsage(prompt.Length, generated, 1, executed, firstToken,
                 generationClock.Elapsed, toolClock.Elapsed, turnClock.Elapsed);
             runUsage = runUsage.Add(turnUsage);
             _usage = _usage.Add(turnUsage);
@@ -169,7 +192,17 @@ public sealed partial class HarmonyEngine
         return _codec.EncodeHeaderText(" to=" + recipient);
     }
 
-    private static ReadOnlySpan<int> CollectionsMarshalSpan(List<int> list) => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
+    /// <summary>Renders the prompt for the next round into the engine's prompt buffer (reused every round):
+    /// the living conversation, <c>&lt;|start|&gt;assistant</c>, and the forced header if any.</summary>
+    private ReadOnlyMemory<int> RenderPrompt(ImmutableArray<int> header)
+    {
+        var live = SyncLive();
+        _prompt.ResetWrittenCount();
+        live.RenderForCompletion(Role.Assistant, _prompt);
+        header.AsSpan().CopyTo(_prompt.GetSpan(header.Length));
+        _prompt.Advance(header.Length);
+        return _prompt.WrittenMemory;
+    }
 
     private static bool IsFinal(HarmonyMessage message) =>
         message.Role == HarmonyRole.Assistant && !message.HasToolCalls && (message.Channel is null or "final");

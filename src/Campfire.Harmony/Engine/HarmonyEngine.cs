@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using Campfire.Harmony.Model;
+using Campfire.Harmony.Rendering;
 using Campfire.Harmony.Tools;
 
 namespace Campfire.Harmony.Engine;
@@ -17,6 +19,19 @@ public sealed partial class HarmonyEngine
     private readonly List<ResolvedCitation> _citationProblems = [];
     private int _nextCallId;
     private EngineUsage _usage = EngineUsage.Zero;
+
+    // The living conversation (see HarmonyEngine.Mapping.cs): the rendering kept in step with _messages.
+    private IncrementalRenderer? _live;
+    private int _liveMessages;
+    private Message[]? _header;
+    private readonly Dictionary<string, ToolCall> _liveCalls = new(StringComparer.Ordinal);
+    private readonly Dictionary<HarmonyMessage, MappedMessage> _mapped = new(ReferenceEqualityComparer.Instance);
+
+    // RunAsync's prompt buffers, swapped each round: _sent holds the previous prompt and the ids generated after it
+    // (what _lastGenerator holds in its cache), _prompt the one being rendered.
+    private ArrayBufferWriter<int> _prompt = new(4096);
+    private ArrayBufferWriter<int> _sent = new(4096);
+    private ITokenGenerator? _lastGenerator;
 
     /// <summary>An engine with an empty conversation and no tools, bound to the o200k_harmony tokenizer and the Harmony
     /// renderer and parser.</summary>
@@ -56,6 +71,7 @@ public sealed partial class HarmonyEngine
         ArgumentNullException.ThrowIfNull(config);
         config.ValidateAgainst(_tools);
         _tools.Add(config);
+        InvalidateLive(header: true, mappings: true);
         return this;
     }
 
@@ -90,6 +106,7 @@ public sealed partial class HarmonyEngine
         ArgumentNullException.ThrowIfNull(message);
         Validate(message);
         _messages.Add(message);
+        if (HistoryTrimmer.IsPinned(message)) InvalidateLive(header: true);
     }
 
     /// <summary>Appends messages in order, each as <see cref="AddMessage"/> does. Not atomic: when one is rejected, the
@@ -209,8 +226,10 @@ public sealed partial class HarmonyEngine
     public void TrimHistory(int maxHistory)
     {
         var trimmed = HistoryTrimmer.Trim(_messages, maxHistory);
+        if (trimmed.Count == _messages.Count) return; // nothing dropped: the living rendering stays as it is
         _messages.Clear();
         _messages.AddRange(trimmed);
+        InvalidateLive();
     }
 
     /// <summary>Message and tool-call counts, registered tools, the rendered prompt's token count, citation problems
@@ -236,6 +255,7 @@ public sealed partial class HarmonyEngine
     {
         if (keepInstructions) _messages.RemoveAll(m => !HistoryTrimmer.IsPinned(m));
         else _messages.Clear();
+        InvalidateLive(header: !keepInstructions);
         foreach (var tool in _tools) tool.Handler?.Reset();
         _citationProblems.Clear();
         _usage = EngineUsage.Zero;

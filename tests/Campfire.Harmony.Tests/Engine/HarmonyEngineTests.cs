@@ -240,11 +240,11 @@ public sealed class HarmonyEngineTests
 
     private sealed class FailingCodec : IHarmonyCodec
     {
-        public ImmutableArray<int> RenderForCompletion(Conversation conversation, bool autoDropAnalysis) =>
+        public Campfire.Harmony.Rendering.IncrementalRenderer CreateRenderer(bool autoDropAnalysis) =>
             throw new Campfire.Harmony.Rendering.HarmonyRenderException(0, "broken on purpose");
         public ImmutableArray<int> StopTokensForAssistantActions => [];
         public CodecParseResult ParseLenient(ReadOnlySpan<int> tokens, Role? prefillRole) => new([], []);
-        public ICompletionDeltaStream CreateDeltaStream() => throw new InvalidOperationException();
+        public ICompletionDeltaStream CreateDeltaStream(bool withDeltas) => throw new InvalidOperationException();
         public string Decode(ReadOnlySpan<int> ids) => "";
         public ImmutableArray<int> EncodeHeaderText(string text) => [];
         public int StartTokenId => 200006;
