@@ -46,26 +46,33 @@ public sealed partial class HarmonyEngine
     {
         try
         {
-            if (_live is null)
+            if (!_liveValid || _live is null)
             {
-                var live = _codec.CreateRenderer(Options.AutoDropAnalysis);
-                _header ??= BuildHeader();
-                foreach (var message in _header) live.Append(message);
+                // Rebuilt from the cached pieces: the renderer copies the ids it cached for each Message object.
+                _live ??= _codec.CreateRenderer(Options.AutoDropAnalysis);
+                _live.Clear();
                 _liveCalls.Clear();
                 _liveMessages = 0;
-                if (_mapped.Count > 2 * _messages.Count + 64) _mapped.Clear(); // bounded: forget trimmed messages
-                _live = live;
+                _header ??= BuildHeader();
+                foreach (var message in _header) _live.Append(message);
+                _liveChangedAt = -1; // rebuilt: nothing known about the previous prompt
+                if (_mapped.Count > 2 * _messages.Count + 64) ForgetRemovedMappings(); // bounded memory
+                _liveValid = true;
             }
             while (_liveMessages < _messages.Count)
             {
-                foreach (var harmony in MapCached(_messages[_liveMessages])) _live.Append(harmony);
+                foreach (var harmony in MapCached(_messages[_liveMessages]))
+                {
+                    var changedAt = _live.Append(harmony);
+                    if (_liveChangedAt >= 0) _liveChangedAt = Math.Min(_liveChangedAt, changedAt);
+                }
                 _liveMessages++;
             }
             return _live;
         }
         catch (Exception e) when (e is HarmonyException or ArgumentException or InvalidOperationException or JsonException)
         {
-            _live = null; // a half-appended message: rebuild next time
+            _liveValid = false; // a half-appended message: rebuild next time
             throw new EngineRenderException($"Cannot render the conversation for the model: {e.Message}", e);
         }
     }
@@ -73,9 +80,18 @@ public sealed partial class HarmonyEngine
     /// <summary>Forgets the living rendering; the next render rebuilds it from the cached pieces.</summary>
     private void InvalidateLive(bool header = false, bool mappings = false)
     {
-        _live = null;
+        _liveValid = false;
         if (header) _header = null;
         if (mappings) _mapped.Clear();
+    }
+
+    /// <summary>Drops the mappings of messages no longer in the conversation (trimmed or cleared), keeping the others:
+    /// forgetting those would make their Harmony messages new objects that the renderer tokenizes again.</summary>
+    private void ForgetRemovedMappings()
+    {
+        var current = new HashSet<HarmonyMessage>(_messages, ReferenceEqualityComparer.Instance);
+        foreach (var message in _mapped.Keys.ToList())
+            if (!current.Contains(message)) _mapped.Remove(message);
     }
 
     private Message[] MapCached(HarmonyMessage message)

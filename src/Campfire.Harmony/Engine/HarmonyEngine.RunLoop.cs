@@ -48,11 +48,10 @@ public sealed partial class HarmonyEngine
         {
             cancellationToken.ThrowIfCancellationRequested();
             round++;
-            var turnClock = Stopwatch.StartNew();
+            var turnStart = Stopwatch.GetTimestamp();
             var header = round == 1 ? forcedHeader : [];
-            var prompt = RenderPrompt(header);
             // What the generator already holds from our previous request: that prompt and what it generated.
-            var unchanged = ReferenceEquals(generator, _lastGenerator) ? prompt.Span.CommonPrefixLength(_sent.WrittenSpan) : 0;
+            var prompt = RenderPrompt(header, ReferenceEquals(generator, _lastGenerator), out var unchanged);
             _lastGenerator = null; // until this round's sequence is complete
             // The turn's one parse: the forced header (part of the prompt) and then every generated token.
             var stream = _codec.CreateDeltaStream(options.StreamDeltas);
@@ -68,13 +67,13 @@ public sealed partial class HarmonyEngine
             var generated = 0;
             var stopped = false;
             var firstToken = TimeSpan.Zero;
-            var generationClock = Stopwatch.StartNew();
+            var generationStart = Stopwatch.GetTimestamp();
 
             await foreach (var token in generator.GenerateAsync(new TokenGenerationRequest(prompt, stops.AsMemory(), options.Generation, unchanged), cancellationToken)
                                .WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (generated == 0) firstToken = turnClock.Elapsed;
+                if (generated == 0) firstToken = Stopwatch.GetElapsedTime(turnStart);
                 generated++;
                 _prompt.GetSpan(1)[0] = token; // after the prompt: what the generator now holds
                 _prompt.Advance(1);
@@ -100,7 +99,7 @@ public sealed partial class HarmonyEngine
                     break;
                 }
             }
-            generationClock.Stop();
+            var generationTime = Stopwatch.GetElapsedTime(generationStart);
             (_sent, _prompt) = (_prompt, _sent);
             _lastGenerator = generator;
 
@@ -115,7 +114,7 @@ public sealed partial class HarmonyEngine
                 yield return new MessageCompleted(round, message);
             }
 
-            var toolClock = new Stopwatch();
+            var toolTime = TimeSpan.Zero;
             var executed = 0;
             var last = turnMessages.Count == 0 ? null : turnMessages[^1];
             FinalAnswer? final = null;
@@ -131,14 +130,14 @@ public sealed partial class HarmonyEngine
                 foreach (var call in last.ToolCalls)
                 {
                     yield return new ToolCallStarted(round, call);
-                    toolClock.Start();
-                    var started = toolClock.Elapsed;
+                    var toolStart = Stopwatch.GetTimestamp();
                     var result = await ExecuteToolCallAsync(call, cancellationToken).ConfigureAwait(false);
-                    toolClock.Stop();
+                    var toolElapsed = Stopwatch.GetElapsedTime(toolStart);
+                    toolTime += toolElapsed;
                     executed++;
                     var resultMessage = CreateToolMessage(result);
                     _messages.Add(resultMessage);
-                    yield return new ToolCallFinished(round, call, result, toolClock.Elapsed - started);
+                    yield return new ToolCallFinished(round, call, result, toolElapsed);
                 }
             }
             else if (last is { HasToolCalls: true })
@@ -156,13 +155,14 @@ public sealed partial class HarmonyEngine
             }
 
             var turnUsage = new EngineUsage(prompt.Length, generated, 1, executed, firstToken,
-                generationClock.Elapsed, toolClock.Elapsed, turnClock.Elapsed);
+                generationTime, toolTime, Stopwatch.GetElapsedTime(turnStart));
             runUsage = runUsage.Add(turnUsage);
             _usage = _usage.Add(turnUsage);
 
             if (final is not null)
             {
-                foreach (var problem in final.Citations.Where(c => !c.IsValid)) yield return new CitationProblem(round, problem);
+                foreach (var problem in final.Citations)
+                    if (!problem.IsValid) yield return new CitationProblem(round, problem);
                 yield return final;
             }
             yield return new UsageReport(round, turnUsage);
@@ -192,15 +192,32 @@ public sealed partial class HarmonyEngine
         return _codec.EncodeHeaderText(" to=" + recipient);
     }
 
+    /// <summary>How many leading ids of <paramref name="prompt"/> equal <see cref="_sent"/> (the previous prompt and
+    /// what was generated after it). The incremental renderer said where the rendering first changed since the
+    /// previous prompt; only what follows needs comparing (all of it after a rebuild).</summary>
+    private int UnchangedPrefix(ReadOnlySpan<int> prompt)
+    {
+        var sent = _sent.WrittenSpan;
+        var known = _liveChangedAt < 0 ? 0 : Math.Min(_liveChangedAt, Math.Min(_liveLengthAtPrompt, Math.Min(prompt.Length, sent.Length)));
+        // From there on compare: it stops at the first difference (soon after an earlier change such as auto-drop).
+        return known + prompt[known..].CommonPrefixLength(sent[known..]);
+    }
+
     /// <summary>Renders the prompt for the next round into the engine's prompt buffer (reused every round):
     /// the living conversation, <c>&lt;|start|&gt;assistant</c>, and the forced header if any.</summary>
-    private ReadOnlyMemory<int> RenderPrompt(ImmutableArray<int> header)
+    /// <param name="header">The forced header, if any.</param>
+    /// <param name="sameGenerator">The generator is the one the previous prompt went to.</param>
+    /// <param name="unchanged">How many leading ids that generator already holds (0 for another one).</param>
+    private ReadOnlyMemory<int> RenderPrompt(ImmutableArray<int> header, bool sameGenerator, out int unchanged)
     {
         var live = SyncLive();
         _prompt.ResetWrittenCount();
         live.RenderForCompletion(Role.Assistant, _prompt);
         header.AsSpan().CopyTo(_prompt.GetSpan(header.Length));
         _prompt.Advance(header.Length);
+        unchanged = sameGenerator ? UnchangedPrefix(_prompt.WrittenSpan) : 0;
+        _liveLengthAtPrompt = live.Tokens.Length;
+        _liveChangedAt = int.MaxValue;
         return _prompt.WrittenMemory;
     }
 
@@ -209,7 +226,9 @@ public sealed partial class HarmonyEngine
 
     private FinalAnswer Finalize(int round, HarmonyMessage answer)
     {
-        var source = _tools.Select(t => t.Handler).OfType<ICitationSource>().FirstOrDefault();
+        ICitationSource? source = null;
+        foreach (var tool in _tools)
+            if (tool.Handler is ICitationSource pages) { source = pages; break; }
         var citations = CitationParser.Resolve(answer.Content, source);
         _citationProblems.AddRange(citations.Where(c => !c.IsValid));
         var display = Options.FinalAnswerNote is { Length: > 0 } note ? $"{answer.Content}\n\n{note}" : answer.Content;

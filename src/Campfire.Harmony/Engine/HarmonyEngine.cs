@@ -22,6 +22,9 @@ public sealed partial class HarmonyEngine
 
     // The living conversation (see HarmonyEngine.Mapping.cs): the rendering kept in step with _messages.
     private IncrementalRenderer? _live;
+    private bool _liveValid;
+    private int _liveChangedAt = -1;    // first token index changed since the last prompt; -1: rebuilt, unknown
+    private int _liveLengthAtPrompt;    // the living rendering's length when the last prompt was rendered
     private int _liveMessages;
     private Message[]? _header;
     private readonly Dictionary<string, ToolCall> _liveCalls = new(StringComparer.Ordinal);
