@@ -186,8 +186,9 @@ public sealed class HarmonyEngineTests
             engine.AddMessage(engine.CreateAssistantMessage($"answer {i}"));
         }
         Assert.Equal(HarmonyRole.System, engine.Messages[0].Role);
-        // Trimmed to 4 when question 19 arrived (answer 17 .. question 19), then answer 19 was added.
-        Assert.Equal(["answer 17", "question 18", "answer 18", "question 19", "answer 19"], engine.Messages.Skip(1).Select(m => m.Content));
+        // Trimmed to whole exchanges when question 19 arrived (question 18 .. question 19: answer 17 would have been
+        // kept without its question), then answer 19 was added.
+        Assert.Equal(["question 18", "answer 18", "question 19", "answer 19"], engine.Messages.Skip(1).Select(m => m.Content));
         Assert.Throws<ArgumentOutOfRangeException>(() => engine.HandleMultiTurnConversation("x", 0));
         Assert.Throws<ArgumentException>(() => engine.HandleMultiTurnConversation(engine.CreateAssistantMessage("x")));
     }
