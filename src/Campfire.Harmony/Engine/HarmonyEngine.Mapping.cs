@@ -53,7 +53,7 @@ public sealed partial class HarmonyEngine
                 _live.Clear();
                 _liveCalls.Clear();
                 _liveMessages = 0;
-                _header ??= BuildHeader();
+                _header ??= MessageInterner.InternHeader(HeaderKey(), BuildHeader);
                 foreach (var message in _header) _live.Append(message);
                 _liveChangedAt = -1; // rebuilt: nothing known about the previous prompt
                 if (_mapped.Count > 2 * _messages.Count + 64) ForgetRemovedMappings(); // bounded memory
@@ -102,11 +102,34 @@ public sealed partial class HarmonyEngine
             foreach (var call in message.ToolCalls) _liveCalls[call.CallId] = call;
         if (_mapped.TryGetValue(message, out var cached) && ReferenceEquals(cached.Answered, answered)) return cached.Messages;
         var mapped = Map(message, answered);
+        for (var i = 0; i < mapped.Length; i++) mapped[i] = MessageInterner.Intern(mapped[i]);
         _mapped[message] = new MappedMessage(mapped, answered);
         return mapped;
     }
 
     private readonly record struct MappedMessage(Message[] Messages, ToolCall? Answered);
+
+    /// <summary>Everything <see cref="BuildHeader"/> reads, as one text: engines with the same options, tools and
+    /// instructions share one header, so the renderer's caches of its tool schemas hit across engines.</summary>
+    private string HeaderKey()
+    {
+        var key = new System.Text.StringBuilder();
+        key.Append(Options.ModelIdentity).Append('\u0001').Append((int)Options.ReasoningEffort).Append('\u0001')
+            .Append(Options.KnowledgeCutoff).Append('\u0001').Append(Options.ConversationStartDate);
+        foreach (var tool in _tools)
+        {
+            key.Append('\u0002').Append(tool.RecipientPrefix);
+            Definition(tool.Definition);
+            foreach (var method in tool.Methods.IsDefault ? [] : tool.Methods) Definition(method);
+        }
+        foreach (var message in _messages)
+            if (HistoryTrimmer.IsPinned(message)) key.Append('\u0003').Append(message.Content.Length).Append(':').Append(message.Content);
+        return key.ToString();
+
+        void Definition(ToolDefinition definition) =>
+            key.Append('\u0004').Append(definition.Name).Append('\u0001').Append(definition.Description?.Length ?? -1).Append(':')
+                .Append(definition.Description).Append('\u0001').Append(definition.ParametersJson?.Length ?? -1).Append(':').Append(definition.ParametersJson);
+    }
 
     /// <summary>The system message (identity, effort, dates, channels, built-in tools) and, when there is anything to
     /// say, the developer message (instructions and function tools).</summary>

@@ -152,6 +152,26 @@ public sealed class LivingConversationTests
         }
     }
 
+    [Fact]
+    public async Task Engines_with_the_same_content_share_their_harmony_messages_and_still_render_exactly()
+    {
+        var first = NewEngine();
+        await RunTurn(first, "Weather in Oslo? Погода?", CallTurn, AnswerTurn);
+        var second = NewEngine();
+        second.AddMessages(first.Messages.Skip(1));
+        var rendered = second.RenderConversation().PrefillIds.ToArray();
+        Assert.Equal(FreshRender(second), rendered);
+        Assert.Equal(first.RenderConversation().PrefillIds.ToArray(), rendered);
+        Assert.Same(MessageInterner.Intern(Message.User("shared text")), MessageInterner.Intern(Message.User("shared text")));
+        Assert.NotSame(MessageInterner.Intern(Message.User("shared text")), MessageInterner.Intern(Message.User("shared text").WithChannel("x")));
+
+        // A different tool schema is a different header.
+        var other = new HarmonyEngine(new HarmonyEngineOptions { ConversationStartDate = "2026-11-25" });
+        other.RegisterTool(ToolConfig.Function("get_weather", "Current weather.", """{"type":"object","properties":{"town":{"type":"string"}}}"""));
+        other.AddMessage(other.CreateSystemMessage("Answer briefly."));
+        Assert.Equal(FreshRender(other), other.RenderConversation().PrefillIds.ToArray());
+    }
+
     /// <summary>Replays completions and records each request's prompt and unchanged prefix.</summary>
     private sealed class RecordingGenerator(int[][] completions) : ITokenGenerator
     {
