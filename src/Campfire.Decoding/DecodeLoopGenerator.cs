@@ -36,7 +36,25 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
     /// <summary>Receives the timings of the following runs when set (for <c>--profile</c> / <c>--trace</c>).</summary>
     public DecodeProfiler? Profiler { get; set; }
 
-    public async IAsyncEnumerable<int> GenerateAsync(
+    public IAsyncEnumerable<int> GenerateAsync(
+        ReadOnlyMemory<int> prompt,
+        ReadOnlyMemory<int> stopTokens,
+        GenerationOptions options,
+        CancellationToken cancellationToken = default) =>
+        GenerateAsync(new TokenGenerationRequest(prompt, stopTokens, options), cancellationToken);
+
+    /// <summary>Generates as the other overload does. A model with a KV cache keeps it between calls and prefills only
+    /// what follows the prefix it shares with the new prompt (the gpt-oss model rewinds its cache there, sliding-window
+    /// layers included, or prefills the whole prompt when their rings no longer reach back that far); the profile's
+    /// <c>prefilled tokens N of M</c> line says which. <see cref="TokenGenerationRequest.UnchangedPrefixLength"/> is the
+    /// engine's account of the same prefix; the model checks against its own record of its cache, so a generator shared
+    /// by several conversations stays correct.</summary>
+    /// <param name="request">The prompt, stop ids, settings and the caller's unchanged prefix.</param>
+    /// <param name="cancellationToken">Stops generation within one step.</param>
+    public IAsyncEnumerable<int> GenerateAsync(TokenGenerationRequest request, CancellationToken cancellationToken = default) =>
+        Generate(request.Prompt, request.StopTokens, request.Options, cancellationToken);
+
+    private async IAsyncEnumerable<int> Generate(
         ReadOnlyMemory<int> prompt,
         ReadOnlyMemory<int> stopTokens,
         GenerationOptions options,
@@ -120,6 +138,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
             DecodeMetrics.PrefillDuration.Record(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
             DecodeMetrics.PromptTokens.Add(prompt.Length);
             profiler?.Prefill(prompt.Length, start, end);
+            profiler?.Prefilled(prompt.Length - Math.Clamp(_model.LastReusedTokens, 0, prompt.Length), prompt.Length);
 
             for (int produced = 1; ; produced++)
             {

@@ -32,6 +32,16 @@ public sealed class DecodeProfiler
     public IReadOnlyList<double> StepMs => _stepMs;
 
     private long _runStart;
+    private readonly List<(int Fed, int Prompt)> _rounds = [];
+
+    /// <summary>Per generation round: prompt tokens fed to the model (the rest came from its KV cache) and the
+    /// prompt's length.</summary>
+    public IReadOnlyList<(int Fed, int Prompt)> PrefillRounds => _rounds;
+
+    internal void Prefilled(int fed, int prompt)
+    {
+        lock (_rounds) _rounds.Add((fed, prompt));
+    }
 
     internal void RunStarted() => _runStart = Stopwatch.GetTimestamp();
 
@@ -115,6 +125,10 @@ public sealed class DecodeProfiler
         Row("channel wait ms (consumer)", ChannelWaitMs.ToString("F2", c));
         Row("backpressure ms (producer)", BackpressureWaitMs.ToString("F2", c));
         Row("wall ms", WallMs.ToString("F2", c));
+        (int Fed, int Prompt)[] rounds;
+        lock (_rounds) rounds = [.. _rounds];
+        foreach (var (fed, prompt) in rounds)
+            s.Append(c, $"prefilled tokens {fed} of {prompt}\n");
         return s.ToString();
     }
 

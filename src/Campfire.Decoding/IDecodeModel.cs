@@ -13,4 +13,8 @@ public interface IDecodeModel
 
     /// <summary>Appends one token and writes the logits that follow it.</summary>
     void Decode(int token, Span<float> logits);
+
+    /// <summary>Prompt tokens the last prefill took from the model's KV cache instead of computing them (0 for a model
+    /// without a cache, or when the cache could not be rewound to the shared prefix and the prompt was prefilled whole).</summary>
+    int LastReusedTokens => 0;
 }

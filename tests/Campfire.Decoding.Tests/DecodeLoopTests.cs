@@ -193,4 +193,18 @@ public sealed class DecodeLoopTests
             Assert.Contains("campfire.decode.generated.tokens", seen);
         }
     }
+
+    [Fact]
+    public async Task The_profile_says_per_round_how_many_prompt_tokens_were_prefilled()
+    {
+        var model = new FakeDecodeModel(16, [9]) { ReusedTokens = 7 };
+        var profiler = new DecodeProfiler();
+        ITokenGenerator generator = new DecodeLoopGenerator(model) { Profiler = profiler };
+        int[] prompt = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        await Collect(generator.GenerateAsync(new TokenGenerationRequest(prompt, new[] { 9 }, Greedy, UnchangedPrefixLength: 7)));
+        await Collect(generator.GenerateAsync(prompt, new[] { 9 }, Greedy));
+
+        Assert.Equal([(3, 10), (3, 10)], profiler.PrefillRounds);
+        Assert.Contains("prefilled tokens 3 of 10\n", profiler.FormatTable());
+    }
 }

@@ -20,6 +20,11 @@ internal sealed class FakeDecodeModel(int vocabulary, int[] script) : IDecodeMod
     public List<int> Fed { get; } = new();
     public ManualResetEventSlim? StepGate { get; init; }
 
+    /// <summary>What the model reports it reused from its cache on every prefill (a stand-in for a KV cache).</summary>
+    public int ReusedTokens { get; init; }
+
+    public int LastReusedTokens => ReusedTokens;
+
     public void Prefill(ReadOnlySpan<int> prompt, Span<float> logits)
     {
         Prefills++;

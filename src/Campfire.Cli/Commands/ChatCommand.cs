@@ -10,7 +10,9 @@ namespace Campfire.Cli.Commands;
 /// <summary>
 /// <c>campfire chat --model DIR ... PROMPT</c>: the emergency-guidance flow (system prompt, browser tool over the sample
 /// first-aid corpus) driven by a real model through the TorchSharp decode loop. The final channel streams to standard
-/// output; the analysis channel and tool activity go to standard error (dimmed on a terminal).
+/// output; the analysis channel and tool activity go to standard error (dimmed on a terminal). With <c>--script FILE</c>,
+/// each non-empty line of FILE is one user turn of the same conversation (the engine keeps it, and the local model its
+/// KV cache, between turns).
 /// </summary>
 public sealed class ChatCommand : ICliCommand
 {
@@ -18,7 +20,8 @@ public sealed class ChatCommand : ICliCommand
     {
         var options = new InferenceCliOptions();
         var remote = new RemoteChatSupport();
-        var prompt = new Argument<string>("PROMPT") { Description = "the question to ask" };
+        var prompt = new Argument<string>("PROMPT") { Description = "the question to ask", Arity = ArgumentArity.ZeroOrOne, DefaultValueFactory = _ => "" };
+        var script = new Option<string?>("--script") { Description = "run one user turn per non-empty line of FILE, in one conversation (instead of PROMPT)" };
         var index = new Option<string?>("--index") { Description = "Search this index (from `campfire index`) instead of the sample corpus" };
         var command = new Command("chat",
             "Ask the emergency-guidance assistant a question, answered by a local gpt-oss model (--model DIR) or by vLLM/SGLang servers (--endpoint URL)");
@@ -27,10 +30,32 @@ public sealed class ChatCommand : ICliCommand
         remote.RefuseWithEndpoint(command, options.Device, options.DType, options.Threads, options.Trace);
         command.Options.Add(index);
         command.Arguments.Add(prompt);
+        command.Options.Add(script);
         command.SetAction(async (result, cancellationToken) =>
         {
-            string question = result.GetValue(prompt)!;
-            if (string.IsNullOrWhiteSpace(question)) throw new CliInputException("PROMPT must not be empty");
+            string question = result.GetValue(prompt) ?? "";
+            var scriptFile = result.GetValue(script);
+            string[] questions;
+            if (scriptFile is not null)
+            {
+                if (question.Length > 0) throw new CliInputException("give either PROMPT or --script FILE, not both");
+                string text;
+                try
+                {
+                    text = System.Text.Encoding.UTF8.GetString(CliInput.ReadAllBytes(scriptFile));
+                }
+                catch (CliInputException e)
+                {
+                    throw new CliInputException($"--script {e.Message}");
+                }
+                questions = [.. text.Split('\n').Select(line => line.TrimEnd('\r')).Where(line => !string.IsNullOrWhiteSpace(line))];
+                if (questions.Length == 0) throw new CliInputException($"--script: {scriptFile} has no non-empty line");
+            }
+            else
+            {
+                if (string.IsNullOrWhiteSpace(question)) throw new CliInputException("PROMPT must not be empty");
+                questions = [question];
+            }
             var generation = options.Generation(result);
             ITokenGenerator generator;
             IDisposable owner;
@@ -57,44 +82,50 @@ public sealed class ChatCommand : ICliCommand
                 bool finalStreamed = false;
                 StopReason reason = StopReason.NoFinalAnswer;
                 (string? Channel, string? Recipient)? lastDelta = null;
-                await foreach (var e in EmergencyGuidance.AskAsync(engine, generator, question, run, cancellationToken: cancellationToken))
+                foreach (var turn in questions)
                 {
-                    switch (e)
+                    if (questions.Length > 1) Console.Error.WriteLine($"\n[user] {turn}");
+                    finalStreamed = false;
+                    await foreach (var e in EmergencyGuidance.AskAsync(engine, generator, turn, run, cancellationToken: cancellationToken))
                     {
-                        case ContentDelta { Channel: "final", Recipient: null } delta:
-                            Console.Out.Write(delta.Text);
-                            finalStreamed = true;
-                            break;
-                        case ContentDelta delta:
-                            // Analysis text and tool arguments each start on a line of their own.
-                            if (lastDelta != (delta.Channel, delta.Recipient))
-                            {
-                                Console.Error.Write($"\n[{delta.Channel ?? "text"}{(delta.Recipient is null ? "" : " → " + delta.Recipient)}] ");
-                                lastDelta = (delta.Channel, delta.Recipient);
-                            }
-                            Console.Error.Write(dim ? $"\u001b[2m{delta.Text}\u001b[0m" : delta.Text);
-                            break;
-                        case ToolCallStarted started:
-                            lastDelta = null;
-                            Console.Error.WriteLine($"\n[tool] {started.Call.Recipient} {started.Call.Args}");
-                            break;
-                        case ToolCallFinished finished:
-                            Console.Error.WriteLine($"[tool] {finished.Call.Recipient} answered in {finished.Elapsed.TotalMilliseconds:F0} ms{(finished.Result.IsError ? " (error)" : "")}");
-                            break;
-                        case ParseDiagnostic diagnostic:
-                            Console.Error.WriteLine($"\n[parse] {diagnostic.Description}");
-                            break;
-                        case FinalAnswer final:
-                            Console.Out.WriteLine(finalStreamed ? "" : final.DisplayText);
-                            Console.Out.WriteLine();
-                            new EngineEventConsole(Console.Out, json: false).WriteCitations(final);
-                            Console.Out.WriteLine();
-                            Console.Out.WriteLine(EmergencyGuidance.SafetyNote);
-                            break;
-                        case RunCompleted completed:
-                            reason = completed.Reason;
-                            Console.Error.WriteLine($"\n[run] {completed.Reason}: {completed.Usage.Rounds} round(s), {completed.Usage.CompletionTokens} tokens, {completed.Usage.TokensPerSecond:F1} tokens/s");
-                            break;
+                        switch (e)
+                        {
+                            case ContentDelta { Channel: "final", Recipient: null } delta:
+                                Console.Out.Write(delta.Text);
+                                finalStreamed = true;
+                                break;
+                            case ContentDelta delta:
+                                // Analysis text and tool arguments each start on a line of their own.
+                                if (lastDelta != (delta.Channel, delta.Recipient))
+                                {
+                                    Console.Error.Write($"\n[{delta.Channel ?? "text"}{(delta.Recipient is null ? "" : " → " + delta.Recipient)}] ");
+                                    lastDelta = (delta.Channel, delta.Recipient);
+                                }
+                                Console.Error.Write(dim ? $"\u001b[2m{delta.Text}\u001b[0m" : delta.Text);
+                                break;
+                            case ToolCallStarted started:
+                                lastDelta = null;
+                                Console.Error.WriteLine($"\n[tool] {started.Call.Recipient} {started.Call.Args}");
+                                break;
+                            case ToolCallFinished finished:
+                                Console.Error.WriteLine($"[tool] {finished.Call.Recipient} answered in {finished.Elapsed.TotalMilliseconds:F0} ms{(finished.Result.IsError ? " (error)" : "")}");
+                                break;
+                            case ParseDiagnostic diagnostic:
+                                Console.Error.WriteLine($"\n[parse] {diagnostic.Description}");
+                                break;
+                            case FinalAnswer final:
+                                Console.Out.WriteLine(finalStreamed ? "" : final.DisplayText);
+                                Console.Out.WriteLine();
+                                new EngineEventConsole(Console.Out, json: false).WriteCitations(final);
+                                Console.Out.WriteLine();
+                                Console.Out.WriteLine(EmergencyGuidance.SafetyNote);
+                                break;
+                            case RunCompleted completed:
+                                reason = completed.Reason;
+                                lastDelta = null;
+                                Console.Error.WriteLine($"\n[run] {completed.Reason}: {completed.Usage.Rounds} round(s), {completed.Usage.CompletionTokens} tokens, {completed.Usage.TokensPerSecond:F1} tokens/s, first token {completed.Usage.TimeToFirstToken.TotalMilliseconds:F0} ms");
+                                break;
+                        }
                     }
                 }
                 options.Report(result, profiler);

@@ -1,6 +1,8 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Campfire.Harmony.Model;
+using Campfire.Harmony.Rendering;
 using Campfire.Harmony.Tools;
 
 namespace Campfire.Harmony.Engine;
@@ -13,6 +15,125 @@ public sealed partial class HarmonyEngine
     /// Calls go on the commentary channel (analysis for built-in tools) unless they name one, answers on final.</summary>
     /// <returns>A new conversation; the engine's own is not changed.</returns>
     public Conversation ToHarmonyConversation()
+    {
+        var harmony = ImmutableArray.CreateBuilder<Message>();
+        harmony.AddRange(_header ??= BuildHeader());
+        var calls = new Dictionary<string, ToolCall>(StringComparer.Ordinal);
+        foreach (var message in _messages) harmony.AddRange(Map(message, calls));
+        return new Conversation(harmony.ToImmutable());
+    }
+
+    /// <summary>Token ids for the assistant's next turn (ending in <c>&lt;|start|&gt;assistant</c>) and the ids that end
+    /// it. Earlier turns' analysis messages are left out when <see cref="HarmonyEngineOptions.AutoDropAnalysis"/> is on.
+    /// The engine keeps its conversation rendered between calls (its living conversation), so a call after appending
+    /// messages tokenizes only those; the result always equals rendering <see cref="ToHarmonyConversation"/> afresh.</summary>
+    /// <exception cref="EngineRenderException">The renderer rejected the conversation; the cause is inside.</exception>
+    public RenderedPrompt RenderConversation()
+    {
+        var ids = SyncLive().RenderForCompletion(Role.Assistant);
+        return new RenderedPrompt(ImmutableCollectionsMarshal.AsImmutableArray(ids), _codec.StopTokensForAssistantActions);
+    }
+
+    // --- the living conversation ------------------------------------------------------------------------------------
+    // The rendering of the engine's messages is kept between turns: the system and developer messages are built once
+    // per change of tools or instructions, each engine message is mapped to Harmony messages once (the same Message
+    // objects every turn, so the renderer's caches hit), and the incremental renderer tokenizes only appended messages.
+    // Anything that changes earlier messages (trimming, clearing, tools, instructions) rebuilds the rendering from the
+    // cached pieces on the next render.
+
+    /// <summary>The living rendering, brought up to date with <see cref="_messages"/>.</summary>
+    private IncrementalRenderer SyncLive()
+    {
+        try
+        {
+            if (!_liveValid || _live is null)
+            {
+                // Rebuilt from the cached pieces: the renderer copies the ids it cached for each Message object.
+                _live ??= _codec.CreateRenderer(Options.AutoDropAnalysis);
+                _live.Clear();
+                _liveCalls.Clear();
+                _liveMessages = 0;
+                _header ??= MessageInterner.InternHeader(HeaderKey(), BuildHeader);
+                foreach (var message in _header) _live.Append(message);
+                _liveChangedAt = -1; // rebuilt: nothing known about the previous prompt
+                if (_mapped.Count > 2 * _messages.Count + 64) ForgetRemovedMappings(); // bounded memory
+                _liveValid = true;
+            }
+            while (_liveMessages < _messages.Count)
+            {
+                foreach (var harmony in MapCached(_messages[_liveMessages]))
+                {
+                    var changedAt = _live.Append(harmony);
+                    if (_liveChangedAt >= 0) _liveChangedAt = Math.Min(_liveChangedAt, changedAt);
+                }
+                _liveMessages++;
+            }
+            return _live;
+        }
+        catch (Exception e) when (e is HarmonyException or ArgumentException or InvalidOperationException or JsonException)
+        {
+            _liveValid = false; // a half-appended message: rebuild next time
+            throw new EngineRenderException($"Cannot render the conversation for the model: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Forgets the living rendering; the next render rebuilds it from the cached pieces.</summary>
+    private void InvalidateLive(bool header = false, bool mappings = false)
+    {
+        _liveValid = false;
+        if (header) _header = null;
+        if (mappings) _mapped.Clear();
+    }
+
+    /// <summary>Drops the mappings of messages no longer in the conversation (trimmed or cleared), keeping the others:
+    /// forgetting those would make their Harmony messages new objects that the renderer tokenizes again.</summary>
+    private void ForgetRemovedMappings()
+    {
+        var current = new HashSet<HarmonyMessage>(_messages, ReferenceEqualityComparer.Instance);
+        foreach (var message in _mapped.Keys.ToList())
+            if (!current.Contains(message)) _mapped.Remove(message);
+    }
+
+    private Message[] MapCached(HarmonyMessage message)
+    {
+        ToolCall? answered = null;
+        if (message.Role == HarmonyRole.Tool && message.CallId is { } callId) _liveCalls.TryGetValue(callId, out answered);
+        if (message.HasToolCalls)
+            foreach (var call in message.ToolCalls) _liveCalls[call.CallId] = call;
+        if (_mapped.TryGetValue(message, out var cached) && ReferenceEquals(cached.Answered, answered)) return cached.Messages;
+        var mapped = Map(message, answered);
+        for (var i = 0; i < mapped.Length; i++) mapped[i] = MessageInterner.Intern(mapped[i]);
+        _mapped[message] = new MappedMessage(mapped, answered);
+        return mapped;
+    }
+
+    private readonly record struct MappedMessage(Message[] Messages, ToolCall? Answered);
+
+    /// <summary>Everything <see cref="BuildHeader"/> reads, as one text: engines with the same options, tools and
+    /// instructions share one header, so the renderer's caches of its tool schemas hit across engines.</summary>
+    private string HeaderKey()
+    {
+        var key = new System.Text.StringBuilder();
+        key.Append(Options.ModelIdentity).Append('\u0001').Append((int)Options.ReasoningEffort).Append('\u0001')
+            .Append(Options.KnowledgeCutoff).Append('\u0001').Append(Options.ConversationStartDate);
+        foreach (var tool in _tools)
+        {
+            key.Append('\u0002').Append(tool.RecipientPrefix);
+            Definition(tool.Definition);
+            foreach (var method in tool.Methods.IsDefault ? [] : tool.Methods) Definition(method);
+        }
+        foreach (var message in _messages)
+            if (HistoryTrimmer.IsPinned(message)) key.Append('\u0003').Append(message.Content.Length).Append(':').Append(message.Content);
+        return key.ToString();
+
+        void Definition(ToolDefinition definition) =>
+            key.Append('\u0004').Append(definition.Name).Append('\u0001').Append(definition.Description?.Length ?? -1).Append(':')
+                .Append(definition.Description).Append('\u0001').Append(definition.ParametersJson?.Length ?? -1).Append(':').Append(definition.ParametersJson);
+    }
+
+    /// <summary>The system message (identity, effort, dates, channels, built-in tools) and, when there is anything to
+    /// say, the developer message (instructions and function tools).</summary>
+    private Message[] BuildHeader()
     {
         var system = new SystemContent
         {
@@ -39,60 +160,49 @@ public sealed partial class HarmonyEngine
         var instructions = string.Join("\n\n", _messages.Where(HistoryTrimmer.IsPinned).Select(m => m.Content).Where(t => t.Length > 0));
         if (instructions.Length > 0) developer = developer.WithInstructions(instructions);
 
-        var harmony = ImmutableArray.CreateBuilder<Message>();
-        harmony.Add(Message.System(system));
-        if (developer.Instructions is not null || developer.Tools is { Count: > 0 }) harmony.Add(Message.Developer(developer));
-
-        var calls = new Dictionary<string, ToolCall>(StringComparer.Ordinal);
-        foreach (var message in _messages)
-        {
-            switch (message.Role)
-            {
-                case HarmonyRole.System or HarmonyRole.Developer:
-                    break;
-                case HarmonyRole.User:
-                    harmony.Add(Message.User(message.Content).WithChannel(message.Channel));
-                    break;
-                case HarmonyRole.Assistant when message.HasToolCalls:
-                    if (message.Content.Length > 0)
-                        harmony.Add(Message.Assistant(message.Content).WithChannel(message.Channel ?? "commentary"));
-                    foreach (var call in message.ToolCalls)
-                    {
-                        calls[call.CallId] = call;
-                        var builtIn = FindTool(call.Recipient)?.IsBuiltIn ?? BuiltInToolNamespaces.IsBuiltInRecipient(call.Recipient);
-                        harmony.Add(Message.Assistant(call.Args)
-                            .WithChannel(call.Channel ?? (builtIn ? "analysis" : "commentary"))
-                            .WithRecipient(call.Recipient)
-                            .WithContentType(call.ContentType ?? (builtIn ? null : "<|constrain|>json")));
-                    }
-                    break;
-                case HarmonyRole.Assistant:
-                    harmony.Add(Message.Assistant(message.Content).WithChannel(message.Channel ?? "final"));
-                    break;
-                case HarmonyRole.Tool:
-                    var answered = message.CallId is not null && calls.TryGetValue(message.CallId, out var c) ? c : null;
-                    var channel = message.Channel ?? answered?.Channel
-                        ?? (answered is not null && (FindTool(answered.Recipient)?.IsBuiltIn ?? false) ? "analysis" : "commentary");
-                    harmony.Add(Message.Tool(message.Name!, message.Content).WithRecipient("assistant").WithChannel(channel));
-                    break;
-            }
-        }
-        return new Conversation(harmony.ToImmutable());
+        return developer.Instructions is not null || developer.Tools is { Count: > 0 }
+            ? [Message.System(system), Message.Developer(developer)]
+            : [Message.System(system)];
     }
 
-    /// <summary>Token ids for the assistant's next turn (ending in <c>&lt;|start|&gt;assistant</c>) and the ids that end
-    /// it. Earlier turns' analysis messages are left out when <see cref="HarmonyEngineOptions.AutoDropAnalysis"/> is on.</summary>
-    /// <exception cref="EngineRenderException">The renderer rejected the conversation; the cause is inside.</exception>
-    public RenderedPrompt RenderConversation()
+    private Message[] Map(HarmonyMessage message, Dictionary<string, ToolCall> calls)
     {
-        var conversation = ToHarmonyConversation();
-        try
+        ToolCall? answered = null;
+        if (message.Role == HarmonyRole.Tool && message.CallId is { } callId) calls.TryGetValue(callId, out answered);
+        if (message.HasToolCalls)
+            foreach (var call in message.ToolCalls) calls[call.CallId] = call;
+        return Map(message, answered);
+    }
+
+    /// <summary>One engine message as Harmony messages. Calls go on the commentary channel (analysis for built-in
+    /// tools) unless they name one, answers on final; a tool result on the channel of the call it answers.</summary>
+    private Message[] Map(HarmonyMessage message, ToolCall? answered)
+    {
+        switch (message.Role)
         {
-            return new RenderedPrompt(_codec.RenderForCompletion(conversation, Options.AutoDropAnalysis), _codec.StopTokensForAssistantActions);
-        }
-        catch (Exception e) when (e is HarmonyException or ArgumentException or InvalidOperationException or JsonException)
-        {
-            throw new EngineRenderException($"Cannot render the conversation for the model: {e.Message}", e);
+            case HarmonyRole.User:
+                return [Message.User(message.Content).WithChannel(message.Channel)];
+            case HarmonyRole.Assistant when message.HasToolCalls:
+                var result = new List<Message>(message.ToolCalls.Length + 1);
+                if (message.Content.Length > 0)
+                    result.Add(Message.Assistant(message.Content).WithChannel(message.Channel ?? "commentary"));
+                foreach (var call in message.ToolCalls)
+                {
+                    var builtIn = FindTool(call.Recipient)?.IsBuiltIn ?? BuiltInToolNamespaces.IsBuiltInRecipient(call.Recipient);
+                    result.Add(Message.Assistant(call.Args)
+                        .WithChannel(call.Channel ?? (builtIn ? "analysis" : "commentary"))
+                        .WithRecipient(call.Recipient)
+                        .WithContentType(call.ContentType ?? (builtIn ? null : "<|constrain|>json")));
+                }
+                return [.. result];
+            case HarmonyRole.Assistant:
+                return [Message.Assistant(message.Content).WithChannel(message.Channel ?? "final")];
+            case HarmonyRole.Tool:
+                var channel = message.Channel ?? answered?.Channel
+                    ?? (answered is not null && (FindTool(answered.Recipient)?.IsBuiltIn ?? false) ? "analysis" : "commentary");
+                return [Message.Tool(message.Name!, message.Content).WithRecipient("assistant").WithChannel(channel)];
+            default: // system and developer messages go into the header
+                return [];
         }
     }
 

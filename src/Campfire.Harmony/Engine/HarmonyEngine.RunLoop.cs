@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Campfire.Harmony.Model;
 using Campfire.Harmony.Tools;
 
 namespace Campfire.Harmony.Engine;
@@ -41,30 +43,41 @@ public sealed partial class HarmonyEngine
         var round = 0;
         var reason = StopReason.NoFinalAnswer;
 
+        var stops = _codec.StopTokensForAssistantActions;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             round++;
-            var turnClock = Stopwatch.StartNew();
-            var prompt = RenderConversation();
+            var turnStart = Stopwatch.GetTimestamp();
             var header = round == 1 ? forcedHeader : [];
-            if (!header.IsEmpty)
-                prompt = prompt with { PrefillIds = prompt.PrefillIds.AddRange(header) };
-            var tokens = new List<int>();
-            var stream = options.StreamDeltas ? _codec.CreateDeltaStream() : null;
-            foreach (var headerToken in header)
-                stream?.Push(headerToken, out _);
+            // What the generator already holds from our previous request: that prompt and what it generated.
+            var prompt = RenderPrompt(header, ReferenceEquals(generator, _lastGenerator), out var unchanged);
+            _lastGenerator = null; // until this round's sequence is complete
+            // The turn's one parse: the forced header (part of the prompt) and then every generated token.
+            var stream = _codec.CreateDeltaStream(options.StreamDeltas);
             string? streamProblem = null;
+            try
+            {
+                foreach (var headerToken in header) stream.Push(headerToken, out _);
+            }
+            catch (HarmonyException e)
+            {
+                streamProblem = e.Message;
+            }
+            var generated = 0;
+            var stopped = false;
             var firstToken = TimeSpan.Zero;
-            var generationClock = Stopwatch.StartNew();
+            var generationStart = Stopwatch.GetTimestamp();
 
-            await foreach (var token in generator.GenerateAsync(prompt.PrefillIds.AsMemory(), prompt.StopIds.AsMemory(), options.Generation, cancellationToken)
+            await foreach (var token in generator.GenerateAsync(new TokenGenerationRequest(prompt, stops.AsMemory(), options.Generation, unchanged), cancellationToken)
                                .WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                if (tokens.Count == 0) firstToken = turnClock.Elapsed;
-                tokens.Add(token);
-                if (stream is not null)
+                if (generated == 0) firstToken = Stopwatch.GetElapsedTime(turnStart);
+                generated++;
+                _prompt.GetSpan(1)[0] = token; // after the prompt: what the generator now holds
+                _prompt.Advance(1);
+                if (streamProblem is null)
                 {
                     StreamDelta delta = default;
                     var hasDelta = false;
@@ -74,30 +87,39 @@ public sealed partial class HarmonyEngine
                     }
                     catch (HarmonyException e)
                     {
-                        streamProblem = e.Message;
-                        stream = null; // the batch parse below repairs the completion; stop streaming this turn
+                        streamProblem = e.Message; // the parse keeps what was complete and says why
                     }
-                    if (hasDelta) yield return new ContentDelta(round, delta.Channel, delta.Recipient, delta.Text);
-                    if (streamProblem is not null) yield return new ParseDiagnostic(round, $"streaming stopped: {streamProblem}");
+                    if (hasDelta && options.StreamDeltas) yield return new ContentDelta(round, delta.Channel, delta.Recipient, delta.Text);
+                    if (streamProblem is not null && options.StreamDeltas) yield return new ParseDiagnostic(round, $"streaming stopped: {streamProblem}");
                 }
-                if (prompt.StopIds.Contains(token)) break;
+                // The one place a turn's end is decided: the first stop id ends it.
+                if (stops.AsSpan().Contains(token))
+                {
+                    stopped = true;
+                    break;
+                }
             }
-            generationClock.Stop();
+            var generationTime = Stopwatch.GetElapsedTime(generationStart);
+            (_sent, _prompt) = (_prompt, _sent);
+            _lastGenerator = generator;
 
-            var parsed = ParseCompletion(CollectionsMarshalSpan(tokens), prompt.PrefillIds.AsSpan());
+            var parsed = stream.Finish();
             foreach (var diagnostic in parsed.Diagnostics) yield return new ParseDiagnostic(round, diagnostic);
-            foreach (var message in parsed.Messages)
+            var turnMessages = new List<HarmonyMessage>(parsed.Messages.Length);
+            foreach (var harmony in parsed.Messages)
             {
+                var message = FromHarmony(harmony);
+                turnMessages.Add(message);
                 _messages.Add(message);
                 yield return new MessageCompleted(round, message);
             }
 
-            var toolClock = new Stopwatch();
+            var toolTime = TimeSpan.Zero;
             var executed = 0;
-            var last = parsed.Messages.IsEmpty ? null : parsed.Messages[^1];
+            var last = turnMessages.Count == 0 ? null : turnMessages[^1];
             FinalAnswer? final = null;
             // A turn cut off by the token limit is neither a complete call nor a complete answer.
-            var cutOff = tokens.Count > 0 && tokens.Count >= options.Generation.MaxTokens && !prompt.StopIds.Contains(tokens[^1]);
+            var cutOff = !stopped && generated > 0 && generated >= options.Generation.MaxTokens;
             if (cutOff)
             {
                 reason = StopReason.MaxTokens;
@@ -108,21 +130,21 @@ public sealed partial class HarmonyEngine
                 foreach (var call in last.ToolCalls)
                 {
                     yield return new ToolCallStarted(round, call);
-                    toolClock.Start();
-                    var started = toolClock.Elapsed;
+                    var toolStart = Stopwatch.GetTimestamp();
                     var result = await ExecuteToolCallAsync(call, cancellationToken).ConfigureAwait(false);
-                    toolClock.Stop();
+                    var toolElapsed = Stopwatch.GetElapsedTime(toolStart);
+                    toolTime += toolElapsed;
                     executed++;
                     var resultMessage = CreateToolMessage(result);
                     _messages.Add(resultMessage);
-                    yield return new ToolCallFinished(round, call, result, toolClock.Elapsed - started);
+                    yield return new ToolCallFinished(round, call, result, toolElapsed);
                 }
             }
             else if (last is { HasToolCalls: true })
             {
                 reason = StopReason.ToolRoundLimit;
             }
-            else if (parsed.Messages.LastOrDefault(IsFinal) is { } answer)
+            else if (turnMessages.LastOrDefault(IsFinal) is { } answer)
             {
                 final = Finalize(round, answer);
                 reason = StopReason.FinalAnswer;
@@ -132,14 +154,15 @@ public sealed partial class HarmonyEngine
                 reason = StopReason.NoFinalAnswer;
             }
 
-            var turnUsage = new EngineUsage(prompt.PrefillIds.Length, tokens.Count, 1, executed, firstToken,
-                generationClock.Elapsed, toolClock.Elapsed, turnClock.Elapsed);
+            var turnUsage = new EngineUsage(prompt.Length, generated, 1, executed, firstToken,
+                generationTime, toolTime, Stopwatch.GetElapsedTime(turnStart));
             runUsage = runUsage.Add(turnUsage);
             _usage = _usage.Add(turnUsage);
 
             if (final is not null)
             {
-                foreach (var problem in final.Citations.Where(c => !c.IsValid)) yield return new CitationProblem(round, problem);
+                foreach (var problem in final.Citations)
+                    if (!problem.IsValid) yield return new CitationProblem(round, problem);
                 yield return final;
             }
             yield return new UsageReport(round, turnUsage);
@@ -169,14 +192,43 @@ public sealed partial class HarmonyEngine
         return _codec.EncodeHeaderText(" to=" + recipient);
     }
 
-    private static ReadOnlySpan<int> CollectionsMarshalSpan(List<int> list) => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(list);
+    /// <summary>How many leading ids of <paramref name="prompt"/> equal <see cref="_sent"/> (the previous prompt and
+    /// what was generated after it). The incremental renderer said where the rendering first changed since the
+    /// previous prompt; only what follows needs comparing (all of it after a rebuild).</summary>
+    private int UnchangedPrefix(ReadOnlySpan<int> prompt)
+    {
+        var sent = _sent.WrittenSpan;
+        var known = _liveChangedAt < 0 ? 0 : Math.Min(_liveChangedAt, Math.Min(_liveLengthAtPrompt, Math.Min(prompt.Length, sent.Length)));
+        // From there on compare: it stops at the first difference (soon after an earlier change such as auto-drop).
+        return known + prompt[known..].CommonPrefixLength(sent[known..]);
+    }
+
+    /// <summary>Renders the prompt for the next round into the engine's prompt buffer (reused every round):
+    /// the living conversation, <c>&lt;|start|&gt;assistant</c>, and the forced header if any.</summary>
+    /// <param name="header">The forced header, if any.</param>
+    /// <param name="sameGenerator">The generator is the one the previous prompt went to.</param>
+    /// <param name="unchanged">How many leading ids that generator already holds (0 for another one).</param>
+    private ReadOnlyMemory<int> RenderPrompt(ImmutableArray<int> header, bool sameGenerator, out int unchanged)
+    {
+        var live = SyncLive();
+        _prompt.ResetWrittenCount();
+        live.RenderForCompletion(Role.Assistant, _prompt);
+        header.AsSpan().CopyTo(_prompt.GetSpan(header.Length));
+        _prompt.Advance(header.Length);
+        unchanged = sameGenerator ? UnchangedPrefix(_prompt.WrittenSpan) : 0;
+        _liveLengthAtPrompt = live.Tokens.Length;
+        _liveChangedAt = int.MaxValue;
+        return _prompt.WrittenMemory;
+    }
 
     private static bool IsFinal(HarmonyMessage message) =>
         message.Role == HarmonyRole.Assistant && !message.HasToolCalls && (message.Channel is null or "final");
 
     private FinalAnswer Finalize(int round, HarmonyMessage answer)
     {
-        var source = _tools.Select(t => t.Handler).OfType<ICitationSource>().FirstOrDefault();
+        ICitationSource? source = null;
+        foreach (var tool in _tools)
+            if (tool.Handler is ICitationSource pages) { source = pages; break; }
         var citations = CitationParser.Resolve(answer.Content, source);
         _citationProblems.AddRange(citations.Where(c => !c.IsValid));
         var display = Options.FinalAnswerNote is { Length: > 0 } note ? $"{answer.Content}\n\n{note}" : answer.Content;

@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Collections.Immutable;
 using Campfire.Harmony.Model;
+using Campfire.Harmony.Rendering;
 using Campfire.Harmony.Tools;
 
 namespace Campfire.Harmony.Engine;
@@ -16,7 +18,24 @@ public sealed partial class HarmonyEngine
     private readonly List<ToolConfig> _tools = [];
     private readonly List<ResolvedCitation> _citationProblems = [];
     private int _nextCallId;
+    private readonly HashSet<string> _madeCallIds = new(StringComparer.Ordinal);
     private EngineUsage _usage = EngineUsage.Zero;
+
+    // The living conversation (see HarmonyEngine.Mapping.cs): the rendering kept in step with _messages.
+    private IncrementalRenderer? _live;
+    private bool _liveValid;
+    private int _liveChangedAt = -1;    // first token index changed since the last prompt; -1: rebuilt, unknown
+    private int _liveLengthAtPrompt;    // the living rendering's length when the last prompt was rendered
+    private int _liveMessages;
+    private Message[]? _header;
+    private readonly Dictionary<string, ToolCall> _liveCalls = new(StringComparer.Ordinal);
+    private readonly Dictionary<HarmonyMessage, MappedMessage> _mapped = new(ReferenceEqualityComparer.Instance);
+
+    // RunAsync's prompt buffers, swapped each round: _sent holds the previous prompt and the ids generated after it
+    // (what _lastGenerator holds in its cache), _prompt the one being rendered.
+    private ArrayBufferWriter<int> _prompt = new(4096);
+    private ArrayBufferWriter<int> _sent = new(4096);
+    private ITokenGenerator? _lastGenerator;
 
     /// <summary>An engine with an empty conversation and no tools, bound to the o200k_harmony tokenizer and the Harmony
     /// renderer and parser.</summary>
@@ -56,6 +75,7 @@ public sealed partial class HarmonyEngine
         ArgumentNullException.ThrowIfNull(config);
         config.ValidateAgainst(_tools);
         _tools.Add(config);
+        InvalidateLive(header: true, mappings: true);
         return this;
     }
 
@@ -83,13 +103,19 @@ public sealed partial class HarmonyEngine
     /// <summary>Appends a message to the conversation.</summary>
     /// <param name="message">The message; build it with the <c>Create…Message</c> methods.</param>
     /// <exception cref="ArgumentNullException"><paramref name="message"/> is null.</exception>
-    /// <exception cref="EngineMessageException">A tool message has no <see cref="HarmonyMessage.Name"/>, or a message other
-    /// than the assistant's has tool calls; the conversation is unchanged.</exception>
+    /// <exception cref="EngineMessageException">A tool message has no <see cref="HarmonyMessage.Name"/>, a message other
+    /// than the assistant's has tool calls, or a call's method disagrees with its recipient (a call given as recipient
+    /// prefix and method, <c>("browser", "search")</c>, is stored as <c>browser.search</c>); the conversation is
+    /// unchanged.</exception>
     public void AddMessage(HarmonyMessage message)
     {
         ArgumentNullException.ThrowIfNull(message);
         Validate(message);
+        message = WithFullRecipients(message);
+        if (message.HasToolCalls)
+            foreach (var call in message.ToolCalls) _madeCallIds.Add(call.CallId);
         _messages.Add(message);
+        if (HistoryTrimmer.IsPinned(message)) InvalidateLive(header: true);
     }
 
     /// <summary>Appends messages in order, each as <see cref="AddMessage"/> does. Not atomic: when one is rejected, the
@@ -128,6 +154,10 @@ public sealed partial class HarmonyEngine
     /// answer.</param>
     /// <exception cref="ArgumentNullException"><paramref name="content"/> or a call is null.</exception>
     /// <exception cref="ArgumentException">A call has no recipient, or two calls share a call id.</exception>
+    /// <exception cref="EngineMessageException">A call's method disagrees with its recipient. A call written as the seed
+    /// writes it, recipient prefix and method (<c>new ToolCall("browser", "search", args, "search_1")</c>), is taken as
+    /// <c>browser.search</c>; one with the full recipient (<c>new ToolCall("browser.search", "search", …)</c>) must name
+    /// the same method.</exception>
     public HarmonyMessage CreateAssistantMessage(string content, IEnumerable<ToolCall>? toolCalls = null)
     {
         ArgumentNullException.ThrowIfNull(content);
@@ -140,7 +170,9 @@ public sealed partial class HarmonyEngine
         }
         if (calls.Select(c => c.CallId).Distinct(StringComparer.Ordinal).Count() != calls.Length)
             throw new ArgumentException("Tool call ids must be unique within a message.", nameof(toolCalls));
-        return new HarmonyMessage(HarmonyRole.Assistant, content) { ToolCalls = calls };
+        var full = calls.Select(WithFullRecipient).ToImmutableArray();
+        foreach (var call in full) _madeCallIds.Add(call.CallId);
+        return new HarmonyMessage(HarmonyRole.Assistant, content) { ToolCalls = full };
     }
 
     /// <summary>The message carrying a tool's result (returned, not added); it renders authored by the tool and addressed
@@ -148,12 +180,15 @@ public sealed partial class HarmonyEngine
     /// <param name="result">The result; its <see cref="ToolResult.CallId"/> should name a call in the conversation.</param>
     /// <exception cref="ArgumentNullException"><paramref name="result"/> or its content is null.</exception>
     /// <exception cref="ArgumentException">The result does not name the tool that produced it.</exception>
+    /// <exception cref="EngineMessageException">The result's call id names no call made in this engine.</exception>
     public HarmonyMessage CreateToolMessage(ToolResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
         if (string.IsNullOrWhiteSpace(result.Recipient))
             throw new ArgumentException("A tool result needs the name of the tool that produced it.", nameof(result));
         ArgumentNullException.ThrowIfNull(result.Content, nameof(result));
+        if (result.CallId is null || !_madeCallIds.Contains(result.CallId))
+            throw new EngineMessageException($"The result from '{result.Recipient}' answers call id '{result.CallId}', but no call with that id was made (call ids come from CreateToolCall, CreateAssistantMessage or the model's parsed calls).");
         return new HarmonyMessage(HarmonyRole.Tool, result.Content)
         {
             Name = result.Recipient,
@@ -172,10 +207,13 @@ public sealed partial class HarmonyEngine
 
     // --- multi-turn -----------------------------------------------------------------------------------------------
 
-    /// <summary>Adds the user's message, trims the history to <paramref name="maxHistory"/> messages (see
-    /// <see cref="HistoryTrimmer"/>), and renders the prompt for the assistant's reply.</summary>
+    /// <summary>Adds the user's message, trims the history to whole exchanges (see
+    /// <see cref="HistoryTrimmer.TrimExchanges"/>), and renders the prompt for the assistant's reply.</summary>
     /// <param name="userMessage">What the user wrote.</param>
-    /// <param name="maxHistory">Messages to keep besides system and developer messages; at least 1.</param>
+    /// <param name="maxHistory">How many messages to keep besides system and developer messages, counting every message
+    /// (questions, answers, analysis, each call and each result); at least 1. Exchanges (a user message and everything up
+    /// to the next one) are dropped oldest first and whole, so an answer never stays without its question nor a call
+    /// without its results, and the new question's exchange always stays.</param>
     /// <returns>The prompt; generate from it and give the completion to <see cref="ParseCompletion"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="userMessage"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxHistory"/> is less than 1.</exception>
@@ -183,10 +221,11 @@ public sealed partial class HarmonyEngine
     public RenderedPrompt HandleMultiTurnConversation(string userMessage, int maxHistory = 10) =>
         HandleMultiTurnConversation(CreateUserMessage(userMessage), maxHistory);
 
-    /// <summary>Adds <paramref name="userMessage"/>, trims the history to <paramref name="maxHistory"/> messages (see
-    /// <see cref="HistoryTrimmer"/>), and renders the prompt for the assistant's reply.</summary>
+    /// <summary>Adds <paramref name="userMessage"/>, trims the history to whole exchanges (see
+    /// <see cref="HistoryTrimmer.TrimExchanges"/>), and renders the prompt for the assistant's reply.</summary>
     /// <param name="userMessage">A message with <see cref="HarmonyRole.User"/>.</param>
-    /// <param name="maxHistory">Messages to keep besides system and developer messages; at least 1.</param>
+    /// <param name="maxHistory">How many messages to keep besides system and developer messages, counting every message;
+    /// at least 1. Older exchanges are dropped whole (see the other overload).</param>
     /// <returns>The prompt; generate from it and give the completion to <see cref="ParseCompletion"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="userMessage"/> is null.</exception>
     /// <exception cref="ArgumentException"><paramref name="userMessage"/> is not a user message.</exception>
@@ -199,7 +238,13 @@ public sealed partial class HarmonyEngine
             throw new ArgumentException($"Expected a user message, got {userMessage.Role}.", nameof(userMessage));
         ArgumentOutOfRangeException.ThrowIfLessThan(maxHistory, 1);
         AddMessage(userMessage);
-        TrimHistory(maxHistory);
+        var trimmed = HistoryTrimmer.TrimExchanges(_messages, maxHistory);
+        if (trimmed.Count != _messages.Count)
+        {
+            _messages.Clear();
+            _messages.AddRange(trimmed);
+            InvalidateLive();
+        }
         return RenderConversation();
     }
 
@@ -209,8 +254,10 @@ public sealed partial class HarmonyEngine
     public void TrimHistory(int maxHistory)
     {
         var trimmed = HistoryTrimmer.Trim(_messages, maxHistory);
+        if (trimmed.Count == _messages.Count) return; // nothing dropped: the living rendering stays as it is
         _messages.Clear();
         _messages.AddRange(trimmed);
+        InvalidateLive();
     }
 
     /// <summary>Message and tool-call counts, registered tools, the rendered prompt's token count, citation problems
@@ -236,6 +283,7 @@ public sealed partial class HarmonyEngine
     {
         if (keepInstructions) _messages.RemoveAll(m => !HistoryTrimmer.IsPinned(m));
         else _messages.Clear();
+        InvalidateLive(header: !keepInstructions);
         foreach (var tool in _tools) tool.Handler?.Reset();
         _citationProblems.Clear();
         _usage = EngineUsage.Zero;
@@ -264,7 +312,32 @@ public sealed partial class HarmonyEngine
         return null;
     }
 
-    private string NewCallId() => $"call_{++_nextCallId}";
+    private string NewCallId()
+    {
+        var id = $"call_{++_nextCallId}";
+        _madeCallIds.Add(id);
+        return id;
+    }
+
+    /// <summary>The call with its full recipient: the seed writes a call as recipient prefix and method
+    /// (<c>("browser", "search")</c>), which means <c>browser.search</c>; a full recipient must end in its method.</summary>
+    private static ToolCall WithFullRecipient(ToolCall call)
+    {
+        if (string.IsNullOrEmpty(call.Method) || call.Method == call.Recipient) return call;
+        var dot = call.Recipient.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0) return call with { Recipient = call.Recipient + "." + call.Method };
+        if (call.Recipient.AsSpan(dot + 1).SequenceEqual(call.Method)) return call;
+        throw new EngineMessageException(
+            $"Tool call '{call.CallId}' names method '{call.Method}' but recipient '{call.Recipient}' (whose method is '{call.Recipient[(dot + 1)..]}'); write new ToolCall(\"{call.Recipient[..dot]}\", \"{call.Method}\", …) or make them agree.");
+    }
+
+    private static HarmonyMessage WithFullRecipients(HarmonyMessage message)
+    {
+        if (!message.HasToolCalls) return message;
+        var changed = false;
+        foreach (var call in message.ToolCalls) changed |= !ReferenceEquals(WithFullRecipient(call), call);
+        return changed ? message with { ToolCalls = [.. message.ToolCalls.Select(WithFullRecipient)] } : message;
+    }
 
     private static string RequireText(string text, string name)
     {

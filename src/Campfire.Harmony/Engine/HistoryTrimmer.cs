@@ -45,6 +45,61 @@ public static class HistoryTrimmer
         return result;
     }
 
+    /// <summary>
+    /// Keeps the newest whole exchanges: an exchange is a user message and everything after it up to the next user
+    /// message (the answer, analysis, tool calls and their results; messages before the first user message form one
+    /// too). Exchanges are dropped oldest first, whole, while more than <paramref name="maxHistory"/> messages besides
+    /// system and developer messages remain; the newest exchange is always kept, even when it alone is longer. So an
+    /// answer is never kept without the question it answers, nor a call without its results. A user message that
+    /// arrives while a call still awaits its result does not start an exchange (it stays with the call).
+    /// </summary>
+    /// <param name="messages">The conversation, oldest first; not changed.</param>
+    /// <param name="maxHistory">Messages to keep besides system and developer messages; at least 1.</param>
+    /// <returns>A new list of the kept messages, in their original order.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="messages"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxHistory"/> is less than 1.</exception>
+    public static IReadOnlyList<HarmonyMessage> TrimExchanges(IReadOnlyList<HarmonyMessage> messages, int maxHistory)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxHistory, 1);
+        var starts = new List<int>();
+        var sizes = new List<int>();
+        var open = new HashSet<string>(StringComparer.Ordinal);
+        var unanswered = 0;
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var message = messages[i];
+            if (IsPinned(message)) continue;
+            if (starts.Count == 0 || (message.Role == HarmonyRole.User && unanswered == 0))
+            {
+                starts.Add(i);
+                sizes.Add(0);
+            }
+            sizes[^1]++;
+            if (message.Role == HarmonyRole.Assistant && message.HasToolCalls)
+            {
+                foreach (var call in message.ToolCalls) open.Add(call.CallId);
+                unanswered += message.ToolCalls.Length;
+            }
+            else if (message.Role == HarmonyRole.Tool && unanswered > 0 && (message.CallId is null || open.Remove(message.CallId)))
+            {
+                unanswered--;
+            }
+        }
+        var kept = 0;
+        var keepFrom = messages.Count;
+        for (var e = starts.Count - 1; e >= 0; e--)
+        {
+            if (kept + sizes[e] > maxHistory && kept > 0) break;
+            kept += sizes[e];
+            keepFrom = starts[e];
+        }
+        var result = new List<HarmonyMessage>(messages.Count);
+        for (var i = 0; i < messages.Count; i++)
+            if (i >= keepFrom || IsPinned(messages[i])) result.Add(messages[i]);
+        return result;
+    }
+
     /// <summary>Whether <paramref name="message"/> is a system or developer message, which trimming never drops (they
     /// are the instructions).</summary>
     /// <param name="message">Any message.</param>

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Campfire.Harmony.Model;
+using Campfire.Harmony.Rendering;
 
 namespace Campfire.Harmony.Engine;
 
@@ -9,8 +10,8 @@ namespace Campfire.Harmony.Engine;
 /// </summary>
 internal interface IHarmonyCodec
 {
-    /// <summary>Token ids of the conversation rendered for the assistant's next turn (ending in <c>&lt;|start|&gt;assistant</c>).</summary>
-    ImmutableArray<int> RenderForCompletion(Conversation conversation, bool autoDropAnalysis);
+    /// <summary>An empty incremental rendering of a conversation, for the engine's living conversation.</summary>
+    IncrementalRenderer CreateRenderer(bool autoDropAnalysis);
 
     /// <summary>The ids that end an assistant turn: <c>&lt;|return|&gt;</c> and <c>&lt;|call|&gt;</c>.</summary>
     ImmutableArray<int> StopTokensForAssistantActions { get; }
@@ -18,8 +19,10 @@ internal interface IHarmonyCodec
     /// <summary>Parses a completion leniently: never throws for malformed input, reports what it repaired.</summary>
     CodecParseResult ParseLenient(ReadOnlySpan<int> tokens, Role? prefillRole);
 
-    /// <summary>A fresh streaming parser for one completion that follows a <c>&lt;|start|&gt;assistant</c> prefill.</summary>
-    ICompletionDeltaStream CreateDeltaStream();
+    /// <summary>A fresh streaming parser for one completion that follows a <c>&lt;|start|&gt;assistant</c> prefill: the
+    /// turn's one parse (its messages come from <see cref="ICompletionDeltaStream.Finish"/>).</summary>
+    /// <param name="withDeltas">Make the content text of each token (false: only collect the messages).</param>
+    ICompletionDeltaStream CreateDeltaStream(bool withDeltas);
 
     /// <summary>Ids of header text that follows <c>&lt;|start|&gt;assistant</c> (e.g. <c> to=functions.get_weather</c>),
     /// as the renderer would write them.</summary>

@@ -19,4 +19,15 @@ public interface ITokenGenerator
         ReadOnlyMemory<int> stopTokens,
         GenerationOptions options,
         CancellationToken cancellationToken = default);
+
+    /// <summary>Generates the tokens that follow <see cref="TokenGenerationRequest.Prompt"/>; the engine calls this one.
+    /// It also says how many leading prompt ids are unchanged since the previous request
+    /// (<see cref="TokenGenerationRequest.UnchangedPrefixLength"/>), so a generator with a KV cache can prefill only the
+    /// rest. By default it ignores that hint and calls
+    /// <see cref="GenerateAsync(ReadOnlyMemory{int}, ReadOnlyMemory{int}, GenerationOptions, CancellationToken)"/>.</summary>
+    /// <param name="request">The prompt, stop ids, settings and unchanged prefix.</param>
+    /// <param name="cancellationToken">Stops generation within one step with <see cref="OperationCanceledException"/>.</param>
+    /// <returns>The generated ids, at most <see cref="GenerationOptions.MaxTokens"/>, the stop token included.</returns>
+    IAsyncEnumerable<int> GenerateAsync(TokenGenerationRequest request, CancellationToken cancellationToken = default) =>
+        GenerateAsync(request.Prompt, request.StopTokens, request.Options, cancellationToken);
 }

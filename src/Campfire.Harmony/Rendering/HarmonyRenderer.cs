@@ -268,6 +268,17 @@ public sealed class HarmonyRenderer
         return cached.Get(variant) ?? cached.Set(variant, RenderMessageToArray(message, hasFunctionTools));
     }
 
+    /// <summary>The ids of one (validated) message as an array the caller must not change: the cached one when message
+    /// caching is on (so a message kept by the caller is tokenized once), else a fresh rendering.</summary>
+    internal int[] GetMessageTokenArray(Message message, bool hasFunctionTools)
+    {
+        bool variant = hasFunctionTools && ContainsSystemContent(message);
+        if (_messageTokens is null)
+            return RenderMessageToArray(message, hasFunctionTools);
+        var cached = _messageTokens.GetValue(message, static _ => new CachedTokens());
+        return cached.Get(variant) ?? cached.Set(variant, RenderMessageToArray(message, hasFunctionTools));
+    }
+
     internal int[] RenderMessageToArray(Message message, bool hasFunctionTools)
     {
         using var buffer = new PooledIntBuffer(256);

@@ -51,7 +51,8 @@ public sealed class IncrementalRenderer
     /// <summary>The messages appended so far, in order (dropped ones included).</summary>
     public IEnumerable<Message> Messages => _entries.Select(e => e.Message);
 
-    /// <summary>How many messages have been tokenized (or re-tokenized) since creation; for tests and diagnostics.</summary>
+    /// <summary>How many messages have been rendered (or re-rendered) since creation; for tests and diagnostics. A
+    /// message object the renderer has tokenized before is copied from its cache, not tokenized again.</summary>
     public int MessagesRendered { get; private set; }
 
     /// <summary>The messages so far, as a conversation.</summary>
@@ -102,7 +103,7 @@ public sealed class IncrementalRenderer
         }
 
         // Render the new message before changing any state, so a failure leaves everything as it was.
-        var newEntry = new Entry(message, _renderer.RenderMessageToArray(message, hasFunctionTools), hasFunctionTools);
+        var newEntry = new Entry(message, _renderer.GetMessageTokenArray(message, hasFunctionTools), hasFunctionTools);
         MessagesRendered++;
 
         _hasFunctionTools = hasFunctionTools;
@@ -118,7 +119,7 @@ public sealed class IncrementalRenderer
             var entry = _entries[i];
             if (entry.RenderedWithFunctionTools != hasFunctionTools && ContainsSystemContent(entry.Message))
             {
-                entry = entry with { Tokens = _renderer.RenderMessageToArray(entry.Message, hasFunctionTools), RenderedWithFunctionTools = hasFunctionTools };
+                entry = entry with { Tokens = _renderer.GetMessageTokenArray(entry.Message, hasFunctionTools), RenderedWithFunctionTools = hasFunctionTools };
                 MessagesRendered++;
             }
             entry = entry with { Start = _count };

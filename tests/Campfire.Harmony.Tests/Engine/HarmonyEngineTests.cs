@@ -186,8 +186,9 @@ public sealed class HarmonyEngineTests
             engine.AddMessage(engine.CreateAssistantMessage($"answer {i}"));
         }
         Assert.Equal(HarmonyRole.System, engine.Messages[0].Role);
-        // Trimmed to 4 when question 19 arrived (answer 17 .. question 19), then answer 19 was added.
-        Assert.Equal(["answer 17", "question 18", "answer 18", "question 19", "answer 19"], engine.Messages.Skip(1).Select(m => m.Content));
+        // Trimmed to whole exchanges when question 19 arrived (question 18 .. question 19: answer 17 would have been
+        // kept without its question), then answer 19 was added.
+        Assert.Equal(["question 18", "answer 18", "question 19", "answer 19"], engine.Messages.Skip(1).Select(m => m.Content));
         Assert.Throws<ArgumentOutOfRangeException>(() => engine.HandleMultiTurnConversation("x", 0));
         Assert.Throws<ArgumentException>(() => engine.HandleMultiTurnConversation(engine.CreateAssistantMessage("x")));
     }
@@ -240,11 +241,11 @@ public sealed class HarmonyEngineTests
 
     private sealed class FailingCodec : IHarmonyCodec
     {
-        public ImmutableArray<int> RenderForCompletion(Conversation conversation, bool autoDropAnalysis) =>
+        public Campfire.Harmony.Rendering.IncrementalRenderer CreateRenderer(bool autoDropAnalysis) =>
             throw new Campfire.Harmony.Rendering.HarmonyRenderException(0, "broken on purpose");
         public ImmutableArray<int> StopTokensForAssistantActions => [];
         public CodecParseResult ParseLenient(ReadOnlySpan<int> tokens, Role? prefillRole) => new([], []);
-        public ICompletionDeltaStream CreateDeltaStream() => throw new InvalidOperationException();
+        public ICompletionDeltaStream CreateDeltaStream(bool withDeltas) => throw new InvalidOperationException();
         public string Decode(ReadOnlySpan<int> ids) => "";
         public ImmutableArray<int> EncodeHeaderText(string text) => [];
         public int StartTokenId => 200006;
