@@ -9,12 +9,14 @@ namespace Campfire.Benchmarks.Guard;
 /// <param name="MinSpeedup">Lowest acceptable baseline/hot-path time ratio; 0 = no ratio gate.</param>
 /// <param name="ParametersContaining">Only parameter combinations containing this text are checked (null: all).</param>
 /// <param name="Goal">The documented goal the floor derives from.</param>
+/// <param name="MaxAllocatedBytes">Most bytes per operation allowed (BenchmarkDotNet's figure); 0 = no ceiling.</param>
 public sealed record GuardRule(
     string Benchmark,
     bool RequireZeroAllocation,
     double MinSpeedup,
     string? ParametersContaining = null,
-    string? Goal = null)
+    string? Goal = null,
+    long MaxAllocatedBytes = 0)
 {
     public bool Covers(BenchMeasurement measurement) =>
         measurement.Benchmark == Benchmark
@@ -29,6 +31,8 @@ public enum GuardCheckKind
     ZeroAllocation,
     /// <summary>Speedup over the in-run baseline at or above the floor.</summary>
     SpeedupFloor,
+    /// <summary>Bytes allocated per operation at or below a ceiling (hot paths that may allocate a bounded amount).</summary>
+    AllocationCeiling,
 }
 
 /// <summary>One pass/fail decision about one benchmark case.</summary>
@@ -97,7 +101,19 @@ public static class GuardEvaluator
             checks.Add(AllocationCheck(rule, measurement));
         if (rule.MinSpeedup > 0)
             checks.Add(SpeedupCheck(rule, measurement, run));
+        if (rule.MaxAllocatedBytes > 0)
+            checks.Add(AllocationCeilingCheck(rule, measurement));
     }
+
+    static GuardCheck AllocationCeilingCheck(GuardRule rule, BenchMeasurement measurement) =>
+        measurement.AllocatedBytesPerOperation switch
+        {
+            null => new GuardCheck(measurement.Id, rule.Benchmark, GuardCheckKind.AllocationCeiling, false, double.NaN, rule.MaxAllocatedBytes,
+                "allocation unknown: no MemoryDiagnoser figure"),
+            var bytes => new GuardCheck(measurement.Id, rule.Benchmark, GuardCheckKind.AllocationCeiling, bytes <= rule.MaxAllocatedBytes,
+                bytes.Value, rule.MaxAllocatedBytes, string.Create(CultureInfo.InvariantCulture,
+                    $"allocates {bytes} B/op (BenchmarkDotNet); {(bytes <= rule.MaxAllocatedBytes ? "ceiling" : "over the ceiling")} {rule.MaxAllocatedBytes} B")),
+        };
 
     /// <summary>
     /// Gated on the exact per-thread probe when the run has one, else on BenchmarkDotNet's figure; both are

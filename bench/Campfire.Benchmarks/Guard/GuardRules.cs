@@ -24,7 +24,7 @@ public static class GuardRules
                 if (!Glob.AnyMatch(filters, type.FullName + "." + method.Name))
                     continue;
                 found.Add((type, method, new GuardRule(SummaryReader.KeyOf(type, method.Name), hot.ZeroAllocation, hot.MinSpeedup,
-                    hot.ParametersContaining, hot.Goal)));
+                    hot.ParametersContaining, hot.Goal, hot.MaxAllocatedBytes)));
             }
         }
         return found;

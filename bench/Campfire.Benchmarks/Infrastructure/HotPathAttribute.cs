@@ -24,6 +24,12 @@ public sealed class HotPathAttribute : Attribute
     /// </summary>
     public string? ParametersContaining { get; set; }
 
+    /// <summary>
+    /// For a hot path that may allocate (<see cref="ZeroAllocation"/> false): the most bytes per operation it may
+    /// allocate, by BenchmarkDotNet's figure; 0 disables the ceiling.
+    /// </summary>
+    public long MaxAllocatedBytes { get; set; }
+
     /// <summary>The goal this floor derives from, quoted in the guard report (e.g. "4x Microsoft.ML.Tokenizers").</summary>
     public string? Goal { get; set; }
 }

@@ -90,6 +90,7 @@ public static class ResultTable
             {
                 GuardCheckKind.ZeroAllocation => "0 B/op",
                 GuardCheckKind.SpeedupFloor => "speedup floor",
+                GuardCheckKind.AllocationCeiling => "B/op ceiling",
                 _ => "ran",
             }).Append(" | ").Append(check.Passed ? "pass" : "**FAIL**").Append(" | ").Append(check.Detail).Append(" |\n");
         }

@@ -27,7 +27,7 @@ public sealed class ChatCommand : ICliCommand
             "Ask the emergency-guidance assistant a question, answered by a local gpt-oss model (--model DIR) or by vLLM/SGLang servers (--endpoint URL)");
         options.AddTo(command);
         remote.AddTo(command, options.Model);
-        remote.RefuseWithEndpoint(command, options.Device, options.DType, options.Threads, options.Trace);
+        remote.RefuseWithEndpoint(command, options.Device, options.DType, options.Threads, options.Trace, options.Profile);
         command.Options.Add(index);
         command.Arguments.Add(prompt);
         command.Options.Add(script);

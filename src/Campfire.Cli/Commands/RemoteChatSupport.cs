@@ -91,7 +91,7 @@ public sealed class RemoteChatSupport
             foreach (var option in localOnly)
             {
                 if (result.GetResult(option) is { Implicit: false })
-                    result.AddError($"{option.Name} applies to a local --model only; the --endpoint servers choose their own");
+                    result.AddError($"{option.Name} applies to a local --model only, not to --endpoint servers (they run and time the model themselves)");
             }
         });
     }

@@ -30,6 +30,19 @@ public class GuardEvaluatorTests
     }
 
     [Fact]
+    public void A_bounded_allocation_passes_at_its_ceiling_and_fails_one_byte_over()
+    {
+        var rule = new GuardRule(Encode, RequireZeroAllocation: false, MinSpeedup: 0, MaxAllocatedBytes: 16 * 1024);
+
+        Assert.True(Guard([rule], [Of(Encode, 1000, allocated: 16 * 1024)]).Passed);
+        var verdict = Guard([rule], [Of(Encode, 1000, allocated: 16 * 1024 + 1)]);
+        Assert.False(verdict.Passed);
+        var failure = Assert.Single(verdict.Checks, c => !c.Passed);
+        Assert.Equal(GuardCheckKind.AllocationCeiling, failure.Kind);
+        Assert.Contains("over the ceiling", failure.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Deliberately_allocating_hot_path_fails_even_when_fast()
     {
         var verdict = Guard([EncodeRule], [Of(Baseline, 100_000, baseline: true), Of(Encode, 1000, allocated: 24)]);

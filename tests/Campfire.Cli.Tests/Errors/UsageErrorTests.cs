@@ -57,10 +57,13 @@ public sealed class UsageErrorTests(ErrorFiles files) : IClassFixture<ErrorFiles
     [InlineData("--device", "cuda")]
     [InlineData("--dtype", "bfloat16")]
     [InlineData("--threads", "2")]
-    public void Chat_refuses_local_only_options_with_an_endpoint(string option, string value)
+    [InlineData("--profile", null)]
+    public void Chat_refuses_local_only_options_with_an_endpoint(string option, string? value)
     {
-        CampfireProcess.AssertFails(2, CampfireProcess.Run("chat", "--endpoint", "http://127.0.0.1:9", option, value, "hi"),
-            $"{option} applies to a local --model only");
+        string[] args = value is null
+            ? ["chat", "--endpoint", "http://127.0.0.1:9", option, "hi"]
+            : ["chat", "--endpoint", "http://127.0.0.1:9", option, value, "hi"];
+        CampfireProcess.AssertFails(2, CampfireProcess.Run(args), $"{option} applies to a local --model only");
     }
 
     [Fact]

@@ -16,7 +16,10 @@ public sealed partial class ChatScriptCommandTests(TinyModels tiny) : IClassFixt
 
         var r = Campfire.Run("", "chat", "--model", dir, "--max-tokens", "4", "--threads", "1", "--profile", "--script", script);
 
-        Assert.True(r.Code == 0, r.Err);
+        // A random tiny model writes no final answer in 4 tokens: every turn still runs, and the run says why it ends
+        // without one (exit 1).
+        Assert.True(r.Code == 1, r.Err);
+        Assert.Contains("campfire: chat: no final answer", r.Err, StringComparison.Ordinal);
         Assert.Equal(3, Regex.Matches(r.Err, @"\[user\] ").Count);
         Assert.Equal(3, Regex.Matches(r.Err, @"\[run\] ").Count);
         var rounds = PrefilledLine().Matches(r.Err).Select(m => (Fed: int.Parse(m.Groups[1].Value), Prompt: int.Parse(m.Groups[2].Value))).ToList();
