@@ -172,37 +172,6 @@ public sealed class LivingConversationTests
         Assert.Equal(FreshRender(other), other.RenderConversation().PrefillIds.ToArray());
     }
 
-    [Fact]
-    public void A_second_engine_on_the_same_long_history_renders_from_the_shared_caches()
-    {
-        // What the chat client does per request: a fresh engine over the whole history. The first engine tokenizes
-        // the history; the second finds every message (and the header) already shared and rendered.
-        var filler = string.Join(' ', Enumerable.Repeat("Brannen sprer seg; 火が広がる; огонь распространяется.", 30));
-        HarmonyEngine Build()
-        {
-            var engine = NewEngine();
-            for (var i = 0; i < 20; i++)
-            {
-                engine.AddMessage(engine.CreateUserMessage($"Interned question {i}: {filler}"));
-                engine.AddMessage(new HarmonyMessage(HarmonyRole.Assistant, $"Interned answer {i}: {filler}") { Channel = "final" });
-            }
-            return engine;
-        }
-
-        var cold = Build();
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        var first = cold.RenderConversation().PrefillIds;
-        var coldBytes = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        var warm = Build();
-        before = GC.GetAllocatedBytesForCurrentThread();
-        var second = warm.RenderConversation().PrefillIds;
-        var warmBytes = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(first.ToArray(), second.ToArray());
-        Assert.True(warmBytes * 4 < coldBytes, $"second engine allocated {warmBytes} B to render, the first {coldBytes} B");
-    }
-
     /// <summary>Replays completions and records each request's prompt and unchanged prefix.</summary>
     private sealed class RecordingGenerator(int[][] completions) : ITokenGenerator
     {
