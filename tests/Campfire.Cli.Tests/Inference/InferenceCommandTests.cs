@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace Campfire.Cli.Tests.Inference;
@@ -6,26 +5,8 @@ namespace Campfire.Cli.Tests.Inference;
 /// <summary>Runs <c>dotnet campfire.dll</c> from the test output (which carries the patched TorchSharp natives).</summary>
 internal static class Campfire
 {
-    public static (int Code, string Out, string Err) Run(string stdin, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.Environment["CAMPFIRE_TORCH_THREADS"] = "1"; // tiny models: one libtorch thread is fastest
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "campfire.dll"));
-        foreach (string a in args) start.ArgumentList.Add(a);
-        using var process = Process.Start(start)!;
-        process.StandardInput.Write(stdin);
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3))) process.Kill(true);
-        return (process.ExitCode, output.Result, error.Result);
-    }
+    public static (int Code, string Out, string Err) Run(string stdin, params string[] args) =>
+        Errors.CampfireProcess.RunWith(stdin, null, args);
 }
 
 public sealed class TinyModels : IDisposable
