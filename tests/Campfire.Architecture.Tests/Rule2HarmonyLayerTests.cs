@@ -5,12 +5,12 @@ namespace Campfire.Architecture.Tests;
 
 /// <summary>
 /// Rule 2: the layers inside Campfire.Harmony depend one way only:
-/// Tokenization ← Model (+ Json) ← Rendering / Parsing ← Tools ← Engine. The root namespace Campfire.Harmony holds only
+/// Tokenization ← Model (+ Json) ← Rendering / Parsing ← Tools ← Constraints ← Engine. The root namespace Campfire.Harmony holds only
 /// HarmonyException, sits below every layer and may be used by all of them.
 /// </summary>
 public sealed class Rule2HarmonyLayerTests
 {
-    private const string Rule = "Rule 2 (Campfire.Harmony layers: Tokenization <- Model/Json <- Rendering/Parsing <- Tools <- Engine)";
+    private const string Rule = "Rule 2 (Campfire.Harmony layers: Tokenization <- Model/Json <- Rendering/Parsing <- Tools <- Constraints <- Engine)";
 
     private const string Tokenization = "Tokenization";
     private const string Model = "Model";
@@ -18,27 +18,32 @@ public sealed class Rule2HarmonyLayerTests
     private const string Rendering = "Rendering";
     private const string Parsing = "Parsing";
     private const string Tools = "Tools";
+    private const string Constraints = "Constraints";
     private const string Engine = "Engine";
 
     [Fact]
     public void Rule2_Layers_Tokenization_DependsOnNoOtherLayer() =>
-        AssertLayerDoesNotUse([Tokenization], [Model, Json, Rendering, Parsing, Tools, Engine]);
+        AssertLayerDoesNotUse([Tokenization], [Model, Json, Rendering, Parsing, Tools, Constraints, Engine]);
 
     [Fact]
     public void Rule2_Layers_ModelAndJson_DoNotDependOnRenderingParsingToolsOrEngine() =>
-        AssertLayerDoesNotUse([Model, Json], [Rendering, Parsing, Tools, Engine]);
+        AssertLayerDoesNotUse([Model, Json], [Rendering, Parsing, Tools, Constraints, Engine]);
 
     [Fact]
     public void Rule2_Layers_Rendering_DoesNotDependOnParsingToolsOrEngine() =>
-        AssertLayerDoesNotUse([Rendering], [Parsing, Tools, Engine]);
+        AssertLayerDoesNotUse([Rendering], [Parsing, Tools, Constraints, Engine]);
 
     [Fact]
     public void Rule2_Layers_Parsing_DoesNotDependOnRenderingToolsOrEngine() =>
-        AssertLayerDoesNotUse([Parsing], [Rendering, Tools, Engine]);
+        AssertLayerDoesNotUse([Parsing], [Rendering, Tools, Constraints, Engine]);
 
     [Fact]
-    public void Rule2_Layers_Tools_DoesNotDependOnEngine() =>
-        AssertLayerDoesNotUse([Tools], [Engine]);
+    public void Rule2_Layers_Tools_DoesNotDependOnConstraintsOrEngine() =>
+        AssertLayerDoesNotUse([Tools], [Constraints, Engine]);
+
+    [Fact]
+    public void Rule2_Layers_Constraints_DoesNotDependOnEngine() =>
+        AssertLayerDoesNotUse([Constraints], [Engine]);
 
     [Fact]
     public void Rule2_Layers_RootNamespace_DependsOnNoLayer()
@@ -46,7 +51,7 @@ public sealed class Rule2HarmonyLayerTests
         var rule = Types().That().ResideInAssembly(Libraries.Get(Libraries.Harmony))
             .And().ResideInNamespace(Libraries.Harmony)
             .Should().NotDependOnAnyTypesThat()
-            .ResideInNamespaceMatching(Layers(Tokenization, Model, Json, Rendering, Parsing, Tools, Engine))
+            .ResideInNamespaceMatching(Layers(Tokenization, Model, Json, Rendering, Parsing, Tools, Constraints, Engine))
             .Because($"{Rule}: the root namespace is the bottom layer that every layer may use");
         rule.Check(Libraries.Architecture);
     }

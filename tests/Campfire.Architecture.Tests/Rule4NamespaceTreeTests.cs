@@ -18,6 +18,7 @@ public sealed class Rule4NamespaceTreeTests
         "Campfire.Harmony.Rendering",
         "Campfire.Harmony.Parsing",
         "Campfire.Harmony.Tools",
+        "Campfire.Harmony.Constraints",
         "Campfire.Harmony.Engine",
     ];
 

@@ -11,8 +11,12 @@ namespace Campfire.Harmony.Engine;
 /// the cache for that prefix and prefill only the rest; generators that cache prefixes themselves (vLLM, SGLang) or
 /// keep no cache ignore it. It is a hint from one caller: a generator shared by several callers must check it against
 /// what it holds.</param>
+/// <param name="Constraint">When set, the generator samples each token only among the ids this constraint allows and
+/// advances it past each token it yields (<c>--constrain</c>); it starts right after <see cref="Prompt"/>. Generators
+/// that cannot apply a mask (remote servers) throw <see cref="NotSupportedException"/> rather than ignore it.</param>
 public readonly record struct TokenGenerationRequest(
     ReadOnlyMemory<int> Prompt,
     ReadOnlyMemory<int> StopTokens,
     GenerationOptions Options,
-    int UnchangedPrefixLength = 0);
+    int UnchangedPrefixLength = 0,
+    Campfire.Harmony.Constraints.ITokenConstraint? Constraint = null);
