@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 
 namespace Campfire.Harmony.Tokenization;
@@ -30,21 +31,29 @@ internal static class BytePairMerger
     internal static int MergeBySimulation(O200kVocabulary vocabulary, ReadOnlySpan<byte> piece, Span<int> ranks) =>
         piece.Length <= ShortPieceLimit ? MergeShort(vocabulary, piece, ranks) : MergeLong(vocabulary, piece, ranks);
 
+    /// <summary>
+    /// tiktoken's array scan, on the ranks of the current tokens: the rank of a new neighbour pair comes from the
+    /// per-thread <see cref="PairRankCache"/> (most pairs recur), and the result needs no final lookups.
+    /// </summary>
     private static int MergeShort(O200kVocabulary vocabulary, ReadOnlySpan<byte> piece, Span<int> output)
     {
         int n = piece.Length;
+        Debug.Assert(n is > 0 and <= ShortPieceLimit, "callers pass short, non-empty pieces");
+        PairRankCache cache = PairRankCache.Current;
         Span<int> starts = stackalloc int[ShortPieceLimit + 1];
-        Span<int> pairRanks = stackalloc int[ShortPieceLimit + 1];
+        Span<int> tokens = stackalloc int[ShortPieceLimit];
+        Span<int> pairRanks = stackalloc int[ShortPieceLimit];
         for (int i = 0; i < n - 1; i++)
         {
             starts[i] = i;
+            tokens[i] = vocabulary.GetByteRank(piece[i]);
             pairRanks[i] = vocabulary.GetPairRank(piece[i], piece[i + 1]);
         }
         starts[n - 1] = n - 1;
+        tokens[n - 1] = vocabulary.GetByteRank(piece[n - 1]);
         pairRanks[n - 1] = NoRank;
         starts[n] = n;
-        pairRanks[n] = NoRank;
-        int count = n + 1;
+        int count = n;
 
         while (true)
         {
@@ -61,23 +70,21 @@ internal static class BytePairMerger
             if (bestIndex < 0)
                 break;
 
-            // Ranks of the pairs that now contain the merged token; computed before the removal, hence the +3.
-            if (bestIndex > 0)
-                pairRanks[bestIndex - 1] = RankOfSpan(vocabulary, piece, starts, count, bestIndex - 1);
-            pairRanks[bestIndex] = RankOfSpan(vocabulary, piece, starts, count, bestIndex);
-            starts.Slice(bestIndex + 2, count - bestIndex - 2).CopyTo(starts[(bestIndex + 1)..]);
+            tokens[bestIndex] = best;
+            starts.Slice(bestIndex + 2, count - bestIndex - 1).CopyTo(starts[(bestIndex + 1)..]);
+            tokens.Slice(bestIndex + 2, count - bestIndex - 2).CopyTo(tokens[(bestIndex + 1)..]);
             pairRanks.Slice(bestIndex + 2, count - bestIndex - 2).CopyTo(pairRanks[(bestIndex + 1)..]);
             count--;
+            if (bestIndex > 0)
+                pairRanks[bestIndex - 1] = cache.GetRank(vocabulary, tokens[bestIndex - 1], best, piece[starts[bestIndex - 1]..starts[bestIndex + 1]]);
+            pairRanks[bestIndex] = bestIndex + 1 < count
+                ? cache.GetRank(vocabulary, best, tokens[bestIndex + 1], piece[starts[bestIndex]..starts[bestIndex + 2]])
+                : NoRank;
         }
 
-        for (int i = 0; i < count - 1; i++)
-            output[i] = vocabulary.GetRank(piece[starts[i]..starts[i + 1]]);
-        return count - 1;
+        tokens[..count].CopyTo(output);
+        return count;
     }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int RankOfSpan(O200kVocabulary vocabulary, ReadOnlySpan<byte> piece, Span<int> starts, int count, int i)
-        => i + 3 < count ? vocabulary.GetRank(piece[starts[i]..starts[i + 3]]) : NoRank;
 
     /// <summary>Positions per block of the long-piece merge: a block's minimum is found by a short linear scan.</summary>
     private const int BlockSize = 32;
@@ -96,13 +103,16 @@ internal static class BytePairMerger
         int[] next = ArrayPool<int>.Shared.Rent(n);
         int[] previous = ArrayPool<int>.Shared.Rent(n);
         int[] pairRanks = ArrayPool<int>.Shared.Rent(blockCount * BlockSize);
+        int[] tokens = ArrayPool<int>.Shared.Rent(n);
         long[] tree = ArrayPool<long>.Shared.Rent(2 * leaves);
+        PairRankCache cache = PairRankCache.Current;
         try
         {
             for (int i = 0; i < n; i++)
             {
                 next[i] = i + 1;
                 previous[i] = i - 1;
+                tokens[i] = vocabulary.GetByteRank(piece[i]);
                 pairRanks[i] = i + 1 < n ? vocabulary.GetPairRank(piece[i], piece[i + 1]) : NoRank;
             }
             pairRanks.AsSpan(n, blockCount * BlockSize - n).Fill(NoRank);
@@ -116,17 +126,19 @@ internal static class BytePairMerger
                 long top = tree[1];
                 if ((int)(top >> 32) == NoRank)
                     break;
+                int merged = (int)(top >> 32);
                 int left = (int)top;
                 int right = next[left];
                 int end = next[right];
+                tokens[left] = merged;
                 pairRanks[right] = NoRank;
                 next[left] = end;
                 if (end < n)
                     previous[end] = left;
-                pairRanks[left] = end < n ? vocabulary.GetRank(piece[left..next[end]]) : NoRank;
+                pairRanks[left] = end < n ? cache.GetRank(vocabulary, merged, tokens[end], piece[left..next[end]]) : NoRank;
                 int before = left > 0 ? previous[left] : -1;
                 if (before >= 0)
-                    pairRanks[before] = vocabulary.GetRank(piece[before..end]);
+                    pairRanks[before] = cache.GetRank(vocabulary, tokens[before], merged, piece[before..end]);
 
                 int leftBlock = left / BlockSize;
                 Refresh(tree, leaves, pairRanks, leftBlock);
@@ -143,12 +155,13 @@ internal static class BytePairMerger
 
             int count = 0;
             for (int i = 0; i < n; i = next[i])
-                output[count++] = vocabulary.GetRank(piece[i..next[i]]);
+                output[count++] = tokens[i];
             return count;
         }
         finally
         {
             ArrayPool<long>.Shared.Return(tree);
+            ArrayPool<int>.Shared.Return(tokens);
             ArrayPool<int>.Shared.Return(pairRanks);
             ArrayPool<int>.Shared.Return(previous);
             ArrayPool<int>.Shared.Return(next);

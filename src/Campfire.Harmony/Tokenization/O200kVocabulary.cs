@@ -22,6 +22,7 @@ internal sealed class O200kVocabulary
     private const string DataAssemblyName = "Microsoft.ML.Tokenizers.Data.O200kBase";
     private const string DataResourceName = "o200k_base.tiktoken.deflate";
     private const int TableBits = 19;
+    private const int FilterWordBits = 15;   // 2^21 bits, 256 KB: L2-sized, ~3 % false positives over ~200 K tokens
 
     private readonly byte[] _bytes;
     private readonly int[] _offsets;
@@ -32,6 +33,7 @@ internal sealed class O200kVocabulary
     private readonly ulong[] _shortTable; // 3- and 4-byte tokens: (bytes | length << 32 | rank << 40), 0 = empty; small enough for L2
     private readonly int _shortMask;
     private readonly int _shortShift;
+    private readonly ulong[] _filter;     // a two-bit Bloom filter of every token of 3+ bytes: most merge candidates are not tokens
 
     /// <summary>One slot: the first 8 bytes of the token (zero padded), its length (0 = empty slot) and its rank.</summary>
     [StructLayout(LayoutKind.Sequential)]
@@ -78,6 +80,11 @@ internal sealed class O200kVocabulary
             else if (token.Length is 3 or 4)
                 shortCount++;
         }
+        for (int b = 0; b < 256; b++)
+        {
+            if (_byteRanks[b] == NotFound)
+                TokenizerThrowHelper.ThrowData($"o200k_base data: byte {b} has no token");
+        }
         int shortSlots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Max(1024, shortCount * 3));
         _shortTable = new ulong[shortSlots];
         _shortMask = shortSlots - 1;
@@ -92,6 +99,16 @@ internal sealed class O200kVocabulary
             while (_shortTable[slot] != 0)
                 slot = (slot + 1) & _shortMask;
             _shortTable[slot] = key | ((ulong)token.Length << 32) | ((ulong)rank << 40);
+        }
+
+        _filter = new ulong[1 << FilterWordBits];
+        for (int rank = 0; rank < OrdinaryCount; rank++)
+        {
+            ReadOnlySpan<byte> token = GetBytes(rank);
+            if (token.Length < 3)
+                continue;
+            ulong bits = token.Length <= 4 ? ShortFilterHash(ShortKey(token), token.Length) : LongFilterHash(Hash(token, ReadPrefix(token)));
+            _filter[bits >> (64 - FilterWordBits)] |= FilterMask(bits);
         }
 
         _pairRanks = new int[1 << 16];
@@ -173,9 +190,29 @@ internal sealed class O200kVocabulary
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int ShortSlot(uint key, int length) => (int)(((key ^ ((uint)length << 29)) * 0x9E3779B1u) >> _shortShift);
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ShortFilterHash(uint key, int length) => (key ^ ((ulong)length << 32)) * 0x9E3779B97F4A7C15UL;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong LongFilterHash(uint hash) => hash * 0xBF58476D1CE4E5B9UL;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong FilterMask(ulong bits) => (1UL << (int)bits) | (1UL << (int)(bits >> 6));
+
+    /// <summary>False when no token of 3+ bytes has these filter bits: the token is certainly absent.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool MayContain(ulong bits)
+    {
+        Debug.Assert(_filter.Length == 1 << FilterWordBits, "the shift keeps FilterWordBits bits");
+        ulong mask = FilterMask(bits);
+        return (Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_filter), (nint)(bits >> (64 - FilterWordBits))) & mask) == mask;
+    }
+
     private int GetShortRank(ReadOnlySpan<byte> token)
     {
         uint key = ShortKey(token);
+        if (!MayContain(ShortFilterHash(key, token.Length)))
+            return NotFound;
         ulong expected = key | ((ulong)token.Length << 32);
         int slot = ShortSlot(key, token.Length);
         ref ulong table = ref MemoryMarshal.GetArrayDataReference(_shortTable);
@@ -194,7 +231,10 @@ internal sealed class O200kVocabulary
     private int GetLongRank(ReadOnlySpan<byte> token)
     {
         ulong prefix = ReadPrefix(token);
-        int slot = (int)(Hash(token, prefix) & (uint)_mask);
+        uint hash = Hash(token, prefix);
+        if (!MayContain(LongFilterHash(hash)))
+            return NotFound;
+        int slot = (int)(hash & (uint)_mask);
         ref Entry table = ref MemoryMarshal.GetArrayDataReference(_table);
         while (true)
         {
@@ -207,6 +247,14 @@ internal sealed class O200kVocabulary
                 return entry.Rank;
             slot = (slot + 1) & _mask;
         }
+    }
+
+    /// <summary>The rank of the 1-byte token <paramref name="value"/> (every byte has one, checked at load).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public int GetByteRank(byte value)
+    {
+        Debug.Assert(_byteRanks.Length == 256, "one rank per byte value");
+        return Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_byteRanks), value);
     }
 
     /// <summary>The rank of the 2-byte token <paramref name="first"/>, <paramref name="second"/>, or <see cref="NotFound"/>.</summary>
