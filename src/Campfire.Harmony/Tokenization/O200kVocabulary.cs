@@ -21,7 +21,7 @@ internal sealed class O200kVocabulary
 
     private const string DataAssemblyName = "Microsoft.ML.Tokenizers.Data.O200kBase";
     private const string DataResourceName = "o200k_base.tiktoken.deflate";
-    private const int TableBits = 19;
+    private const int TableBits = 18;   // 4 MB at a load of 0.76: the Bloom filter answers most misses, hits probe adjacent slots
     private const int FilterWordBits = 15;   // 2^21 bits, 256 KB: L2-sized, ~3 % false positives over ~200 K tokens
 
     private readonly byte[] _bytes;
@@ -127,6 +127,9 @@ internal sealed class O200kVocabulary
     /// <summary>The encoder for long pieces; its tables are built on first use (see docs/performance.md).</summary>
     public BacktrackingEncoder LongPieceEncoder =>
         Volatile.Read(ref _longPieceEncoder) ?? BuildLongPieceEncoder();
+
+    /// <summary>True once <see cref="LongPieceEncoder"/> has built its tables (for tests of when that happens).</summary>
+    public bool HasLongPieceEncoder => Volatile.Read(ref _longPieceEncoder) is not null;
 
     private BacktrackingEncoder BuildLongPieceEncoder()
     {
@@ -309,58 +312,57 @@ internal sealed class O200kVocabulary
     /// <summary>Reads o200k_base from the Microsoft.ML.Tokenizers.Data.O200kBase assembly and appends the special tokens.</summary>
     public static O200kVocabulary Load()
     {
-        byte[] text;
+        // The inflated text (3.6 MB) is parsed as it streams, never held whole: the process keeps the peak, not the average.
+        var offsets = new int[HarmonyTokens.VocabularySize + 1];
+        var state = new LoadState { Bytes = new byte[ExpectedTokenBytes] };
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {
             var assembly = Assembly.Load(new AssemblyName(DataAssemblyName));
             using Stream compressed = assembly.GetManifestResourceStream(DataResourceName)
                 ?? throw new TokenizerDataException($"{DataAssemblyName} has no resource {DataResourceName}");
             using var inflater = new DeflateStream(compressed, CompressionMode.Decompress);
-            using var buffer = new MemoryStream(4 << 20);
-            inflater.CopyTo(buffer);
-            text = buffer.ToArray();
+            int held = 0;
+            while (true)
+            {
+                int read = inflater.Read(buffer, held, buffer.Length - held);
+                ReadOnlySpan<byte> rest = buffer.AsSpan(0, held + read);
+                int newLine;
+                while ((newLine = rest.IndexOf((byte)'\n')) >= 0)
+                {
+                    ParseLine(rest[..newLine], ref state, offsets);
+                    rest = rest[(newLine + 1)..];
+                }
+                if (read == 0)
+                {
+                    if (!rest.IsEmpty)
+                        ParseLine(rest, ref state, offsets);
+                    break;
+                }
+                rest.CopyTo(buffer);
+                held = rest.Length;
+                if (held == buffer.Length)
+                    TokenizerThrowHelper.ThrowData($"o200k_base data line {state.Line + 1}: longer than {buffer.Length} bytes");
+            }
         }
         catch (Exception e) when (e is IOException or InvalidDataException or BadImageFormatException or FileLoadException)
         {
             throw new TokenizerDataException($"cannot load the o200k_base ranks from {DataAssemblyName}: {e.Message}", e);
         }
-
-        var offsets = new int[HarmonyTokens.VocabularySize + 1];
-        var bytes = new byte[text.Length];            // decoded base64 is always shorter than its text
-        int written = 0;
-        int rank = 0;
-        int line = 0;
-        ReadOnlySpan<byte> rest = text;
-        while (!rest.IsEmpty)
+        finally
         {
-            line++;
-            int newLine = rest.IndexOf((byte)'\n');
-            ReadOnlySpan<byte> current = newLine < 0 ? rest : rest[..newLine];
-            rest = newLine < 0 ? default : rest[(newLine + 1)..];
-            if (current.IsEmpty)
-                continue;
-            current = current.TrimEnd((byte)'\r');
-            if (line == 1 && current.StartsWith("Capacity:"u8))
-                continue;           // Microsoft.ML.Tokenizers' compact form: a capacity header, then one base64 token per line, in rank order
-            int space = current.IndexOf((byte)' ');
-            ReadOnlySpan<byte> base64 = space < 0 ? current : current[..space];
-            if (rank >= OrdinaryCount || base64.IsEmpty ||
-                (space >= 0 && (!Utf8Parser.TryParse(current[(space + 1)..], out int lineRank, out int rankLength) || rankLength != current.Length - space - 1 || lineRank != rank)))
-                TokenizerThrowHelper.ThrowData($"o200k_base data line {line}: expected the token of rank {rank}");
-            if (Base64.DecodeFromUtf8(base64, bytes.AsSpan(written), out _, out int decoded) != OperationStatus.Done || decoded == 0)
-                TokenizerThrowHelper.ThrowData($"o200k_base data line {line}: invalid base64");
-            offsets[rank] = written;
-            written += decoded;
-            rank++;
+            ArrayPool<byte>.Shared.Return(buffer);
         }
-        if (rank != OrdinaryCount)
-            TokenizerThrowHelper.ThrowData($"o200k_base data holds {rank} ranks, expected {OrdinaryCount}");
+        if (state.Rank != OrdinaryCount)
+            TokenizerThrowHelper.ThrowData($"o200k_base data holds {state.Rank} ranks, expected {OrdinaryCount}");
 
+        int written = state.Written;
         int specialBytes = 0;
         for (int id = OrdinaryCount; id < HarmonyTokens.VocabularySize; id++)
             specialBytes += SpecialTokenTable.GetLiteral(id).Length;
-        var all = new byte[written + specialBytes];
-        bytes.AsSpan(0, written).CopyTo(all);
+        byte[] all = state.Bytes;
+        if (written + specialBytes > all.Length)
+            Array.Resize(ref all, written + specialBytes);
         for (int id = OrdinaryCount; id < HarmonyTokens.VocabularySize; id++)
         {
             offsets[id] = written;
@@ -368,5 +370,38 @@ internal sealed class O200kVocabulary
         }
         offsets[HarmonyTokens.VocabularySize] = written;
         return new O200kVocabulary(all, offsets);
+    }
+
+    /// <summary>Token bytes of o200k_base (1,397,670) plus the special literals (~32 KB), so one array holds them all.</summary>
+    private const int ExpectedTokenBytes = 1_440_000;
+
+    private struct LoadState
+    {
+        public byte[] Bytes;
+        public int Written;
+        public int Rank;
+        public int Line;
+    }
+
+    private static void ParseLine(ReadOnlySpan<byte> current, ref LoadState state, int[] offsets)
+    {
+        state.Line++;
+        current = current.TrimEnd((byte)'\r');
+        if (current.IsEmpty)
+            return;
+        if (state.Line == 1 && current.StartsWith("Capacity:"u8))
+            return;           // Microsoft.ML.Tokenizers' compact form: a capacity header, then one base64 token per line, in rank order
+        int space = current.IndexOf((byte)' ');
+        ReadOnlySpan<byte> base64 = space < 0 ? current : current[..space];
+        if (state.Rank >= OrdinaryCount || base64.IsEmpty ||
+            (space >= 0 && (!Utf8Parser.TryParse(current[(space + 1)..], out int lineRank, out int rankLength) || rankLength != current.Length - space - 1 || lineRank != state.Rank)))
+            TokenizerThrowHelper.ThrowData($"o200k_base data line {state.Line}: expected the token of rank {state.Rank}");
+        if (state.Written + base64.Length > state.Bytes.Length)
+            Array.Resize(ref state.Bytes, Math.Max(state.Bytes.Length * 2, state.Written + base64.Length));
+        if (Base64.DecodeFromUtf8(base64, state.Bytes.AsSpan(state.Written), out _, out int decoded) != OperationStatus.Done || decoded == 0)
+            TokenizerThrowHelper.ThrowData($"o200k_base data line {state.Line}: invalid base64");
+        offsets[state.Rank] = state.Written;
+        state.Written += decoded;
+        state.Rank++;
     }
 }
