@@ -9,8 +9,8 @@ namespace Campfire.Extensions.AI;
 
 /// <summary>
 /// An <see cref="IChatClient"/> for gpt-oss over <see cref="HarmonyEngine"/> and any <see cref="ITokenGenerator"/>
-/// (the local decode loop, Campfire.Remote's <c>RemoteTokenGenerator</c>, a scripted replay). Each request becomes a fresh
-/// engine (instructions, tools, history), which renders Harmony token ids, generates, and parses the ids as they
+/// (the local decode loop, Campfire.Remote's <c>RemoteTokenGenerator</c>, a scripted replay). Each request runs on an
+/// engine holding its instructions, tools and history, which renders Harmony token ids, generates, and parses the ids as they
 /// stream: analysis text arrives as <see cref="TextReasoningContent"/>, answers as <see cref="TextContent"/>, and a
 /// call to <c>functions.NAME</c> ends the turn as a <see cref="FunctionCallContent"/>, so
 /// <c>UseFunctionInvocation()</c> runs the tool loop and sends results back as <see cref="FunctionResultContent"/>.
