@@ -26,11 +26,13 @@ internal sealed record ChatSession(string EngineKey, HarmonyEngine Engine, ChatM
 
     /// <summary>The estimate behind <see cref="Bytes"/>: 16 bytes per prompt id (the living rendering, the engine's two
     /// prompt buffers, the renderer's cached ids of each message), 4 bytes per character of history text (the keys'
-    /// strings and the engine's copies), and 256 bytes per message for the objects around them.</summary>
+    /// strings and the engine's copies), and 256 bytes per message for the objects around them. A request that ended
+    /// before its usage was reported (a stop sequence) counts one prompt id per character of history instead.</summary>
     public static long EstimateBytes(int promptTokens, ChatMessageKey[] keys)
     {
         long chars = 0;
         foreach (var key in keys) chars += key.Chars;
-        return 16L * promptTokens + 4 * chars + 256L * keys.Length;
+        long tokens = promptTokens > 0 ? promptTokens : chars;
+        return 16L * tokens + 4 * chars + 256L * keys.Length;
     }
 }
