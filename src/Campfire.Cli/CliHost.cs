@@ -15,6 +15,10 @@ public static partial class CliHost
     /// <summary>Environment variable that, set to 1, prints the full exception on an unexpected failure.</summary>
     public const string VerboseVariable = "CAMPFIRE_VERBOSE";
 
+    /// <summary>A test hook and nothing else: set to 1, the command fails with an exception that is none of ours. No
+    /// input makes a command fail unexpectedly on purpose, and the exe tests must pin what such a failure prints.</summary>
+    internal const string UnexpectedFailureTestVariable = "CAMPFIRE_TEST_UNEXPECTED_FAILURE";
+
     /// <summary>Runs the CLI with these arguments and returns the process exit code.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
@@ -33,6 +37,8 @@ public static partial class CliHost
                 Console.Error.WriteLine($"campfire: {usage} (see campfire {(atRoot ? "" : commandName + " ")}--help)");
                 return ExitCodes.BadUsage;
             }
+            if (Environment.GetEnvironmentVariable(UnexpectedFailureTestVariable) == "1")
+                throw new InvalidOperationException($"a failure raised on purpose by {UnexpectedFailureTestVariable}=1");
             return await parsed.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (CliUsageException e)

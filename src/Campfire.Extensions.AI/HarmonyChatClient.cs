@@ -9,26 +9,44 @@ namespace Campfire.Extensions.AI;
 
 /// <summary>
 /// An <see cref="IChatClient"/> for gpt-oss over <see cref="HarmonyEngine"/> and any <see cref="ITokenGenerator"/>
-/// (the local decode loop, Campfire.Remote's <c>RemoteTokenGenerator</c>, a scripted replay). Each request becomes a fresh
-/// engine (instructions, tools, history), which renders Harmony token ids, generates, and parses the ids as they
+/// (the local decode loop, Campfire.Remote's <c>RemoteTokenGenerator</c>, a scripted replay). Each request runs on an
+/// engine holding its instructions, tools and history, which renders Harmony token ids, generates, and parses the ids as they
 /// stream: analysis text arrives as <see cref="TextReasoningContent"/>, answers as <see cref="TextContent"/>, and a
 /// call to <c>functions.NAME</c> ends the turn as a <see cref="FunctionCallContent"/>, so
 /// <c>UseFunctionInvocation()</c> runs the tool loop and sends results back as <see cref="FunctionResultContent"/>.
 /// The engine runs no tool itself here (zero tool rounds): tools belong to the caller's pipeline.
+/// <para>
+/// Requests carry the whole history each time, so the client keeps the engines of recent requests (an LRU bounded by
+/// <see cref="HarmonyChatClientOptions.PrefixCacheConversations"/> and <see cref="HarmonyChatClientOptions.PrefixCacheBytes"/>):
+/// a request whose messages start with an earlier request's whole history, equal part by part in everything the
+/// mapping reads, and whose header settings and tools are the same, continues that engine: the earlier messages are
+/// neither mapped nor rendered again, only the new ones. Anything else (an edited earlier message, other tools or
+/// options) gets a new engine; the prompt is the same either way. Each engine serves one request at a time, so
+/// concurrent requests are safe.
+/// </para>
 /// </summary>
 public sealed class HarmonyChatClient : IChatClient
 {
     private readonly ITokenGenerator _generator;
     private readonly HarmonyChatClientOptions _options;
     private readonly ChatClientMetadata _metadata;
+    private readonly ChatPrefixCache _sessions;
 
     public HarmonyChatClient(ITokenGenerator generator, HarmonyChatClientOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(generator);
         _generator = generator;
         _options = options ?? new HarmonyChatClientOptions();
+        if (_options.PrefixCacheConversations < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), _options.PrefixCacheConversations, "PrefixCacheConversations must be 0 (no cache) or more");
+        if (_options.PrefixCacheBytes < 0)
+            throw new ArgumentOutOfRangeException(nameof(options), _options.PrefixCacheBytes, "PrefixCacheBytes must be 0 or more");
         _metadata = new ChatClientMetadata("campfire-harmony", null, _options.ModelId);
+        _sessions = new ChatPrefixCache(_options.PrefixCacheConversations, _options.PrefixCacheBytes);
     }
+
+    /// <summary>The conversations kept between requests (for tests and diagnostics).</summary>
+    internal ChatPrefixCache Sessions => _sessions;
 
     public ITokenGenerator Generator => _generator;
 
@@ -43,7 +61,8 @@ public sealed class HarmonyChatClient : IChatClient
         if (options?.ResponseFormat is ChatResponseFormatJson)
             throw new HarmonyChatException("JSON response formats are not supported by the Harmony chat client; describe the shape in the instructions");
 
-        var engine = HarmonyChatMapping.ToEngine(messages, options, _options);
+        var history = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
+        var (engine, session) = PrepareEngine(history, options);
         var run = new EngineRunOptions
         {
             Generation = ToGenerationOptions(options), MaxToolRounds = 0, StreamDeltas = true, RequiredToolCall = RequiredToolCall(options),
@@ -59,7 +78,45 @@ public sealed class HarmonyChatClient : IChatClient
             if (turn.StopSequenceMatched)
                 break; // leaving the engine's enumeration cancels the generation (a remote request is aborted)
         }
+        // The engine is consistent here (a run ended or was left at a token boundary): keep it for the next request,
+        // with its history only. A request that failed or was abandoned drops its engine.
+        session.Engine.TruncateConversation(session.Keys.Length == 0 ? 0 : session.Keys[^1].EngineMessages);
+        _sessions.Return(session with { Bytes = ChatSession.EstimateBytes(turn.PromptTokens, session.Keys) });
         yield return turn.Finish(run.Generation.MaxTokens);
+    }
+
+    /// <summary>
+    /// The engine for <paramref name="history"/>: a kept one whose history is its leading part, with the rest
+    /// mapped onto it, or a new one; and the session to keep afterwards (its keys describe the whole history).
+    /// </summary>
+    private (HarmonyEngine Engine, ChatSession Session) PrepareEngine(IReadOnlyList<ChatMessage> history, ChatOptions? options)
+    {
+        var engineKey = HarmonyChatMapping.EngineKey(options, _options);
+        var kept = _sessions.Take(engineKey, history);
+        var keys = new ChatMessageKey[history.Count];
+        var callNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        HarmonyEngine engine;
+        var matched = 0;
+        if (kept is not null)
+        {
+            engine = kept.Engine;
+            matched = kept.Keys.Length;
+            Array.Copy(kept.Keys, keys, matched);
+            foreach (var key in kept.Keys)
+                if (key.Calls is { } calls)
+                    foreach (var (callId, recipient) in calls) callNames[callId] = recipient;
+        }
+        else
+        {
+            engine = HarmonyChatMapping.CreateEngine(options, _options);
+        }
+        for (var i = matched; i < history.Count; i++)
+        {
+            HarmonyChatMapping.AddMessage(engine, history[i], callNames, i);
+            keys[i] = ChatMessageKey.Create(history[i], engine.Messages.Count);
+        }
+        HarmonyChatMapping.AddInstructions(engine, options);
+        return (engine, new ChatSession(engineKey, engine, keys, 0));
     }
 
     /// <summary>
@@ -122,10 +179,9 @@ public sealed class HarmonyChatClient : IChatClient
         return null;
     }
 
-    /// <summary>The generator belongs to the caller (several clients may share one), so nothing is disposed here.</summary>
-    public void Dispose()
-    {
-    }
+    /// <summary>Forgets the kept conversations. The generator belongs to the caller (several clients may share one), so
+    /// it is not disposed.</summary>
+    public void Dispose() => _sessions.Clear();
 
     /// <summary>
     /// Turns engine events into updates: streamed deltas as reasoning or text (through the stop-sequence filter),
@@ -145,6 +201,8 @@ public sealed class HarmonyChatClient : IChatClient
         private StopReason? _reason;
 
         public bool StopSequenceMatched { get; private set; }
+
+        public int PromptTokens => _usage?.PromptTokens ?? 0;
 
         public void Apply(EngineEvent engineEvent)
         {

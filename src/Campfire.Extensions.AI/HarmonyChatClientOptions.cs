@@ -25,4 +25,14 @@ public sealed record HarmonyChatClientOptions
 
     /// <summary>Used when a request sets no <c>MaxOutputTokens</c>.</summary>
     public int DefaultMaxOutputTokens { get; init; } = 4096;
+
+    /// <summary>How many recent conversations the client keeps mapped and rendered between requests (0: none), so a
+    /// request that repeats an earlier request's history renders only the messages after it. See
+    /// <see cref="HarmonyChatClient"/>.</summary>
+    public int PrefixCacheConversations { get; init; } = 8;
+
+    /// <summary>The memory those conversations may keep alive, as estimated per conversation: 16 bytes per prompt token,
+    /// 4 per character of history text, 256 per message. The least recently used go first; a conversation larger than
+    /// this is not kept.</summary>
+    public long PrefixCacheBytes { get; init; } = 32L * 1024 * 1024;
 }

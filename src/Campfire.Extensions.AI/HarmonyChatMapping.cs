@@ -41,41 +41,83 @@ public static class HarmonyChatMapping
         ArgumentNullException.ThrowIfNull(messages);
         ArgumentNullException.ThrowIfNull(defaults);
 
+        var engine = CreateEngine(options, defaults);
+        var callNames = new Dictionary<string, string>(StringComparer.Ordinal);
+        var index = 0;
+        foreach (var message in messages)
+            AddMessage(engine, message, callNames, index++);
+        AddInstructions(engine, options);
+        return engine;
+    }
+
+    /// <summary>An engine with the request's header settings and tools, and no messages yet.</summary>
+    internal static HarmonyEngine CreateEngine(ChatOptions? options, HarmonyChatClientOptions defaults)
+    {
         var engine = new HarmonyEngine(new HarmonyEngineOptions
         {
             ModelIdentity = defaults.ModelIdentity,
             KnowledgeCutoff = defaults.KnowledgeCutoff,
             ReasoningEffort = ResolveReasoningEffort(options, defaults.DefaultReasoningEffort),
-            ConversationStartDate = defaults.ConversationStartDate ?? DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ConversationStartDate = StartDate(defaults),
             AutoDropAnalysis = true,
             FinalAnswerNote = null,
         });
         RegisterTools(engine, options);
-
-        var callNames = new Dictionary<string, string>(StringComparer.Ordinal);
-        var index = 0;
-        foreach (var message in messages)
-        {
-            ArgumentNullException.ThrowIfNull(message, nameof(messages));
-            var role = message.Role;
-            if (role == ChatRole.System)
-                AddIfAny(engine, engine.CreateSystemMessage(RequireText(message, index)));
-            else if (role.Value.Equals("developer", StringComparison.OrdinalIgnoreCase))
-                AddIfAny(engine, engine.CreateDeveloperMessage(RequireText(message, index)));
-            else if (role == ChatRole.User)
-                engine.AddMessage(engine.CreateUserMessage(RequireText(message, index)));
-            else if (role == ChatRole.Assistant)
-                AddAssistant(engine, message, callNames, index);
-            else if (role == ChatRole.Tool)
-                AddToolResults(engine, message, callNames, index);
-            else
-                throw new HarmonyChatException($"message {index}: role '{role.Value}' has no Harmony equivalent (use system, user, assistant or tool)");
-            index++;
-        }
-        if (!string.IsNullOrWhiteSpace(options?.Instructions))
-            engine.AddMessage(engine.CreateDeveloperMessage(options.Instructions));
         return engine;
     }
+
+    /// <summary>
+    /// Everything <see cref="CreateEngine"/> reads, as one text: two requests with equal keys get engines that render the
+    /// same header and map messages the same way (tools decide how calls are mapped), so one's engine can serve the other.
+    /// </summary>
+    internal static string EngineKey(ChatOptions? options, HarmonyChatClientOptions defaults)
+    {
+        var key = new StringBuilder();
+        Field(defaults.ModelIdentity);
+        Field(defaults.KnowledgeCutoff);
+        Field(ResolveReasoningEffort(options, defaults.DefaultReasoningEffort).ToString());
+        Field(StartDate(defaults));
+        foreach (var function in OfferedFunctions(options))
+        {
+            Field(function.Name);
+            Field(function.Description);
+            Field(Parameters(function));
+        }
+        return key.ToString();
+
+        // Length-prefixed, so no text can imitate a field boundary; -1 marks null.
+        void Field(string? value) => key.Append(value?.Length ?? -1).Append(':').Append(value);
+    }
+
+    /// <summary>Maps one request message onto <paramref name="engine"/>; <paramref name="callNames"/> carries the call
+    /// ids seen so far to the tool results that answer them.</summary>
+    internal static void AddMessage(HarmonyEngine engine, ChatMessage message, Dictionary<string, string> callNames, int index)
+    {
+        ArgumentNullException.ThrowIfNull(message, "messages");
+        var role = message.Role;
+        if (role == ChatRole.System)
+            AddIfAny(engine, engine.CreateSystemMessage(RequireText(message, index)));
+        else if (role.Value.Equals("developer", StringComparison.OrdinalIgnoreCase))
+            AddIfAny(engine, engine.CreateDeveloperMessage(RequireText(message, index)));
+        else if (role == ChatRole.User)
+            engine.AddMessage(engine.CreateUserMessage(RequireText(message, index)));
+        else if (role == ChatRole.Assistant)
+            AddAssistant(engine, message, callNames, index);
+        else if (role == ChatRole.Tool)
+            AddToolResults(engine, message, callNames, index);
+        else
+            throw new HarmonyChatException($"message {index}: role '{role.Value}' has no Harmony equivalent (use system, user, assistant or tool)");
+    }
+
+    /// <summary>The request's <c>ChatOptions.Instructions</c>, after the history (they join the developer message).</summary>
+    internal static void AddInstructions(HarmonyEngine engine, ChatOptions? options)
+    {
+        if (!string.IsNullOrWhiteSpace(options?.Instructions))
+            engine.AddMessage(engine.CreateDeveloperMessage(options.Instructions));
+    }
+
+    private static string StartDate(HarmonyChatClientOptions defaults) =>
+        defaults.ConversationStartDate ?? DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     public static HarmonyReasoningEffort ResolveReasoningEffort(ChatOptions? options, HarmonyReasoningEffort fallback)
     {
@@ -106,23 +148,35 @@ public static class HarmonyChatMapping
     /// <summary>Registers the request's AIFunctions as <c>functions.NAME</c> (no handler: the caller's pipeline runs them).</summary>
     private static void RegisterTools(HarmonyEngine engine, ChatOptions? options)
     {
-        if (options?.Tools is not { Count: > 0 } tools || options.ToolMode is NoneChatToolMode)
-            return;
-        foreach (var tool in tools)
+        foreach (var function in OfferedFunctions(options))
         {
-            if (tool is not AIFunctionDeclaration function)
-                throw new HarmonyChatException($"tool '{tool.Name}' ({tool.GetType().Name}) is not a function; only AIFunction tools can be rendered for gpt-oss");
-            var schema = function.JsonSchema;
-            var parameters = schema.ValueKind == JsonValueKind.Object && HasParameters(schema) ? schema.GetRawText() : null;
             try
             {
-                engine.RegisterTool(ToolConfig.Function(function.Name, function.Description, parameters));
+                engine.RegisterTool(ToolConfig.Function(function.Name, function.Description, Parameters(function)));
             }
             catch (ArgumentException e)
             {
                 throw new HarmonyChatException($"tool '{function.Name}' cannot be offered to gpt-oss: {e.Message}");
             }
         }
+    }
+
+    private static IEnumerable<AIFunctionDeclaration> OfferedFunctions(ChatOptions? options)
+    {
+        if (options?.Tools is not { Count: > 0 } tools || options.ToolMode is NoneChatToolMode)
+            yield break;
+        foreach (var tool in tools)
+        {
+            if (tool is not AIFunctionDeclaration function)
+                throw new HarmonyChatException($"tool '{tool.Name}' ({tool.GetType().Name}) is not a function; only AIFunction tools can be rendered for gpt-oss");
+            yield return function;
+        }
+    }
+
+    private static string? Parameters(AIFunctionDeclaration function)
+    {
+        var schema = function.JsonSchema;
+        return schema.ValueKind == JsonValueKind.Object && HasParameters(schema) ? schema.GetRawText() : null;
     }
 
     private static bool HasParameters(JsonElement schema) =>
@@ -181,12 +235,12 @@ public static class HarmonyChatMapping
                     FlushText();
                     if (string.IsNullOrEmpty(call.CallId))
                         throw new HarmonyChatException($"message {index}: function call '{call.Name}' has no call id");
-                    var recipient = call.Name.Contains('.', StringComparison.Ordinal) ? call.Name : $"{FunctionsNamespace}.{call.Name}";
+                    var recipient = RecipientOf(call);
                     callNames[call.CallId] = recipient;
                     var toolCall = ToolCall.FromRecipient(recipient, RawArguments(call), call.CallId) with
                     {
                         Channel = ChannelOf(call.AdditionalProperties) ?? "commentary",
-                        ContentType = call.AdditionalProperties?.TryGetValue(ContentTypeKey, out var type) == true && type is string t ? t : "<|constrain|>json",
+                        ContentType = ContentTypeOf(call.AdditionalProperties) ?? "<|constrain|>json",
                     };
                     engine.AddMessage(engine.CreateAssistantMessage("", [toolCall]));
                     continue;
@@ -205,10 +259,16 @@ public static class HarmonyChatMapping
         FlushText();
     }
 
-    private static string? ChannelOf(AdditionalPropertiesDictionary? properties) =>
+    internal static string RecipientOf(FunctionCallContent call) =>
+        call.Name.Contains('.', StringComparison.Ordinal) ? call.Name : $"{FunctionsNamespace}.{call.Name}";
+
+    internal static string? ContentTypeOf(AdditionalPropertiesDictionary? properties) =>
+        properties?.TryGetValue(ContentTypeKey, out var value) == true && value is string type ? type : null;
+
+    internal static string? ChannelOf(AdditionalPropertiesDictionary? properties) =>
         properties?.TryGetValue(ChannelKey, out var value) == true && value is string channel ? channel : null;
 
-    private static string RawArguments(FunctionCallContent call) =>
+    internal static string RawArguments(FunctionCallContent call) =>
         call.AdditionalProperties?.TryGetValue(RawArgumentsKey, out var raw) == true && raw is string text
             ? text
             : JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>(), AIJsonUtilities.DefaultOptions);
@@ -229,7 +289,7 @@ public static class HarmonyChatMapping
         }
     }
 
-    private static string ResultText(FunctionResultContent result)
+    internal static string ResultText(FunctionResultContent result)
     {
         if (result.Exception is { } e)
             return $"Error: {e.Message}";

@@ -10,9 +10,9 @@ namespace Campfire.Benchmarks.Engine;
 
 /// <summary>
 /// A chat-client request on a long history (what an <c>IChatClient</c> caller sends each time: the whole conversation),
-/// after an earlier request with the same history: the client builds a fresh engine per request, so its messages must
-/// come from the shared rendering, not be tokenized again. Baseline: a warm render of the same conversation by one
-/// engine that keeps it (the core's warm time).
+/// after an earlier request with the same history: the client continues the engine it kept from that request (its
+/// prefix cache), so the history is compared, not mapped or rendered again. Baseline: a warm render of the same
+/// conversation by one engine that keeps it (the core's warm time).
 /// </summary>
 public class ChatClientHistoryBenchmarks : ITokenWorkload
 {

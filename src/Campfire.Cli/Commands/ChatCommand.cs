@@ -71,7 +71,8 @@ public sealed class ChatCommand : ICliCommand
                 var (model, localProfiler) = options.Load(result);
                 var local = model.CreateGenerator();
                 local.Profiler = profiler = localProfiler;
-                (generator, owner) = (local, model);
+                // The text streams as it is generated; before the first token, a terminal shows the prompt being read.
+                (generator, owner) = (TerminalProgressGenerator.WrapUntilFirstToken(local), model);
             }
             using (owner)
             using (var backend = result.GetValue(index) is { } indexDirectory ? LuceneSearchBackend.Open(indexDirectory) : SampleCorpus.BuildBackend())

@@ -17,7 +17,7 @@ public sealed partial class HarmonyEngine
     public Conversation ToHarmonyConversation()
     {
         var harmony = ImmutableArray.CreateBuilder<Message>();
-        harmony.AddRange(_header ??= BuildHeader());
+        harmony.AddRange(CurrentHeader());
         var calls = new Dictionary<string, ToolCall>(StringComparer.Ordinal);
         foreach (var message in _messages) harmony.AddRange(Map(message, calls));
         return new Conversation(harmony.ToImmutable());
@@ -46,6 +46,7 @@ public sealed partial class HarmonyEngine
     {
         try
         {
+            var header = CurrentHeader();
             if (!_liveValid || _live is null)
             {
                 // Rebuilt from the cached pieces: the renderer copies the ids it cached for each Message object.
@@ -53,8 +54,9 @@ public sealed partial class HarmonyEngine
                 _live.Clear();
                 _liveCalls.Clear();
                 _liveMessages = 0;
-                _header ??= MessageInterner.InternHeader(HeaderKey(), BuildHeader);
-                foreach (var message in _header) _live.Append(message);
+                foreach (var message in header) _live.Append(message);
+                _liveEnds.Clear();
+                _liveEnds.Add(_live.MessageCount);
                 _liveChangedAt = -1; // rebuilt: nothing known about the previous prompt
                 if (_mapped.Count > 2 * _messages.Count + 64) ForgetRemovedMappings(); // bounded memory
                 _liveValid = true;
@@ -67,6 +69,7 @@ public sealed partial class HarmonyEngine
                     if (_liveChangedAt >= 0) _liveChangedAt = Math.Min(_liveChangedAt, changedAt);
                 }
                 _liveMessages++;
+                _liveEnds.Add(_live.MessageCount);
             }
             return _live;
         }
@@ -75,6 +78,21 @@ public sealed partial class HarmonyEngine
             _liveValid = false; // a half-appended message: rebuild next time
             throw new EngineRenderException($"Cannot render the conversation for the model: {e.Message}", e);
         }
+    }
+
+    /// <summary>The system and developer messages for the current tools, options and instructions. After a change of
+    /// instructions the header is looked up again; when it comes back as the same shared objects (the instructions
+    /// came back as they were, e.g. a request's instructions removed and added again), the living rendering stays.</summary>
+    private Message[] CurrentHeader()
+    {
+        if (_header is null || _headerStale)
+        {
+            var header = MessageInterner.InternHeader(HeaderKey(), BuildHeader);
+            if (!ReferenceEquals(header, _header)) _liveValid = false;
+            _header = header;
+            _headerStale = false;
+        }
+        return _header;
     }
 
     /// <summary>Forgets the living rendering; the next render rebuilds it from the cached pieces.</summary>

@@ -28,6 +28,8 @@ public sealed partial class HarmonyEngine
     private int _liveLengthAtPrompt;    // the living rendering's length when the last prompt was rendered
     private int _liveMessages;
     private Message[]? _header;
+    private bool _headerStale;          // instructions changed: look the header up again before the next render
+    private readonly List<int> _liveEnds = []; // [0]: the header's message count in _live; [i + 1]: after engine message i
     private readonly Dictionary<string, ToolCall> _liveCalls = new(StringComparer.Ordinal);
     private readonly Dictionary<HarmonyMessage, MappedMessage> _mapped = new(ReferenceEqualityComparer.Instance);
 
@@ -115,7 +117,7 @@ public sealed partial class HarmonyEngine
         if (message.HasToolCalls)
             foreach (var call in message.ToolCalls) _madeCallIds.Add(call.CallId);
         _messages.Add(message);
-        if (HistoryTrimmer.IsPinned(message)) InvalidateLive(header: true);
+        if (HistoryTrimmer.IsPinned(message)) _headerStale = true;
     }
 
     /// <summary>Appends messages in order, each as <see cref="AddMessage"/> does. Not atomic: when one is rejected, the
@@ -258,6 +260,51 @@ public sealed partial class HarmonyEngine
         _messages.Clear();
         _messages.AddRange(trimmed);
         InvalidateLive();
+    }
+
+    /// <summary>Removes the messages from <paramref name="messageCount"/> on, keeping the first
+    /// <paramref name="messageCount"/>. The living rendering keeps what it had rendered for the kept messages, so the
+    /// next render tokenizes nothing it rendered before (a host that goes back to an earlier point of a conversation,
+    /// e.g. a chat client whose requests repeat the history, pays only for what follows). The call ids of removed calls
+    /// are forgotten unless a kept message makes the same call; citation problems and usage are kept.</summary>
+    /// <param name="messageCount">How many leading messages to keep; <see cref="Messages"/>'s count keeps all.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="messageCount"/> is negative or more than the
+    /// number of messages.</exception>
+    public void TruncateConversation(int messageCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(messageCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(messageCount, _messages.Count);
+        if (messageCount == _messages.Count) return;
+
+        HashSet<string>? removedCalls = null;
+        for (var i = messageCount; i < _messages.Count; i++)
+        {
+            var message = _messages[i];
+            if (HistoryTrimmer.IsPinned(message)) _headerStale = true;
+            if (message.HasToolCalls)
+                foreach (var call in message.ToolCalls) (removedCalls ??= new(StringComparer.Ordinal)).Add(call.CallId);
+        }
+        _messages.RemoveRange(messageCount, _messages.Count - messageCount);
+        if (removedCalls is not null)
+        {
+            foreach (var message in _messages)
+                if (message.HasToolCalls)
+                    foreach (var call in message.ToolCalls) removedCalls.Remove(call.CallId);
+            _madeCallIds.ExceptWith(removedCalls);
+        }
+
+        if (_liveValid && _live is not null && _liveMessages > messageCount)
+        {
+            var changedAt = _live.Truncate(_liveEnds[messageCount]);
+            _liveEnds.RemoveRange(messageCount + 1, _liveEnds.Count - messageCount - 1);
+            _liveMessages = messageCount;
+            if (_liveChangedAt >= 0) _liveChangedAt = Math.Min(_liveChangedAt, changedAt);
+            _liveCalls.Clear();
+            foreach (var message in _messages)
+                if (message.HasToolCalls)
+                    foreach (var call in message.ToolCalls) _liveCalls[call.CallId] = call;
+        }
+        if (_mapped.Count > 2 * _messages.Count + 64) ForgetRemovedMappings(); // bounded memory
     }
 
     /// <summary>Message and tool-call counts, registered tools, the rendered prompt's token count, citation problems

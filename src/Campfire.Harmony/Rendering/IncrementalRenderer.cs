@@ -113,21 +113,92 @@ public sealed class IncrementalRenderer
         _entries.Add(newEntry);
 
         int changedAt = firstChanged < index ? _entries[firstChanged].Start : _count;
-        _count = changedAt;
+        RewriteFrom(firstChanged, changedAt);
+        return changedAt;
+    }
+
+    /// <summary>
+    /// Forgets the messages from <paramref name="messageCount"/> on, as if only the first <paramref name="messageCount"/>
+    /// had been appended, and returns the index of the first token that changed (the kept messages' length, or less when
+    /// the removed messages had changed earlier tokens: an auto-drop or the function-tools line they brought). Kept
+    /// messages are not tokenized again unless their rendering changes.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="messageCount"/> is negative or more than <see cref="MessageCount"/>.</exception>
+    public int Truncate(int messageCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(messageCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(messageCount, _entries.Count);
+        if (messageCount == _entries.Count)
+            return _count;
+
+        // The state the kept messages alone give (what Append computed along the way), from their headers only.
+        bool hasFunctionTools = false;
+        bool lastAssistantIsFinal = false;
+        int firstFinal = -1;
+        for (int i = 0; i < messageCount; i++)
+        {
+            var message = _entries[i].Message;
+            hasFunctionTools = hasFunctionTools || ConversationRules.HasFunctionTools([message]);
+            if (message.Author.Role == Role.Assistant)
+                lastAssistantIsFinal = message.Channel == "final";
+            if (firstFinal < 0 && message.Channel == "final")
+                firstFinal = i;
+        }
+        int dropBefore = _options.AutoDropAnalysis && lastAssistantIsFinal ? firstFinal : -1;
+
+        int firstChanged = messageCount;
+        if (hasFunctionTools != _hasFunctionTools)
+        {
+            for (int i = 0; i < messageCount; i++)
+            {
+                if (ContainsSystemContent(_entries[i].Message))
+                {
+                    firstChanged = i;
+                    break;
+                }
+            }
+        }
+        if (dropBefore != _dropBefore)
+        {
+            for (int i = 0; i < firstChanged; i++)
+            {
+                var earlier = _entries[i].Message;
+                if (ConversationRules.IsDropped(earlier, i, dropBefore) != ConversationRules.IsDropped(earlier, i, _dropBefore))
+                {
+                    firstChanged = i;
+                    break;
+                }
+            }
+        }
+
+        int changedAt = _entries[firstChanged].Start;
+        _entries.RemoveRange(messageCount, _entries.Count - messageCount);
+        _hasFunctionTools = hasFunctionTools;
+        _lastAssistantIsFinal = lastAssistantIsFinal;
+        _firstFinal = firstFinal;
+        _dropBefore = dropBefore;
+        RewriteFrom(firstChanged, changedAt);
+        return changedAt;
+    }
+
+    /// <summary>Writes the entries from <paramref name="firstChanged"/> on again, starting at token <paramref name="start"/>,
+    /// under the current state (re-tokenizing a system message whose function-tools line changed).</summary>
+    private void RewriteFrom(int firstChanged, int start)
+    {
+        _count = start;
         for (int i = firstChanged; i < _entries.Count; i++)
         {
             var entry = _entries[i];
-            if (entry.RenderedWithFunctionTools != hasFunctionTools && ContainsSystemContent(entry.Message))
+            if (entry.RenderedWithFunctionTools != _hasFunctionTools && ContainsSystemContent(entry.Message))
             {
-                entry = entry with { Tokens = _renderer.GetMessageTokenArray(entry.Message, hasFunctionTools), RenderedWithFunctionTools = hasFunctionTools };
+                entry = entry with { Tokens = _renderer.GetMessageTokenArray(entry.Message, _hasFunctionTools), RenderedWithFunctionTools = _hasFunctionTools };
                 MessagesRendered++;
             }
             entry = entry with { Start = _count };
             _entries[i] = entry;
-            if (!ConversationRules.IsDropped(entry.Message, i, dropBefore))
+            if (!ConversationRules.IsDropped(entry.Message, i, _dropBefore))
                 Write(entry.Tokens);
         }
-        return changedAt;
     }
 
     /// <summary>Appends several messages; returns the first changed token index over all of them.</summary>

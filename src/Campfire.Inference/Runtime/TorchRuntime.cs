@@ -5,13 +5,21 @@ namespace Campfire.Inference.Runtime;
 
 /// <summary>
 /// Loads libtorch once per process: from <c>CAMPFIRE_LIBTORCH_DIR</c> when set (a libtorch 2.10 <c>lib</c> folder, e.g. a
-/// PyTorch 2.10 wheel's <c>torch/lib</c>, preloaded by absolute path so TorchSharp's wrapper binds to it), else the
-/// bundled <c>libtorch-cpu-linux-x64</c> or whatever <c>LD_LIBRARY_PATH</c> provides. Every failure becomes an
-/// <see cref="InferenceDeviceException"/> saying what is missing.
+/// PyTorch 2.10 wheel's <c>torch/lib</c>, preloaded by absolute path so TorchSharp's wrapper binds to it), else a
+/// <c>libtorch-cpu-linux-x64</c> the app was built with (test projects) or whatever <c>LD_LIBRARY_PATH</c> provides, else
+/// the CLI's model support: the libtorch that <c>src/Campfire.ModelSupport</c> installs next to the app, in
+/// <c>runtimes/linux-x64/native</c> (or <c>CAMPFIRE_MODEL_SUPPORT_DIR</c>). The CLI does not reference libtorch itself,
+/// so its first build downloads none of it. Every failure becomes an <see cref="InferenceDeviceException"/> saying
+/// what is missing.
 /// </summary>
 public static class TorchRuntime
 {
     public const string LibTorchDirVariable = "CAMPFIRE_LIBTORCH_DIR";
+
+    /// <summary>Where model support (the CPU libtorch installed by <c>src/Campfire.ModelSupport</c>) is taken from instead
+    /// of <c>runtimes/linux-x64/native</c> next to the app; when set, only there (a published app kept apart from its
+    /// libtorch, or a test of the absent case).</summary>
+    public const string ModelSupportDirVariable = "CAMPFIRE_MODEL_SUPPORT_DIR";
 
     /// <summary>Optional: libtorch's CPU thread count for every command (what <c>--threads</c> sets per command).</summary>
     public const string ThreadsVariable = "CAMPFIRE_TORCH_THREADS";
@@ -29,10 +37,10 @@ public static class TorchRuntime
             {
                 // Find libtorch first the way TorchSharp does (app native folders, then the loader's search path): when it
                 // is absent, TorchSharp would copy ~500 MB from the NuGet cache next to the app and then fail noisily.
-                if (!_preloaded && !NativeLibrary.TryLoad("torch_cpu", typeof(torch).Assembly, null, out _))
-                    throw new InferenceDeviceException(
-                        "no libtorch found: this build has no bundled libtorch (-p:TorchBackend=external) and none is on the loader's path; " +
-                        $"set {LibTorchDirVariable} (or LD_LIBRARY_PATH) to the lib folder of a libtorch 2.10, or build with the default -p:TorchBackend=cpu");
+                // The app's native folders hold libLibTorchSharp.so, so model support installed there is found here too.
+                if (!_preloaded && (Environment.GetEnvironmentVariable(ModelSupportDirVariable) is { Length: > 0 }
+                                    || !NativeLibrary.TryLoad("torch_cpu", typeof(torch).Assembly, null, out _)))
+                    PreloadModelSupport();
                 try
                 {
                     torch.InitializeDeviceType(DeviceType.CPU);
@@ -96,6 +104,36 @@ public static class TorchRuntime
             problem = e.Message;
             return false;
         }
+    }
+
+    /// <summary>The folder model support is installed in: <c>CAMPFIRE_MODEL_SUPPORT_DIR</c>, else
+    /// <c>runtimes/linux-x64/native</c> next to the app (where <c>src/Campfire.ModelSupport</c>'s build puts it).</summary>
+    public static string ModelSupportDirectory() =>
+        Environment.GetEnvironmentVariable(ModelSupportDirVariable) is { Length: > 0 } dir
+            ? dir
+            : Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native");
+
+    private static void PreloadModelSupport()
+    {
+        string dir = ModelSupportDirectory();
+        if (!File.Exists(Path.Combine(dir, "libtorch_cpu.so")))
+            throw new InferenceDeviceException(
+                $"model support is not installed (no libtorch in {dir}): the model commands need the CPU libtorch 2.10 (about 120 MB " +
+                "to download, once); ./campfire fetches it on first model use, or run 'dotnet build src/Campfire.ModelSupport -c Release' " +
+                $"in the checkout, or set {LibTorchDirVariable} to the lib folder of a libtorch 2.10");
+        foreach (string lib in (string[])["libc10.so", "libtorch_cpu.so", "libtorch.so"])
+        {
+            string path = Path.Combine(dir, lib);
+            try
+            {
+                NativeLibrary.Load(path);
+            }
+            catch (DllNotFoundException e)
+            {
+                throw new InferenceDeviceException($"model support in {dir} is damaged: {lib} failed to load: {FirstLine(e.Message)}", e);
+            }
+        }
+        _preloaded = true;
     }
 
     private static void PreloadFromVariable(InferenceDevice device)

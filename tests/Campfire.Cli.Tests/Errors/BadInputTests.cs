@@ -78,6 +78,25 @@ public sealed class BadInputTests(ErrorFiles files) : IClassFixture<ErrorFiles>
     }
 
     [Fact]
+    public void An_unexpected_exception_prints_one_line_and_the_trace_only_with_verbose_or_the_variable()
+    {
+        var hook = new Dictionary<string, string> { ["CAMPFIRE_TEST_UNEXPECTED_FAILURE"] = "1" };
+        var line = CampfireProcess.AssertFails(1, CampfireProcess.RunWith("[1]", hook, "decode"),
+            "campfire: decode: unexpected error: a failure raised on purpose", "--verbose", "CAMPFIRE_VERBOSE=1");
+
+        var verbose = CampfireProcess.RunWith("[1]", hook, "decode", "--verbose");
+        Assert.Equal(1, verbose.Code);
+        Assert.Contains("System.InvalidOperationException", verbose.Err);
+        Assert.Contains("   at ", verbose.Err);
+        Assert.EndsWith("campfire: decode: unexpected error: a failure raised on purpose by CAMPFIRE_TEST_UNEXPECTED_FAILURE=1", verbose.Err.TrimEnd());
+
+        var variable = CampfireProcess.RunWith("[1]", new Dictionary<string, string>(hook) { ["CAMPFIRE_VERBOSE"] = "1" }, "decode");
+        Assert.Equal(1, variable.Code);
+        Assert.Contains("   at ", variable.Err);
+        Assert.DoesNotContain("   at ", line);
+    }
+
+    [Fact]
     public void A_failure_prints_the_trace_only_with_verbose_or_the_variable()
     {
         CampfireProcess.AssertFails(1, CampfireProcess.Run("index", files.BadPdf, "--out", Path.Combine(files.Root, "pdf-index")), "x.pdf", "not a readable PDF");

@@ -29,6 +29,21 @@ public sealed partial class ChatScriptCommandTests(TinyModels tiny) : IClassFixt
             Assert.True(fed < prompt / 2, $"a later round prefilled {fed} of {prompt} tokens");
     }
 
+    [Theory]
+    [InlineData("chat")]
+    [InlineData("demo")]
+    public void Without_a_terminal_a_model_run_prints_no_progress_line(string command)
+    {
+        string[] args = command == "chat"
+            ? ["chat", "--model", tiny.Original, "--max-tokens", "4", "--threads", "1", "My friend burned a hand"]
+            : ["demo", "--model", tiny.Original, "--max-tokens", "4", "--threads", "1"];
+        var r = Campfire.Run("", args);
+        Assert.True(r.Code is 0 or 1, r.Err);
+        Assert.DoesNotContain("model: ", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain("\u001b[2K", r.Err, StringComparison.Ordinal);
+        Assert.DoesNotContain('\r', r.Err);
+    }
+
     [Fact]
     public void Prompt_and_script_together_or_a_missing_script_are_refused()
     {

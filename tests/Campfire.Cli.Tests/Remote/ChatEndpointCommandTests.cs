@@ -38,6 +38,20 @@ public sealed class ChatEndpointCommandTests
     }
 
     [Fact]
+    public async Task Chat_reports_a_citation_the_model_made_up_as_the_demo_does()
+    {
+        int[] completion = O200kHarmonyTokenizer.Instance.EncodeToIds(
+            "<|channel|>final<|message|>Give back blows 【3†L1-L4】.<|return|>", allowSpecialTokens: true);
+        await using var server = new OneShotVllmServer(completion);
+
+        var (code, output, error) = Inference.Campfire.Run("", "chat", "--endpoint", server.BaseUrl, "--max-tokens", "64", "Someone is choking?");
+
+        Assert.True(code == 0, error);
+        Assert.Contains("══ Citations", output);
+        Assert.Contains("✗ 【3†L1-L4】", output);
+    }
+
+    [Fact]
     public void Chat_with_an_unreachable_endpoint_fails_with_one_line_naming_it()
     {
         // Bound but never listening (held until the command has run): connecting is refused, and no other test's

@@ -71,6 +71,62 @@ public sealed class LivingConversationTests
         Assert.Equal(FreshRender(engine), engine.RenderConversation().PrefillIds.ToArray());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Truncating_to_any_earlier_point_then_going_on_renders_as_a_fresh_engine_would(bool autoDrop)
+    {
+        var engine = NewEngine(autoDrop);
+        for (var turn = 0; turn < 4; turn++)
+            await RunTurn(engine, $"Weather in Oslo, turn {turn}? Как погода? 天気は？", CallTurn, AnswerTurn);
+        engine.AddMessage(engine.CreateDeveloperMessage("Use metric units."));
+        var all = engine.Messages.ToArray();
+        for (var keep = all.Length; keep >= 0; keep--)
+        {
+            engine.AddMessages(all[engine.Messages.Count..]);
+            Assert.Equal(FreshRender(engine), engine.RenderConversation().PrefillIds.ToArray());
+            engine.TruncateConversation(keep);
+            Assert.Equal(all[..keep], engine.Messages);
+            Assert.Equal(FreshRender(engine), engine.RenderConversation().PrefillIds.ToArray());
+            await RunTurn(engine, $"After keeping {keep}?", AnswerTurn);
+            Assert.Equal(FreshRender(engine), engine.RenderConversation().PrefillIds.ToArray());
+            engine.TruncateConversation(keep);
+        }
+    }
+
+    [Fact]
+    public async Task Truncating_then_running_again_tells_the_generator_only_the_kept_prefix_is_unchanged()
+    {
+        var engine = NewEngine(autoDrop: false);
+        engine.AddMessage(engine.CreateUserMessage("Weather in Oslo?"));
+        var generator = new RecordingGenerator([Ids(AnswerTurn), Ids(AnswerTurn), Ids(AnswerTurn)]);
+        await foreach (var _ in engine.RunAsync(generator)) { }
+        var kept = engine.Messages.Count - 1;
+        engine.TruncateConversation(kept);   // the answer is gone: the same question again
+        await foreach (var _ in engine.RunAsync(generator)) { }
+
+        var (first, _) = generator.Requests[0];
+        var (again, unchanged) = generator.Requests[1];
+        Assert.Equal(first, again);
+        Assert.Equal(again.Length, unchanged);
+
+        engine.TruncateConversation(kept);
+        engine.AddMessage(engine.CreateUserMessage("And in Bergen?"));
+        await foreach (var _ in engine.RunAsync(generator)) { }
+        var (third, afterEdit) = generator.Requests[2];
+        int[] held = [.. again, .. Ids(AnswerTurn)];
+        Assert.Equal(third.AsSpan().CommonPrefixLength(held), afterEdit);
+    }
+
+    [Fact]
+    public void Truncating_outside_the_conversation_is_refused()
+    {
+        var engine = NewEngine();
+        Assert.Throws<ArgumentOutOfRangeException>(() => engine.TruncateConversation(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => engine.TruncateConversation(-1));
+        Assert.Single(engine.Messages);
+    }
+
     [Fact]
     public async Task The_second_round_tells_the_generator_how_much_of_the_prompt_it_already_holds()
     {

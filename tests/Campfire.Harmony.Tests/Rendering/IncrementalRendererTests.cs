@@ -98,6 +98,53 @@ public class IncrementalRendererTests
     }
 
     [Fact]
+    public void TruncatingThenAppendingGivesTheSameTokensAsAFullRender()
+    {
+        int earlierTokensChanged = 0, retokenizedKept = 0;
+        Gen.Select(MessageGen.Array[1, 14], MessageGen.Array[0, 6], Gen.Int[0, 14], Gen.Bool).Sample((messages, appended, keep, autoDrop) =>
+        {
+            keep = Math.Min(keep, messages.Length);
+            var options = new RenderOptions { AutoDropAnalysis = autoDrop };
+            var incremental = new IncrementalRenderer(Renderer, options);
+            incremental.Append(messages);
+            var before = incremental.Tokens.ToArray();
+            int rendered = incremental.MessagesRendered;
+
+            int changedAt = incremental.Truncate(keep);
+
+            var kept = new Conversation([.. messages[..keep]]);
+            int[] full = Renderer.RenderConversation(kept, options);
+            Assert.Equal(keep, incremental.MessageCount);
+            Assert.Equal(full, incremental.Tokens.ToArray());
+            // Everything before the reported index is as it was; removing only the tail re-tokenizes nothing unless a
+            // removed message had changed the system message's function-tools line.
+            Assert.InRange(changedAt, 0, full.Length);
+            Assert.Equal(before[..changedAt], full[..changedAt]);
+            if (changedAt < full.Length) earlierTokensChanged++;
+            if (incremental.MessagesRendered > rendered) retokenizedKept++;
+
+            foreach (var message in appended)
+            {
+                incremental.Append(message);
+                kept = kept.Append(message);
+            }
+            Assert.Equal(Renderer.RenderConversationForCompletion(kept, Role.Assistant, options), incremental.RenderForCompletion(Role.Assistant));
+        }, seed: "0N0XIzNsQ0O2", iter: 300, threads: 1);
+        Assert.True(earlierTokensChanged > 5, $"only {earlierTokensChanged} truncations changed kept tokens");
+        Assert.True(retokenizedKept > 0, "no truncation removed the function-tools line");
+    }
+
+    [Fact]
+    public void TruncatingOutsideTheMessagesIsRefused()
+    {
+        var incremental = new IncrementalRenderer(Renderer);
+        incremental.Append(Message.User("hi"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => incremental.Truncate(2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => incremental.Truncate(-1));
+        Assert.Equal(1, incremental.MessageCount);
+    }
+
+    [Fact]
     public void FirstFunctionToolsChangeTheSystemMessage()
     {
         var incremental = new IncrementalRenderer(Renderer);
