@@ -15,6 +15,7 @@ public sealed class CheckpointPlan
         Layout = layout;
         Config = config;
         Shards = shards;
+        SingleStream = preset == CheckpointPreset.Tiny;
     }
 
     public CheckpointPreset Preset { get; }
@@ -27,7 +28,10 @@ public sealed class CheckpointPlan
     /// have always been drawn (their bytes for a seed must not change). Larger presets seed each chunk on its own, so
     /// chunks can be generated in parallel and the bytes do not depend on the thread count.
     /// </summary>
-    public bool SingleStream => Preset == CheckpointPreset.Tiny;
+    public bool SingleStream { get; private init; }
+
+    /// <summary>The same plan drawn chunk by chunk (how larger presets are drawn), to test that way on a small model.</summary>
+    internal CheckpointPlan WithChunkSeeds() => new(Preset, Layout, Config, Shards) { SingleStream = false };
 
     /// <summary>Bytes of every safetensors file together (config.json and the index are a few KB more).</summary>
     public long TotalBytes => Shards.Sum(s => s.FileBytes);
