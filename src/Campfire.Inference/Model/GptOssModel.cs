@@ -232,6 +232,8 @@ public sealed class GptOssModel : IDisposable
         var (topValues, topIndices) = gate.topk(k, dim: -1, largest: true, sorted: true);
         var expertWeights = softmax(topValues, -1).reshape(n * k);
         long[] chosen = topIndices.reshape(n * k).cpu().data<long>().ToArray();
+        if (n == 1 && UseFusedExperts && Device.type == TorchSharp.DeviceType.CPU)
+            return FusedExpertsOneToken(t, w, chosen, expertWeights);
 
         var output = zeros([n, c.HiddenSize], ScalarType.Float32, Device);
         var tokenList = new List<long>(n);
@@ -262,6 +264,23 @@ public sealed class GptOssModel : IDisposable
             output.index_add_(0, tokens, y * expertWeights.index_select(0, slots).unsqueeze(1), 1);
         }
         return output.to(_dtype);
+    }
+
+    /// <summary>
+    /// Whether a one-token step on the CPU runs the selected experts with the fused MXFP4 kernel (the default) rather
+    /// than dequantising them for torch; <c>CAMPFIRE_FUSED_EXPERTS=0</c> turns it off, to compare the two in one build.
+    /// Prefill (several tokens) and CUDA always take the torch path.
+    /// </summary>
+    public bool UseFusedExperts { get; set; } = Environment.GetEnvironmentVariable("CAMPFIRE_FUSED_EXPERTS") != "0";
+
+    private FusedExperts? _fusedExperts;
+
+    // The kernel splits rows over as many threads as libtorch uses (the CLI's --threads sets both).
+    private Tensor FusedExpertsOneToken(Tensor t, GptOssLayerWeights w, long[] chosen, Tensor expertWeights)
+    {
+        _fusedExperts ??= new FusedExperts(Config);
+        float[] weights = expertWeights.cpu().data<float>().ToArray();
+        return _fusedExperts.Forward(t, w, chosen, weights, Math.Max(1, TorchSharp.torch.get_num_threads())).to(_dtype);
     }
 
     public void Dispose()
