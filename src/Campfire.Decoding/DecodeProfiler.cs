@@ -37,6 +37,9 @@ public sealed class DecodeProfiler : IDecodeSpanSink
     public double ChannelWaitMs { get; private set; }
     public double BackpressureWaitMs { get; private set; }
     public double WallMs { get; private set; }
+
+    /// <summary>Time the host took to load the model before the runs (0 when not told).</summary>
+    public double LoadMs { get; set; }
     public IReadOnlyList<double> StepMs => _stepMs;
 
     private long _runStart;
@@ -182,6 +185,7 @@ public sealed class DecodeProfiler : IDecodeSpanSink
         var s = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         void Row(string name, string value) => s.Append(c, $"{name,-28} {value}\n");
+        if (LoadMs > 0) Row("model load ms", LoadMs.ToString("F2", c));
         Row("prompt tokens", PromptTokens.ToString(c));
         Row("prefill ms", PrefillMs.ToString("F2", c));
         Row("generated tokens", GeneratedTokens.ToString(c));

@@ -65,10 +65,12 @@ internal sealed class InferenceCliOptions
         int threads = result.GetValue(Threads);
         if (threads < 0) throw new CliInputException($"--threads must be ≥ 0, got {threads}");
         TorchRuntime.SetCpuThreads(threads);
+        long loadStart = System.Diagnostics.Stopwatch.GetTimestamp();
         var model = GptOssDecodeModel.Load(result.GetValue(Model)!, device, dtype);
+        double loadMs = System.Diagnostics.Stopwatch.GetElapsedTime(loadStart).TotalMilliseconds;
         bool profile = result.GetValue(Profile);
         string? trace = result.GetValue(Trace);
-        return (model, profile || trace is not null ? new DecodeProfiler(recordTrace: trace is not null) : null);
+        return (model, profile || trace is not null ? new DecodeProfiler(recordTrace: trace is not null) { LoadMs = loadMs } : null);
     }
 
     public void Report(ParseResult result, DecodeProfiler? profiler)
