@@ -18,6 +18,21 @@ public sealed class FusedExpertsTests(TinyModelFixture tiny, Xunit.Abstractions.
     }
 
     /// <summary>
+    /// The fused path reads each expert where the tensor keeps it: TorchSharp's <c>Tensor.bytes</c> must be a view of a
+    /// CPU tensor's memory, not a copy (a copy would be correct but read and write every expert of a layer per token).
+    /// </summary>
+    [Fact]
+    public unsafe void Tensor_bytes_is_a_view_of_cpu_tensor_memory_not_a_copy()
+    {
+        using var t = zeros([1000], ScalarType.Byte);
+        fixed (byte* first = t.bytes)
+        fixed (byte* second = t.bytes)
+            Assert.True(first == second);
+        t.bytes[3] = 42;
+        Assert.Equal(42, t[3].item<byte>());
+    }
+
+    /// <summary>
     /// float32: the two paths differ only in summation order inside the expert matmuls, so the logits agree to the
     /// float32 decode tolerance of the other model tests (1e-5 absolute; logits reach about ±2).
     /// </summary>
