@@ -71,7 +71,10 @@ internal sealed class FusedExperts
             float weight = weights[slot];
             for (int k = 0; k < h; k++) _sum[k] += _expertOut[k] * weight;
         }
-        return tensor(_sum, [1, h]);
+        // A tensor of its own (not one over _sum, which the next layer overwrites), filled through its byte view.
+        var result = empty([1, h], ScalarType.Float32);
+        MemoryMarshal.AsBytes(_sum.AsSpan()).CopyTo(result.bytes);
+        return result;
     }
 
     // The reference's SwiGLU over interleaved rows: gate = even rows clamped above at the limit, linear = odd rows
