@@ -123,17 +123,18 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
     {
         int vocabulary = _model.VocabularySize;
         float[] buffer = ArrayPool<float>.Shared.Rent(vocabulary);
+        _model.AttachSpans(profiler);
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (options.Seed is { } seed) _sampler.Reseed((ulong)(uint)seed);
             var logits = buffer.AsMemory(0, vocabulary);
             var greedy = options.Temperature == 0 ? _model as IGreedyDecodeModel : null;
-            int next = -1;
 
+            // Each model call is followed by picking the token from its logits, inside the timed call: a step is what
+            // one more token costs, sampling included (the greedy model picks on its side, inside its call).
             long start = Stopwatch.GetTimestamp();
-            if (greedy is not null) next = greedy.PrefillGreedy(prompt.Span);
-            else _model.Prefill(prompt.Span, logits.Span);
+            int next = greedy is not null ? greedy.PrefillGreedy(prompt.Span) : PrefillAndSample(prompt.Span, logits.Span, options, profiler);
             long end = Stopwatch.GetTimestamp();
             DecodeMetrics.PrefillDuration.Record(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
             DecodeMetrics.PromptTokens.Add(prompt.Length);
@@ -142,7 +143,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
 
             for (int produced = 1; ; produced++)
             {
-                int id = greedy is not null ? next : _sampler.Sample(logits.Span, options.Temperature, options.TopP);
+                int id = next;
                 DecodeMetrics.GeneratedTokens.Add(1);
                 profiler?.Generated();
                 if (!writer.TryWrite(id))
@@ -157,8 +158,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
 
                 cancellationToken.ThrowIfCancellationRequested();
                 start = Stopwatch.GetTimestamp();
-                if (greedy is not null) next = greedy.DecodeGreedy(id);
-                else _model.Decode(id, logits.Span);
+                next = greedy is not null ? greedy.DecodeGreedy(id) : DecodeAndSample(id, logits.Span, options, profiler);
                 end = Stopwatch.GetTimestamp();
                 DecodeMetrics.StepDuration.Record(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
                 profiler?.Step(start, end);
@@ -171,7 +171,28 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
         }
         finally
         {
+            _model.AttachSpans(null);
             ArrayPool<float>.Shared.Return(buffer);
         }
+    }
+
+    private int PrefillAndSample(ReadOnlySpan<int> prompt, Span<float> logits, GenerationOptions options, DecodeProfiler? profiler)
+    {
+        _model.Prefill(prompt, logits);
+        return Sample(logits, options, profiler);
+    }
+
+    private int DecodeAndSample(int token, Span<float> logits, GenerationOptions options, DecodeProfiler? profiler)
+    {
+        _model.Decode(token, logits);
+        return Sample(logits, options, profiler);
+    }
+
+    private int Sample(Span<float> logits, GenerationOptions options, DecodeProfiler? profiler)
+    {
+        long start = profiler is null ? 0 : Stopwatch.GetTimestamp();
+        int id = _sampler.Sample(logits, options.Temperature, options.TopP);
+        if (profiler is not null) profiler.Record(DecodeSpan.Sampling, start, Stopwatch.GetTimestamp());
+        return id;
     }
 }

@@ -10,8 +10,16 @@ namespace Campfire.Decoding;
 /// chrome://tracing or Perfetto). Producer-side and consumer-side figures are written by their own threads and read
 /// after the run has finished.
 /// </summary>
-public sealed class DecodeProfiler
+public sealed class DecodeProfiler : IDecodeSpanSink
 {
+    private static readonly int SpanCount = Enum.GetValues<DecodeSpan>().Length;
+
+    // Span ticks since the last prefill or step, then their totals per phase (written by the producer thread only).
+    private readonly long[] _pendingSpanTicks = new long[SpanCount];
+    private readonly long[] _stepSpanTicks = new long[SpanCount];
+    private readonly long[] _prefillSpanTicks = new long[SpanCount];
+    private bool _hasSpans;
+
     private readonly List<double> _stepMs = new(256);
     private readonly List<TraceEvent>? _events;
     private readonly long _origin = Stopwatch.GetTimestamp();
@@ -29,6 +37,9 @@ public sealed class DecodeProfiler
     public double ChannelWaitMs { get; private set; }
     public double BackpressureWaitMs { get; private set; }
     public double WallMs { get; private set; }
+
+    /// <summary>Time the host took to load the model before the runs (0 when not told).</summary>
+    public double LoadMs { get; set; }
     public IReadOnlyList<double> StepMs => _stepMs;
 
     private long _runStart;
@@ -52,15 +63,74 @@ public sealed class DecodeProfiler
         PromptTokens += tokens;
         PrefillMs += Ms(start, end);
         Trace("prefill", 1, start, end);
+        MovePendingSpans(_prefillSpanTicks);
     }
 
     internal void Step(long start, long end)
     {
         lock (_stepMs) _stepMs.Add(Ms(start, end));
         Trace("step", 1, start, end);
+        MovePendingSpans(_stepSpanTicks);
     }
 
     internal void Generated() => GeneratedTokens++;
+
+    /// <summary>A part of the model call in progress: it counts towards that prefill or step.</summary>
+    public void Record(DecodeSpan span, long startTimestamp, long endTimestamp)
+    {
+        _pendingSpanTicks[(int)span] += endTimestamp - startTimestamp;
+        _hasSpans = true;
+        Trace(SpanName(span), 1, startTimestamp, endTimestamp);
+    }
+
+    private void MovePendingSpans(long[] phase)
+    {
+        for (int i = 0; i < phase.Length; i++)
+        {
+            phase[i] += _pendingSpanTicks[i];
+            _pendingSpanTicks[i] = 0;
+        }
+    }
+
+    private static string SpanName(DecodeSpan span) => span switch
+    {
+        DecodeSpan.Attention => "attention",
+        DecodeSpan.MixtureOfExperts => "moe",
+        DecodeSpan.Router => "router",
+        DecodeSpan.Experts => "experts",
+        DecodeSpan.Unembedding => "unembedding",
+        DecodeSpan.Sampling => "sampling",
+        _ => span.ToString(),
+    };
+
+    /// <summary>Mean milliseconds per decode step spent in <paramref name="span"/> (0 when the model reports no parts).</summary>
+    public double StepSpanMs(DecodeSpan span) => _stepMs.Count == 0 ? 0 : Ticks(_stepSpanTicks[(int)span]) / _stepMs.Count;
+
+    /// <summary>Milliseconds of all prefills spent in <paramref name="span"/>.</summary>
+    public double PrefillSpanMs(DecodeSpan span) => Ticks(_prefillSpanTicks[(int)span]);
+
+    /// <summary>Mean milliseconds of a decode step.</summary>
+    public double StepMeanMs
+    {
+        get
+        {
+            lock (_stepMs) return _stepMs.Count == 0 ? 0 : _stepMs.Average();
+        }
+    }
+
+    private static double Ticks(long ticks) => ticks * 1000.0 / Stopwatch.Frequency;
+
+    private string Breakdown(Func<DecodeSpan, double> ms, double whole)
+    {
+        var c = CultureInfo.InvariantCulture;
+        double parts = ms(DecodeSpan.Attention) + ms(DecodeSpan.MixtureOfExperts) + ms(DecodeSpan.Unembedding) + ms(DecodeSpan.Sampling);
+        // The MoE's own split is shown only when the model reports it.
+        string split = _stepSpanTicks[(int)DecodeSpan.Router] + _prefillSpanTicks[(int)DecodeSpan.Router] > 0
+            ? string.Create(c, $" (router {ms(DecodeSpan.Router):F2}, experts {ms(DecodeSpan.Experts):F2})")
+            : "";
+        return string.Create(c,
+            $"attention {ms(DecodeSpan.Attention):F2} ms, moe {ms(DecodeSpan.MixtureOfExperts):F2} ms{split}, unembedding {ms(DecodeSpan.Unembedding):F2} ms, sampling {ms(DecodeSpan.Sampling):F2} ms, other {Math.Max(0, whole - parts):F2} ms");
+    }
 
     internal void Backpressure(long start, long end)
     {
@@ -115,12 +185,19 @@ public sealed class DecodeProfiler
         var s = new StringBuilder();
         var c = CultureInfo.InvariantCulture;
         void Row(string name, string value) => s.Append(c, $"{name,-28} {value}\n");
+        if (LoadMs > 0) Row("model load ms", LoadMs.ToString("F2", c));
         Row("prompt tokens", PromptTokens.ToString(c));
         Row("prefill ms", PrefillMs.ToString("F2", c));
         Row("generated tokens", GeneratedTokens.ToString(c));
         Row("decode tokens/s", DecodeTokensPerSecond.ToString("F1", c));
         Row("end-to-end tokens/s", (WallMs > 0 ? GeneratedTokens / (WallMs / 1000) : 0).ToString("F1", c));
         Row("step ms p50 / p90 / p99", string.Create(c, $"{StepPercentile(50):F2} / {StepPercentile(90):F2} / {StepPercentile(99):F2}"));
+        if (_hasSpans)
+        {
+            Row("step ms mean", StepMeanMs.ToString("F2", c));
+            Row("step breakdown (mean)", Breakdown(StepSpanMs, StepMeanMs));
+            Row("prefill breakdown", Breakdown(PrefillSpanMs, PrefillMs));
+        }
         Row("parser (consumer) ns/token", (ConsumedTokens > 0 ? ConsumerNsTotal / ConsumedTokens : 0).ToString("F0", c));
         Row("channel wait ms (consumer)", ChannelWaitMs.ToString("F2", c));
         Row("backpressure ms (producer)", BackpressureWaitMs.ToString("F2", c));

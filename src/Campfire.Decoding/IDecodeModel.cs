@@ -17,4 +17,10 @@ public interface IDecodeModel
     /// <summary>Prompt tokens the last prefill took from the model's KV cache instead of computing them (0 for a model
     /// without a cache, or when the cache could not be rewound to the shared prefix and the prompt was prefilled whole).</summary>
     int LastReusedTokens => 0;
+
+    /// <summary>Sends the timings of the parts of each step to <paramref name="sink"/> (null: stop; the default model has
+    /// no parts to report).</summary>
+    void AttachSpans(IDecodeSpanSink? sink)
+    {
+    }
 }

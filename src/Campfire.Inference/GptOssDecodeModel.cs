@@ -110,9 +110,14 @@ public sealed class GptOssDecodeModel : IGreedyDecodeModel, IDisposable
     private int RunGreedy(ReadOnlySpan<int> tokens)
     {
         using var result = Forward(tokens, keepOnDevice: true);
+        long start = Model.SpanStart();
         using var best = result.argmax(-1);
-        return (int)best.ToInt64();
+        int id = (int)best.ToInt64();
+        Model.SpanEnd(DecodeSpan.Sampling, start);
+        return id;
     }
+
+    public void AttachSpans(IDecodeSpanSink? sink) => Model.Spans = sink;
 
     private TorchSharp.torch.Tensor Forward(ReadOnlySpan<int> tokens, bool keepOnDevice = false)
     {

@@ -16,9 +16,10 @@ internal static class Libraries
     public const string Remote = "Campfire.Remote";
     public const string ExtensionsAI = "Campfire.Extensions.AI";
     public const string Native = "Campfire.Native";
+    public const string Kernels = "Campfire.Kernels";
 
     public static readonly string[] Names =
-        [Harmony, HarmonyTesting, Decoding, Inference, Search, Guidance, Remote, ExtensionsAI, Native];
+        [Harmony, HarmonyTesting, Decoding, Inference, Search, Guidance, Remote, ExtensionsAI, Native, Kernels];
 
     private static readonly Lazy<IReadOnlyDictionary<string, Assembly>> LoadedAssemblies = new(() =>
         Names.ToDictionary(name => name, name => Assembly.Load(new AssemblyName(name)), StringComparer.Ordinal));

@@ -13,6 +13,11 @@ public sealed class Rule3LibraryDependencyTests
     public void Rule3_Decoding_ReferencesNoTorchSharp() =>
         Forbidden.AssertNotReferenced(Rule, Libraries.Decoding, Forbidden.TorchSharp);
 
+    /// <summary>The kernels run under the benchmarks, which cannot load libtorch: plain C# only.</summary>
+    [Fact]
+    public void Rule3_Kernels_ReferencesNoTorchSharp() =>
+        Forbidden.AssertNotReferenced(Rule, Libraries.Kernels, Forbidden.TorchSharp);
+
     [Fact]
     public void Rule3_ExtensionsAI_ReferencesNoHttpNoRemoteNoInference() =>
         Forbidden.AssertNotReferenced(Rule, Libraries.ExtensionsAI,

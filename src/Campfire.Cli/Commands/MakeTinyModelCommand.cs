@@ -1,23 +1,34 @@
 using System.CommandLine;
+using System.Globalization;
 using Campfire.Inference.Model;
 
 namespace Campfire.Cli.Commands;
 
-/// <summary><c>campfire make-tiny-model DIR [--layout original|hf] [--vocab N] [--seed S]</c>: a small random gpt-oss checkpoint.</summary>
+/// <summary>
+/// <c>campfire make-tiny-model DIR [--preset tiny|gpt-oss-20b] [--layout original|hf] [--vocab N] [--seed S]</c>: a random
+/// gpt-oss checkpoint, tiny (the default) or with gpt-oss-20b's exact shapes (~13.8 GB).
+/// </summary>
 public sealed class MakeTinyModelCommand : ICliCommand
 {
-    /// <summary>Largest --vocab: the embedding (vocab × 64 bf16) must fit in one array.</summary>
+    /// <summary>Largest --vocab of the tiny preset.</summary>
     public const int MaxVocab = 1 << 20;
+
+    /// <summary>When set to a byte count, the free space the target's filesystem is taken to have (tests the refusal
+    /// without filling a disk).</summary>
+    public const string AssumeFreeBytesVariable = "CAMPFIRE_ASSUME_FREE_BYTES";
 
     public Command Build()
     {
-        var dir = new Argument<string>("DIR") { Description = "folder to write (created if needed)" };
+        var dir = new Argument<string>("DIR") { Description = "folder to write (created if needed; must be empty)" };
+        var preset = new Option<string>("--preset") { Description = "tiny (2 layers, hidden 64, 4 experts) or gpt-oss-20b (the real model's config and shapes, ~13.8 GB)", DefaultValueFactory = _ => "tiny" };
+        preset.OneOf("tiny", "gpt-oss-20b");
         var layout = new Option<string>("--layout") { Description = "original (openai/gpt-oss names) or hf (Hugging Face names, sharded)", DefaultValueFactory = _ => "original" };
         layout.OneOf("original", "hf");
-        var vocab = new Option<int>("--vocab") { Description = "vocabulary size (201088 keeps real Harmony prompts runnable; 256 is smallest)", DefaultValueFactory = _ => 201088 };
+        var vocab = new Option<int>("--vocab") { Description = "vocabulary size of the tiny preset (201088 keeps real Harmony prompts runnable; 256 is smallest)", DefaultValueFactory = _ => 201088 };
         var seed = new Option<ulong>("--seed") { Description = "weight generator seed", DefaultValueFactory = _ => 0UL };
-        var command = new Command("make-tiny-model", "Write a tiny random gpt-oss checkpoint (2 layers, hidden 64, 4 experts) for testing the decode loop");
+        var command = new Command("make-tiny-model", "Write a random gpt-oss checkpoint from a seed: tiny (for testing the decode loop) or gpt-oss-20b-shaped (for measuring at real scale)");
         command.Arguments.Add(dir);
+        command.Options.Add(preset);
         command.Options.Add(layout);
         command.Options.Add(vocab);
         command.Options.Add(seed);
@@ -29,24 +40,42 @@ public sealed class MakeTinyModelCommand : ICliCommand
                 "hf" => CheckpointLayout.HuggingFace,
                 var other => throw new CliInputException($"--layout must be original or hf, got '{other}'"),
             };
+            var kind = result.GetValue(preset) switch
+            {
+                "tiny" => CheckpointPreset.Tiny,
+                "gpt-oss-20b" => CheckpointPreset.GptOss20B,
+                var other => throw new CliInputException($"--preset must be tiny or gpt-oss-20b, got '{other}'"),
+            };
             int v = result.GetValue(vocab);
+            if (kind != CheckpointPreset.Tiny && result.GetResult(vocab) is { Implicit: false })
+                throw new CliUsageException("--vocab applies to --preset tiny only (gpt-oss-20b has its own 201088)");
             if (v < 256 || v > MaxVocab) throw new CliUsageException($"--vocab must be between 256 and {MaxVocab}, got {v}");
             string folder = result.GetValue(dir)!;
             if (File.Exists(folder)) throw new CliInputException($"{folder}: is a file, not a folder");
+            if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
+                throw new CliInputException($"{folder}: is not empty (a checkpoint is written into an empty or new folder)");
+
+            var plan = CheckpointPlan.Create(kind, chosen, v);
+            long needed = plan.TotalBytes;
+            long available = AvailableBytes(folder);
+            if (available < needed)
+                throw new CliInputException($"{folder}: not enough free space: the checkpoint needs {Size(needed)}, its filesystem has {Size(available)} available");
+
             bool created = !Directory.Exists(folder);
             try
             {
-                var config = TinyModelWriter.Write(folder, chosen, v, result.GetValue(seed));
-                Console.WriteLine($"wrote a tiny gpt-oss checkpoint ({chosen}, vocab {config.VocabSize}, {config.NumHiddenLayers} layers) to {folder}");
+                var config = TinyModelWriter.Write(folder, plan, result.GetValue(seed));
+                string what = kind == CheckpointPreset.Tiny ? "tiny" : "gpt-oss-20b-shaped";
+                Console.WriteLine($"wrote a {what} gpt-oss checkpoint ({chosen}, vocab {config.VocabSize}, {config.NumHiddenLayers} layers, {Size(needed)}) to {folder}");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                RemoveIfCreated(folder, created);
+                RemoveWritten(folder, created);
                 throw new CliInputException($"{folder}: cannot write: {e.Message}");
             }
             catch
             {
-                RemoveIfCreated(folder, created);
+                RemoveWritten(folder, created);
                 throw;
             }
             return ExitCodes.Success;
@@ -54,10 +83,43 @@ public sealed class MakeTinyModelCommand : ICliCommand
         return command;
     }
 
-    private static void RemoveIfCreated(string folder, bool created)
+    /// <summary>Free bytes for an unprivileged writer on the filesystem that would hold <paramref name="folder"/>.</summary>
+    private static long AvailableBytes(string folder)
     {
-        if (!created) return;
-        try { Directory.Delete(folder, recursive: true); }
+        if (long.TryParse(Environment.GetEnvironmentVariable(AssumeFreeBytesVariable), NumberStyles.None, CultureInfo.InvariantCulture, out long assumed))
+            return assumed;
+        // The folder may not exist yet: ask about its nearest existing parent, which is on the same filesystem.
+        string? probe = Path.GetFullPath(folder);
+        while (probe is not null && !Directory.Exists(probe)) probe = Path.GetDirectoryName(probe);
+        try
+        {
+            return new DriveInfo(probe ?? Path.GetPathRoot(Path.GetFullPath(folder))!).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            throw new CliInputException($"{folder}: cannot read the free space of its filesystem: {e.Message}");
+        }
+    }
+
+    private static string Size(long bytes) => bytes >= 1_000_000_000
+        ? string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e9:F2} GB")
+        : string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:F2} MB");
+
+    /// <summary>Leaves no half-written checkpoint: the folder if this run created it, else the files it wrote.</summary>
+    private static void RemoveWritten(string folder, bool created)
+    {
+        try
+        {
+            if (created) Directory.Delete(folder, recursive: true);
+            else
+            {
+                foreach (string entry in Directory.EnumerateFileSystemEntries(folder))
+                {
+                    if (Directory.Exists(entry)) Directory.Delete(entry, recursive: true);
+                    else File.Delete(entry);
+                }
+            }
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

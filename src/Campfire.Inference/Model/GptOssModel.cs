@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using Campfire.Decoding;
 using Campfire.Inference.Runtime;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -104,15 +106,44 @@ public sealed class GptOssModel : IDisposable
         for (int l = 0; l < Config.NumHiddenLayers; l++)
         {
             var w = Weights.Layers[l];
+            // A layer's temporaries (dequantised experts above all) are freed when it ends, not when the step does.
+            using var layerScope = NewDisposeScope();
+            long start = SpanStart();
             x = x + Attention(RmsNorm(x, w.AttentionNorm), w, cache.Layer(l), first, cos, sin);
+            start = SpanEnd(DecodeSpan.Attention, start);
             x = x + MixtureOfExperts(RmsNorm(x, w.MlpNorm), w);
+            SpanEnd(DecodeSpan.MixtureOfExperts, start);
+            x = x.MoveToOuterDisposeScope();
         }
         cache.Advance(t);
+        long unembedding = SpanStart();
         x = RmsNorm(x, Weights.FinalNorm);
         if (!allPositions) x = x.narrow(0, t - 1, 1);
         var logits = F.linear(x, Widen(Weights.Unembedding)).to(ScalarType.Float32);
         logits = (keepOnDevice ? logits : logits.cpu()).contiguous();
+        SpanEnd(DecodeSpan.Unembedding, unembedding);
         return logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Receives the timings of each step's parts while set (<c>--profile</c>, <c>--trace</c>); null costs nothing.</summary>
+    public IDecodeSpanSink? Spans { get; set; }
+
+    /// <summary>A span's start timestamp, or 0 when no one is listening.</summary>
+    internal long SpanStart()
+    {
+        if (Spans is null) return 0;
+        // CUDA runs asynchronously: without waiting for the queued work, a span would time only its launch.
+        if (Device.type == TorchSharp.DeviceType.CUDA) TorchSharp.torch.cuda.synchronize(Device);
+        return Stopwatch.GetTimestamp();
+    }
+
+    /// <summary>Records a span that began at <paramref name="start"/>; returns the end, for a span that follows directly.</summary>
+    internal long SpanEnd(DecodeSpan span, long start)
+    {
+        if (Spans is not { } sink) return 0;
+        long end = SpanStart();
+        sink.Record(span, start, end);
+        return end;
     }
 
     private Tensor Widen(Tensor weight) =>
@@ -201,6 +232,8 @@ public sealed class GptOssModel : IDisposable
         var (topValues, topIndices) = gate.topk(k, dim: -1, largest: true, sorted: true);
         var expertWeights = softmax(topValues, -1).reshape(n * k);
         long[] chosen = topIndices.reshape(n * k).cpu().data<long>().ToArray();
+        if (n == 1 && UseFusedExperts && Device.type == TorchSharp.DeviceType.CPU)
+            return FusedExpertsOneToken(t, w, chosen, expertWeights);
 
         var output = zeros([n, c.HiddenSize], ScalarType.Float32, Device);
         var tokenList = new List<long>(n);
@@ -231,6 +264,23 @@ public sealed class GptOssModel : IDisposable
             output.index_add_(0, tokens, y * expertWeights.index_select(0, slots).unsqueeze(1), 1);
         }
         return output.to(_dtype);
+    }
+
+    /// <summary>
+    /// Whether a one-token step on the CPU runs the selected experts with the fused MXFP4 kernel (the default) rather
+    /// than dequantising them for torch; <c>CAMPFIRE_FUSED_EXPERTS=0</c> turns it off, to compare the two in one build.
+    /// Prefill (several tokens) and CUDA always take the torch path.
+    /// </summary>
+    public bool UseFusedExperts { get; set; } = Environment.GetEnvironmentVariable("CAMPFIRE_FUSED_EXPERTS") != "0";
+
+    private FusedExperts? _fusedExperts;
+
+    // The kernel splits rows over as many threads as libtorch uses (the CLI's --threads sets both).
+    private Tensor FusedExpertsOneToken(Tensor t, GptOssLayerWeights w, long[] chosen, Tensor expertWeights)
+    {
+        _fusedExperts ??= new FusedExperts(Config);
+        float[] weights = expertWeights.cpu().data<float>().ToArray();
+        return _fusedExperts.Forward(t, w, chosen, weights, Math.Max(1, TorchSharp.torch.get_num_threads())).to(_dtype);
     }
 
     public void Dispose()

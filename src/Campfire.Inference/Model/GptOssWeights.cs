@@ -4,7 +4,11 @@ using static TorchSharp.torch;
 
 namespace Campfire.Inference.Model;
 
-/// <summary>Loads and shape-checks every tensor of a gpt-oss checkpoint onto a device.</summary>
+/// <summary>
+/// Loads and shape-checks every tensor of a gpt-oss checkpoint onto a device. On the CPU, tensors kept in their stored
+/// dtype are views of a read-only (copy-on-write) mapping of the file, not copies: a 20b-shaped checkpoint's 10 GB of
+/// MXFP4 experts come into memory only as experts are used, and loading copies nothing.
+/// </summary>
 public sealed class GptOssWeights : IDisposable
 {
     private GptOssWeights(GptOssConfig config, Tensor embedding, GptOssLayerWeights[] layers, Tensor finalNorm, Tensor unembedding)
@@ -26,7 +30,7 @@ public sealed class GptOssWeights : IDisposable
     {
         var c = checkpoint.Config;
         var n = checkpoint.Names;
-        var loader = new Loader(checkpoint.Tensors, device);
+        using var loader = new Loader(checkpoint.Tensors, device);
         int e = c.NumExperts, h = c.HiddenSize, i2 = 2 * c.IntermediateSize;
         long qkvRows = c.QueryWidth + 2L * c.KeyValueWidth;
         var layers = new GptOssLayerWeights[c.NumHiddenLayers];
@@ -73,8 +77,11 @@ public sealed class GptOssWeights : IDisposable
         Unembedding.Dispose();
     }
 
-    private sealed class Loader(SafetensorsCheckpoint tensors, Device device)
+    private sealed class Loader(SafetensorsCheckpoint tensors, Device device) : IDisposable
     {
+        // One whole-file mapping per (file, dtype); the tensors handed out are views of it and keep it alive.
+        private readonly Dictionary<(string Path, ScalarType Type), Tensor> _mapped = new();
+
         /// <summary>A float tensor (BF16, F16 or F32 on disk), kept as stored unless <paramref name="convertTo"/> says otherwise.</summary>
         public Tensor Dense(string name, long[] shape, ScalarType? convertTo = null)
         {
@@ -124,6 +131,7 @@ public sealed class GptOssWeights : IDisposable
 
         private Tensor Read(SafetensorsFile file, SafetensorsTensorInfo info, ScalarType type)
         {
+            if (device.type == DeviceType.CPU && info.ByteLength > 0 && TryMap(file, info, type) is { } view) return view;
             var host = empty(info.Shape, type, CPU);
             if (info.ByteLength > 0)
                 file.FillTensor(info, host);
@@ -131,6 +139,26 @@ public sealed class GptOssWeights : IDisposable
             var moved = host.to(device);
             host.Dispose();
             return moved;
+        }
+
+        private Tensor? TryMap(SafetensorsFile file, SafetensorsTensorInfo info, ScalarType type)
+        {
+            int size = info.DType.ElementSize();
+            if (info.FileOffset % size != 0) return null;
+            if (!_mapped.TryGetValue((file.FilePath, type), out var whole))
+            {
+                // from_file without sharing maps the file privately: pages are read on first touch, writes never reach it.
+                whole = from_file(file.FilePath, shared: false, size: file.FileLength / size, dtype: type);
+                _mapped[(file.FilePath, type)] = whole;
+            }
+            using var flat = whole.narrow(0, info.FileOffset / size, info.ByteLength / size);
+            return flat.view(info.Shape);
+        }
+
+        public void Dispose()
+        {
+            foreach (var whole in _mapped.Values) whole.Dispose();
+            _mapped.Clear();
         }
 
         private static Tensor Convert(Tensor t, ScalarType target)

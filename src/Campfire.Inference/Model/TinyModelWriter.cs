@@ -1,130 +1,172 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using Campfire.Decoding;
 using Campfire.Inference.Safetensors;
+using Microsoft.Win32.SafeHandles;
 
 namespace Campfire.Inference.Model;
 
 /// <summary>
-/// Writes a small random gpt-oss checkpoint (same architecture, sizes of <see cref="GptOssConfig.Tiny"/>) from a seeded
-/// generator, in either layout. The same seed gives the same model in both layouts: the fused QKV rows are generated
-/// once and split for the Hugging Face names.
+/// Writes a random gpt-oss checkpoint from a seed: the tiny test model (<see cref="GptOssConfig.Tiny"/>) or one with
+/// gpt-oss-20b's exact shapes. Data is streamed to disk from the plan in chunks, never held whole: a 20b-shaped
+/// checkpoint is ~13.8 GB. The same seed gives the same model in both layouts.
 /// </summary>
 public static class TinyModelWriter
 {
-    public static GptOssConfig Write(string folder, CheckpointLayout layout, int vocabSize = 201088, ulong seed = 0)
+    /// <summary>Bytes generated per work item (and per buffer) when chunks are seeded separately.</summary>
+    public const int ChunkBytes = 4 << 20;
+
+    public static GptOssConfig Write(string folder, CheckpointLayout layout, int vocabSize = 201088, ulong seed = 0) =>
+        Write(folder, CheckpointPlan.Create(CheckpointPreset.Tiny, layout, vocabSize), seed);
+
+    public static GptOssConfig Write(string folder, CheckpointPlan plan, ulong seed = 0, int? threads = null)
     {
-        var config = GptOssConfig.Tiny(vocabSize).Validate("tiny model");
-        // The embedding and unembedding are one bf16 array each: refuse a vocabulary they cannot hold before
-        // creating anything (an overflow half-way would leave an empty folder behind).
-        if ((long)vocabSize * config.HiddenSize * 2 > Array.MaxLength)
-            throw new ArgumentOutOfRangeException(nameof(vocabSize), vocabSize, "vocabulary too large for a tiny model");
         Directory.CreateDirectory(folder);
-        var names = CheckpointNames.For(layout);
-        var random = new SplitMix64(seed);
-        int h = config.HiddenSize, e = config.NumExperts, i2 = 2 * config.IntermediateSize;
-        var entries = new List<SafetensorsEntry>();
-
-        void Dense(string name, long[] shape, float amplitude, float offset = 0)
-        {
-            long count = 1;
-            foreach (long d in shape) count *= d;
-            var data = new byte[count * 2];
-            for (long i = 0; i < count; i++)
-                BitConverter.TryWriteBytes(data.AsSpan((int)(i * 2)), Bf16.FromFloat(offset + amplitude * random.NextSigned()));
-            entries.Add(new SafetensorsEntry(name, SafetensorsDType.BF16, shape, data));
-        }
-
-        void Fp4(string blocksName, string scalesName, long rows, int inputs)
-        {
-            int groups = inputs / 32;
-            var blocks = new byte[e * rows * groups * 16];
-            for (long i = 0; i < blocks.Length; i++) blocks[i] = (byte)random.Next(256);
-            var scales = new byte[e * rows * groups];
-            for (long i = 0; i < scales.Length; i++) scales[i] = (byte)(119 + random.Next(5));
-            entries.Add(new SafetensorsEntry(blocksName, SafetensorsDType.U8, [e, rows, groups, 16], blocks));
-            entries.Add(new SafetensorsEntry(scalesName, SafetensorsDType.U8, [e, rows, groups], scales));
-        }
-
-        float dense = 1f / MathF.Sqrt(h);
-        Dense(names.Embedding, [config.VocabSize, h], 1f);
-        for (int l = 0; l < config.NumHiddenLayers; l++)
-        {
-            Dense(names.AttentionNorm(l), [h], 0.1f, 1f);
-            int qkvRows = config.QueryWidth + 2 * config.KeyValueWidth;
-            Dense("qkv.weight", [qkvRows, h], dense);
-            Dense("qkv.bias", [qkvRows], 0.05f);
-            SplitQkv(entries, names.QkvWeight(l), names.QkvBias(l), config);
-            Dense(names.Sinks(l), [config.NumAttentionHeads], 1f);
-            Dense(names.OutWeight(l), [h, config.QueryWidth], 1f / MathF.Sqrt(config.QueryWidth));
-            Dense(names.OutBias(l), [h], 0.05f);
-            Dense(names.MlpNorm(l), [h], 0.1f, 1f);
-            Dense(names.GateWeight(l), [e, h], dense);
-            Dense(names.GateBias(l), [e], 0.05f);
-            Fp4(names.Mlp1Blocks(l), names.Mlp1Scales(l), i2, h);
-            Dense(names.Mlp1Bias(l), [e, i2], 0.05f);
-            Fp4(names.Mlp2Blocks(l), names.Mlp2Scales(l), h, config.IntermediateSize);
-            Dense(names.Mlp2Bias(l), [e, h], 0.05f);
-        }
-        Dense(names.FinalNorm, [h], 0.1f, 1f);
-        Dense(names.Unembedding, [config.VocabSize, h], dense);
-
         var options = new JsonSerializerOptions { WriteIndented = true };
-        if (layout == CheckpointLayout.Original)
+        var config = plan.Layout == CheckpointLayout.Original ? plan.Config.ToOriginalJson() : plan.Config.ToHuggingFaceJson();
+        File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJsonString(options));
+
+        var handles = new List<SafeFileHandle>();
+        try
         {
-            File.WriteAllText(Path.Combine(folder, "config.json"), config.ToOriginalJson().ToJsonString(options));
-            SafetensorsWriter.Write(Path.Combine(folder, "model.safetensors"), entries);
-        }
-        else
-        {
-            File.WriteAllText(Path.Combine(folder, "config.json"), config.ToHuggingFaceJson().ToJsonString(options));
-            // Two shards, so the index path is exercised: everything up to layer 0 in the first, the rest in the second.
-            int split = entries.FindIndex(x => x.Name.Contains(".layers.1.", StringComparison.Ordinal));
-            if (split < 0) split = entries.Count / 2;
-            string[] shardNames = ["model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"];
-            var parts = new[] { entries.Take(split).ToList(), entries.Skip(split).ToList() };
-            var map = new Dictionary<string, string>(StringComparer.Ordinal);
-            long total = 0;
-            for (int s = 0; s < 2; s++)
+            foreach (var shard in plan.Shards)
             {
-                SafetensorsWriter.Write(Path.Combine(folder, shardNames[s]), parts[s], new Dictionary<string, string> { ["format"] = "pt" });
-                foreach (var entry in parts[s])
-                {
-                    map[entry.Name] = shardNames[s];
-                    total += entry.Data.LongLength;
-                }
+                var handle = File.OpenHandle(Path.Combine(folder, shard.FileName), FileMode.Create, FileAccess.Write);
+                handles.Add(handle);
+                RandomAccess.Write(handle, shard.Header, 0);
             }
-            SafetensorsWriter.WriteIndex(Path.Combine(folder, SafetensorsCheckpoint.IndexFileName), map, total);
+            if (plan.SingleStream) WriteSingleStream(plan, handles, seed);
+            else WriteChunks(plan, handles, seed, threads ?? Environment.ProcessorCount);
         }
-        return config;
+        finally
+        {
+            foreach (var h in handles) h.Dispose();
+        }
+
+        if (plan.Layout == CheckpointLayout.HuggingFace)
+        {
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var shard in plan.Shards)
+            {
+                foreach (var t in shard.Tensors) map[t.Name] = shard.FileName;
+            }
+            SafetensorsWriter.WriteIndex(Path.Combine(folder, SafetensorsCheckpoint.IndexFileName), map, plan.Shards.Sum(s => s.DataBytes));
+        }
+        return plan.Config;
     }
 
-    /// <summary>Replaces the temporary fused "qkv.*" entries with the layout's names (fused, or q/k/v row blocks).</summary>
-    private static void SplitQkv(List<SafetensorsEntry> entries, string[] weightNames, string[] biasNames, GptOssConfig c)
+    /// <summary>One generator through every tensor in plan order, exactly as tiny checkpoints have always been drawn.</summary>
+    private static void WriteSingleStream(CheckpointPlan plan, List<SafeFileHandle> handles, ulong seed)
     {
-        var weight = entries[^2];
-        var bias = entries[^1];
-        entries.RemoveRange(entries.Count - 2, 2);
-        long[] rows = [c.QueryWidth, c.KeyValueWidth, c.KeyValueWidth];
-        if (weightNames.Length == 1)
+        var random = new SplitMix64(seed);
+        var buffer = new byte[1 << 20];
+        for (int s = 0; s < plan.Shards.Count; s++)
         {
-            entries.Add(weight with { Name = weightNames[0] });
-            entries.Add(bias with { Name = biasNames[0] });
-            return;
+            foreach (var tensor in plan.Shards[s].Tensors)
+            {
+                long written = 0;
+                while (written < tensor.ByteLength)
+                {
+                    int count = (int)Math.Min(buffer.Length, tensor.ByteLength - written);
+                    var span = buffer.AsSpan(0, count);
+                    switch (tensor.Fill.Kind)
+                    {
+                        case TensorFillKind.Uniform:
+                            var values = MemoryMarshal.Cast<byte, ushort>(span);
+                            for (int i = 0; i < values.Length; i++)
+                                values[i] = Bf16.FromFloat(tensor.Fill.Offset + tensor.Fill.Amplitude * random.NextSigned());
+                            break;
+                        case TensorFillKind.Fp4Blocks:
+                            for (int i = 0; i < span.Length; i++) span[i] = (byte)random.Next(256);
+                            break;
+                        case TensorFillKind.Fp4Scales:
+                            for (int i = 0; i < span.Length; i++) span[i] = (byte)(tensor.Fill.ScaleBase + random.Next(TensorFill.ScaleSpread));
+                            break;
+                    }
+                    RandomAccess.Write(handles[s], span, tensor.FileOffset + written);
+                    written += count;
+                }
+            }
         }
-        long h = weight.Shape[1];
-        long start = 0;
-        for (int k = 0; k < 3; k++)
+    }
+
+    /// <summary>Every <see cref="ChunkBytes"/> of every tensor drawn from its own seed, by several threads at once.</summary>
+    private static void WriteChunks(CheckpointPlan plan, List<SafeFileHandle> handles, ulong seed, int threads)
+    {
+        var work = new List<(int Shard, int Tensor, PlannedTensor Planned, long Start, int Count)>();
+        int index = 0;
+        for (int s = 0; s < plan.Shards.Count; s++)
         {
-            entries.Add(new SafetensorsEntry(weightNames[k], SafetensorsDType.BF16, [rows[k], h],
-                weight.Data.AsSpan((int)(start * h * 2), (int)(rows[k] * h * 2)).ToArray()));
-            start += rows[k];
+            foreach (var t in plan.Shards[s].Tensors)
+            {
+                for (long start = 0; start < t.ByteLength; start += ChunkBytes)
+                    work.Add((s, index, t, start, (int)Math.Min(ChunkBytes, t.ByteLength - start)));
+                index++;
+            }
+            // Sized up front, so chunks can land in any order and a full disk fails before the generation.
+            RandomAccess.SetLength(handles[s], plan.Shards[s].FileBytes);
         }
-        start = 0;
-        for (int k = 0; k < 3; k++)
+        Parallel.For(0, work.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) },
+            () => new byte[ChunkBytes],
+            (i, _, buffer) =>
+            {
+                var (s, tensorIndex, t, start, count) = work[i];
+                var span = buffer.AsSpan(0, count);
+                FillChunk(span, t.Fill, ChunkSeed(seed, tensorIndex, start / ChunkBytes));
+                RandomAccess.Write(handles[s], span, t.FileOffset + start);
+                return buffer;
+            },
+            _ => { });
+    }
+
+    internal static ulong ChunkSeed(ulong seed, int tensor, long chunk)
+    {
+        var mix = new SplitMix64(seed ^ ((ulong)tensor << 40) ^ (ulong)chunk);
+        return mix.NextUInt64();
+    }
+
+    /// <summary>Fills one chunk from a 64-bit generator, using every bit of each draw (the tiny stream spends a draw per byte).</summary>
+    internal static void FillChunk(Span<byte> chunk, TensorFill fill, ulong chunkSeed)
+    {
+        var random = new SplitMix64(chunkSeed);
+        var words = MemoryMarshal.Cast<byte, ulong>(chunk);
+        switch (fill.Kind)
         {
-            entries.Add(new SafetensorsEntry(biasNames[k], SafetensorsDType.BF16, [rows[k]],
-                bias.Data.AsSpan((int)(start * 2), (int)(rows[k] * 2)).ToArray()));
-            start += rows[k];
+            case TensorFillKind.Uniform:
+                {
+                    // Two bf16 values per draw, 24 random bits each, as NextSigned draws them.
+                    float scale = fill.Amplitude * (2f / (1 << 24));
+                    float low = fill.Offset - fill.Amplitude;
+                    var values = MemoryMarshal.Cast<byte, ushort>(chunk);
+                    int i = 0;
+                    for (; i + 1 < values.Length; i += 2)
+                    {
+                        ulong r = random.NextUInt64();
+                        values[i] = Bf16.FromFloat(low + ((uint)r >> 8) * scale);
+                        values[i + 1] = Bf16.FromFloat(low + (uint)(r >> 40) * scale);
+                    }
+                    if (i < values.Length) values[i] = Bf16.FromFloat(low + (uint)(random.NextUInt64() >> 40) * scale);
+                    break;
+                }
+            case TensorFillKind.Fp4Blocks:
+                {
+                    for (int i = 0; i < words.Length; i++) words[i] = random.NextUInt64();
+                    for (int i = words.Length * 8; i < chunk.Length; i++) chunk[i] = (byte)random.NextUInt64();
+                    break;
+                }
+            case TensorFillKind.Fp4Scales:
+                {
+                    for (int i = 0; i < chunk.Length; i += 8)
+                    {
+                        ulong r = random.NextUInt64();
+                        for (int b = 0; b < 8 && i + b < chunk.Length; b++)
+                        {
+                            // (byte × spread) >> 8 maps a random byte onto 0 .. spread − 1 almost evenly.
+                            chunk[i + b] = (byte)(fill.ScaleBase + (int)(((r >> (8 * b)) & 0xFF) * TensorFill.ScaleSpread >> 8));
+                        }
+                    }
+                    break;
+                }
         }
     }
 }

@@ -7,7 +7,27 @@ public static class SafetensorsWriter
 {
     public static void Write(string path, IReadOnlyList<SafetensorsEntry> entries, IReadOnlyDictionary<string, string>? metadata = null)
     {
+        foreach (var entry in entries)
+        {
+            long expected = entry.DType.ElementSize();
+            foreach (long d in entry.Shape) expected *= d;
+            if (expected != entry.Data.LongLength)
+                throw new ArgumentException($"tensor '{entry.Name}': {entry.Data.Length} bytes for shape [{string.Join(", ", entry.Shape)}] {entry.DType}", nameof(entries));
+        }
+        byte[] header = EncodeHeader(entries.Select(e => (e.Name, e.DType, e.Shape)).ToList(), metadata);
+        using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
+        file.Write(header);
+        foreach (var entry in entries) file.Write(entry.Data);
+    }
+
+    /// <summary>
+    /// The bytes a file starts with (8-byte little-endian length, then the JSON header padded with spaces to 8 bytes) for
+    /// tensors stored back to back in the order given; the data follows directly.
+    /// </summary>
+    public static byte[] EncodeHeader(IReadOnlyList<(string Name, SafetensorsDType DType, long[] Shape)> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
         using var header = new MemoryStream();
+        header.Write(new byte[8]);
         using (var json = new Utf8JsonWriter(header))
         {
             json.WriteStartObject();
@@ -18,35 +38,28 @@ public static class SafetensorsWriter
                 json.WriteEndObject();
             }
             long offset = 0;
-            foreach (var entry in entries)
+            foreach (var (name, dtype, shape) in tensors)
             {
-                long expected = entry.DType.ElementSize();
-                foreach (long d in entry.Shape) expected *= d;
-                if (expected != entry.Data.LongLength)
-                    throw new ArgumentException($"tensor '{entry.Name}': {entry.Data.Length} bytes for shape [{string.Join(", ", entry.Shape)}] {entry.DType}", nameof(entries));
-                json.WriteStartObject(entry.Name);
-                json.WriteString("dtype", entry.DType.ToHeaderName());
+                long length = dtype.ElementSize();
+                foreach (long d in shape) length *= d;
+                json.WriteStartObject(name);
+                json.WriteString("dtype", dtype.ToHeaderName());
                 json.WriteStartArray("shape");
-                foreach (long d in entry.Shape) json.WriteNumberValue(d);
+                foreach (long d in shape) json.WriteNumberValue(d);
                 json.WriteEndArray();
                 json.WriteStartArray("data_offsets");
                 json.WriteNumberValue(offset);
-                json.WriteNumberValue(offset + entry.Data.LongLength);
+                json.WriteNumberValue(offset + length);
                 json.WriteEndArray();
                 json.WriteEndObject();
-                offset += entry.Data.LongLength;
+                offset += length;
             }
             json.WriteEndObject();
         }
         while (header.Length % 8 != 0) header.WriteByte((byte)' ');
-
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write);
-        Span<byte> length = stackalloc byte[8];
-        BitConverter.TryWriteBytes(length, (ulong)header.Length);
-        file.Write(length);
-        header.Position = 0;
-        header.CopyTo(file);
-        foreach (var entry in entries) file.Write(entry.Data);
+        byte[] bytes = header.ToArray();
+        BitConverter.TryWriteBytes(bytes.AsSpan(0, 8), (ulong)(bytes.Length - 8));
+        return bytes;
     }
 
     /// <summary>Writes <c>model.safetensors.index.json</c> mapping each tensor name to its shard file name.</summary>

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Campfire.Cli.Tests.Inference;
 
@@ -61,6 +62,35 @@ public sealed class InferenceCommandTests(TinyModels tiny) : IClassFixture<TinyM
         Assert.Contains("decode tokens/s", a.Err);
         using var doc = JsonDocument.Parse(File.ReadAllBytes(trace));
         Assert.Contains(doc.RootElement.GetProperty("traceEvents").EnumerateArray(), e => e.GetProperty("name").GetString() == "step");
+    }
+
+    [Theory]
+    [InlineData("0")]   // greedy: the model picks the token inside its call
+    [InlineData("1")]   // the host sampler picks it
+    public void Profile_splits_a_step_into_attention_moe_unembedding_and_sampling_that_fit_in_the_step(string temperature)
+    {
+        string trace = Path.Combine(tiny.Root, $"spans-{temperature}.json");
+        var r = Campfire.Run("[4, 5, 6]", "generate", "--model", tiny.Original, "--threads", "1", "--max-tokens", "6",
+            "--temperature", temperature, "--seed", "1", "--profile", "--trace", trace);
+        Assert.True(r.Code == 0, r.Err);
+        var c = System.Globalization.CultureInfo.InvariantCulture;
+        double Row(string name) => double.Parse(Regex.Match(r.Err, $@"^{Regex.Escape(name)}\s+([0-9.]+)", RegexOptions.Multiline).Groups[1].Value, c);
+        double[] Parts(string name)
+        {
+            var m = Regex.Match(r.Err, $@"^{Regex.Escape(name)}\s+attention ([0-9.]+) ms, moe ([0-9.]+) ms, unembedding ([0-9.]+) ms, sampling ([0-9.]+) ms, other ([0-9.]+) ms$", RegexOptions.Multiline);
+            Assert.True(m.Success, r.Err);
+            return [.. Enumerable.Range(1, 5).Select(g => double.Parse(m.Groups[g].Value, c))];
+        }
+        var step = Parts("step breakdown (mean)");
+        var prefill = Parts("prefill breakdown");
+        Assert.All(step[..3], ms => Assert.True(ms > 0, r.Err));
+        // Each figure is rounded to 0.01 ms: four of them may exceed the whole by 0.02 at most.
+        Assert.True(step[..4].Sum() <= Row("step ms mean") + 0.02, r.Err);
+        Assert.True(prefill[..4].Sum() <= Row("prefill ms") + 0.02, r.Err);
+
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(trace));
+        var names = doc.RootElement.GetProperty("traceEvents").EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToHashSet();
+        Assert.Superset(new HashSet<string?> { "step", "attention", "moe", "unembedding", "sampling" }, names);
     }
 
     [Theory]

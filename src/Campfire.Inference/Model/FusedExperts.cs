@@ -1,0 +1,114 @@
+using System.Runtime.InteropServices;
+using Campfire.Kernels;
+using static TorchSharp.torch;
+
+namespace Campfire.Inference.Model;
+
+/// <summary>
+/// One token's selected experts on the CPU, straight from their MXFP4 bytes with the fused kernel
+/// (<see cref="Mxfp4MatVec"/>): mlp1, SwiGLU (clamp, α, interleaved gate/linear rows), mlp2 and the router-weighted sum,
+/// all in fp32. Nothing is dequantised to memory: each selected expert's blocks and scales are read once per token.
+/// </summary>
+/// <remarks>
+/// Accumulation and the SwiGLU stay in fp32 for both activation dtypes (the torch path rounds h and u to bf16 in a
+/// bf16 model); the layer's output is rounded to the activation dtype as the torch path's is. Not thread-safe: one per
+/// model, used by its (single) forward pass at a time.
+/// </remarks>
+internal sealed class FusedExperts
+{
+    private readonly GptOssConfig _config;
+    private readonly Dictionary<GptOssLayerWeights, (float[] Mlp1Bias, float[] Mlp2Bias)> _biases = new(ReferenceEqualityComparer.Instance);
+    private readonly float[] _hidden;     // mlp1 output, 2I (gate and linear interleaved)
+    private readonly float[] _swiglu;     // I
+    private readonly float[] _expertOut;  // H
+    private readonly float[] _sum;        // H
+    private readonly float[] _input;      // H, the token's activations widened to fp32
+
+    public FusedExperts(GptOssConfig config)
+    {
+        _config = config;
+        _hidden = new float[2 * config.IntermediateSize];
+        _swiglu = new float[config.IntermediateSize];
+        _expertOut = new float[config.HiddenSize];
+        _sum = new float[config.HiddenSize];
+        _input = new float[config.HiddenSize];
+    }
+
+    /// <summary>
+    /// The MoE output [1, H] (fp32) of one token <paramref name="t"/> [1, H] for the experts <paramref name="chosen"/>
+    /// with router weights <paramref name="weights"/> (same order), rows split over <paramref name="threads"/>.
+    /// </summary>
+    public unsafe Tensor Forward(Tensor t, GptOssLayerWeights w, ReadOnlySpan<long> chosen, ReadOnlySpan<float> weights, int threads)
+    {
+        var c = _config;
+        int h = c.HiddenSize, i2 = 2 * c.IntermediateSize;
+        var (bias1, bias2) = Biases(w);
+        using (var wide = t.to(ScalarType.Float32).contiguous())
+            MemoryMarshal.Cast<byte, float>(wide.bytes).CopyTo(_input);
+
+        var blocks1 = Bytes(w.Mlp1Blocks);
+        var scales1 = Bytes(w.Mlp1Scales);
+        var blocks2 = Bytes(w.Mlp2Blocks);
+        var scales2 = Bytes(w.Mlp2Scales);
+        int blocks1PerExpert = i2 * (h / 32) * 16, scales1PerExpert = i2 * (h / 32);
+        int blocks2PerExpert = h * (c.IntermediateSize / 32) * 16, scales2PerExpert = h * (c.IntermediateSize / 32);
+
+        Array.Clear(_sum);
+        // Experts in id order, as the batched torch path adds them, so float32 sums round alike.
+        Span<int> order = stackalloc int[chosen.Length];
+        for (int s = 0; s < order.Length; s++) order[s] = s;
+        for (int a = 1; a < order.Length; a++)
+            for (int b = a; b > 0 && chosen[order[b]] < chosen[order[b - 1]]; b--) (order[b], order[b - 1]) = (order[b - 1], order[b]);
+
+        foreach (int slot in order)
+        {
+            int e = (int)chosen[slot];
+            Mxfp4MatVec.Multiply(blocks1.Slice(e * blocks1PerExpert, blocks1PerExpert), scales1.Slice(e * scales1PerExpert, scales1PerExpert),
+                _input, bias1.AsSpan(e * i2, i2), _hidden, threads);
+            SwiGlu(_hidden, _swiglu, (float)c.SwigluLimit, (float)c.SwigluAlpha);
+            Mxfp4MatVec.Multiply(blocks2.Slice(e * blocks2PerExpert, blocks2PerExpert), scales2.Slice(e * scales2PerExpert, scales2PerExpert),
+                _swiglu, bias2.AsSpan(e * h, h), _expertOut, threads);
+            float weight = weights[slot];
+            for (int k = 0; k < h; k++) _sum[k] += _expertOut[k] * weight;
+        }
+        // A tensor of its own (not one over _sum, which the next layer overwrites), filled through its byte view.
+        var result = empty([1, h], ScalarType.Float32);
+        MemoryMarshal.AsBytes(_sum.AsSpan()).CopyTo(result.bytes);
+        return result;
+    }
+
+    // The reference's SwiGLU over interleaved rows: gate = even rows clamped above at the limit, linear = odd rows
+    // clamped to ±limit, u = gate · σ(α · gate) · (linear + 1).
+    private static void SwiGlu(ReadOnlySpan<float> hidden, Span<float> u, float limit, float alpha)
+    {
+        for (int j = 0; j < u.Length; j++)
+        {
+            float gate = MathF.Min(hidden[2 * j], limit);
+            float linear = Math.Clamp(hidden[2 * j + 1], -limit, limit);
+            u[j] = gate * (1f / (1f + MathF.Exp(-(gate * alpha)))) * (linear + 1f);
+        }
+    }
+
+    private (float[], float[]) Biases(GptOssLayerWeights w)
+    {
+        if (!_biases.TryGetValue(w, out var pair))
+        {
+            pair = (ToFloatArray(w.Mlp1Bias), ToFloatArray(w.Mlp2Bias));
+            _biases[w] = pair;
+        }
+        return pair;
+    }
+
+    private static float[] ToFloatArray(Tensor t)
+    {
+        using var wide = t.to(ScalarType.Float32).contiguous();
+        return wide.data<float>().ToArray();
+    }
+
+    // The CPU tensor's own bytes (no copy): the experts' MXFP4 is read where it lies.
+    private static ReadOnlySpan<byte> Bytes(Tensor t)
+    {
+        if (!t.is_contiguous()) throw new InvalidOperationException("MXFP4 expert tensors must be contiguous");
+        return t.bytes;
+    }
+}
