@@ -62,6 +62,18 @@ public sealed class DecodeProfiler
 
     internal void Generated() => GeneratedTokens++;
 
+    private readonly LatencyHistogram _mask = new();
+
+    /// <summary>Time the token constraint took per constrained token (filling the mask for the next token and advancing
+    /// past the chosen one), in microseconds; empty for unconstrained runs.</summary>
+    public LatencyHistogram MaskMicroseconds => _mask;
+
+    internal void Mask(long start, long end)
+    {
+        lock (_mask) _mask.Record(Stopwatch.GetElapsedTime(start, end).TotalMicroseconds);
+        Trace("mask", 1, start, end);
+    }
+
     internal void Backpressure(long start, long end)
     {
         BackpressureWaitMs += Ms(start, end);
@@ -125,6 +137,11 @@ public sealed class DecodeProfiler
         Row("channel wait ms (consumer)", ChannelWaitMs.ToString("F2", c));
         Row("backpressure ms (producer)", BackpressureWaitMs.ToString("F2", c));
         Row("wall ms", WallMs.ToString("F2", c));
+        lock (_mask)
+        {
+            if (_mask.Count > 0)
+                s.Append(c, $"mask us/token p50 {_mask.Percentile(50):F1} p99 {_mask.Percentile(99):F1} ({_mask.Count} tokens, max {_mask.MaxMicroseconds:F1})\n");
+        }
         (int Fed, int Prompt)[] rounds;
         lock (_rounds) rounds = [.. _rounds];
         foreach (var (fed, prompt) in rounds)
