@@ -28,6 +28,8 @@ public sealed partial class HarmonyEngine
     private int _liveLengthAtPrompt;    // the living rendering's length when the last prompt was rendered
     private int _liveMessages;
     private Message[]? _header;
+    private Constraints.HarmonyTokenGrammar? _grammar;   // RunAsync's constrained runs: the grammar of _grammarHeader
+    private Message[]? _grammarHeader;
     private readonly Dictionary<string, ToolCall> _liveCalls = new(StringComparer.Ordinal);
     private readonly Dictionary<HarmonyMessage, MappedMessage> _mapped = new(ReferenceEqualityComparer.Instance);
 
