@@ -34,7 +34,7 @@ internal static class SchemaValidator
             {
                 "string" => value.ValueKind == JsonValueKind.String,
                 "number" => value.ValueKind == JsonValueKind.Number,
-                "integer" => value.ValueKind == JsonValueKind.Number && decimal.TryParse(value.GetRawText(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && d == decimal.Truncate(d),
+                "integer" => value.ValueKind == JsonValueKind.Number && IsIntegral(value.GetRawText()),
                 "boolean" => value.ValueKind is JsonValueKind.True or JsonValueKind.False,
                 "null" => value.ValueKind == JsonValueKind.Null,
                 "object" => value.ValueKind == JsonValueKind.Object && IsValidObject(value, schema, closed),
@@ -46,6 +46,10 @@ internal static class SchemaValidator
         }
         return false;
     }
+
+    private static bool IsIntegral(string number) =>
+        number.IndexOfAny(['.', 'e', 'E']) < 0
+        || (double.TryParse(number, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && d == Math.Floor(d));
 
     private static bool IsValidObject(JsonElement value, JsonElement schema, bool closed)
     {
