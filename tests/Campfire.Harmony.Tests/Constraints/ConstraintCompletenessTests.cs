@@ -17,7 +17,7 @@ namespace Campfire.Harmony.Tests.Constraints;
 /// config, a registered recipient, arguments that match the tool's schema) is allowed token by token by the mask of
 /// that conversation's grammar; and the shared 4k completion's turns are allowed whole.
 /// </summary>
-public sealed class ConstraintCompletenessTests
+public sealed class ConstraintCompletenessTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private static readonly int AssistantId = Ids("assistant").Single();
 
@@ -53,6 +53,7 @@ public sealed class ConstraintCompletenessTests
     public void EveryValidAssistantMessageOfTheReferenceConversationsIsAllowed()
     {
         int checkedMessages = CheckConversations(ReferenceConversations.All.Select(c => c.Conversation));
+        output.WriteLine($"reference conversations: {checkedMessages} assistant messages checked");
         Assert.True(checkedMessages >= 5, $"only {checkedMessages} messages checked");
     }
 
@@ -67,6 +68,7 @@ public sealed class ConstraintCompletenessTests
             conversations.Add(c.Parse());
         }
         int checkedMessages = CheckConversations(conversations);
+        output.WriteLine($"generated conversations: {checkedMessages} assistant messages checked");
         Assert.True(checkedMessages >= 20, $"only {checkedMessages} messages checked");
     }
 
@@ -103,6 +105,7 @@ public sealed class ConstraintCompletenessTests
             Assert.True(refused < 0, refused < 0 ? "" : $"{c.Id}: {Describe(c.Tokens, refused)}");
             checkedCases++;
         }
+        output.WriteLine($"generated completions: {checkedCases} of {ParserConformanceTests.AllCases.Count} checked");
         Assert.True(checkedCases >= 1, $"only {checkedCases} completions checked");
     }
 
