@@ -35,6 +35,16 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
 
     public int VocabularySize => HarmonyTokens.VocabularySize;
 
+    /// <summary>Back to right after <c>&lt;|start|&gt;assistant</c>, keeping the scratch states (benchmarks reuse one
+    /// constraint per sequence so that they measure the per-token work alone).</summary>
+    internal void Reset()
+    {
+        _phase = Phase.Header;
+        _headerNode = _grammar.Header.AfterRole;
+        _rule = default;
+        _machine = default;
+    }
+
     public bool IsComplete => _phase == Phase.Complete;
 
     public void WriteAllowedTokens(Span<ulong> mask)

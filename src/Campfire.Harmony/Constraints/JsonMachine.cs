@@ -6,11 +6,16 @@ namespace Campfire.Harmony.Constraints;
 /// A pushdown automaton over the bytes of one JSON value that matches a <see cref="CompiledJsonSchema"/> node: a stack
 /// of open objects and arrays (each with the schema node, the properties already written, the node of the value to
 /// come) and the lexer state of the scalar being read. A value struct: a copy is a snapshot, which is how the mask walk
-/// tries a byte and backs out. Whitespace is admitted wherever JSON admits it.
+/// tries a byte and backs out. Whitespace is admitted wherever JSON admits it, at most
+/// <see cref="MaxWhitespaceRun"/> bytes in a row: pretty-printed arguments indent far less, and an unbounded run is
+/// how a sampler gets stuck emitting blanks.
 /// </summary>
 internal struct JsonMachine
 {
     public const int MaxFrames = CompiledJsonSchema.MaxDepth + 2;
+
+    /// <summary>The longest run of whitespace admitted between JSON tokens.</summary>
+    public const int MaxWhitespaceRun = 48;
 
     private Frames _frames;
     private byte _depth;
@@ -18,6 +23,7 @@ internal struct JsonMachine
     private byte _sub;
     private int _node;
     private int _lit;
+    private byte _whitespace; // whitespace bytes in a row so far
 
     private enum Mode : byte
     {
@@ -52,6 +58,7 @@ internal struct JsonMachine
         _sub = source._sub;
         _node = source._node;
         _lit = source._lit;
+        _whitespace = source._whitespace;
         for (int i = 0; i < source._depth; i++)
             _frames[i] = source._frames[i];
     }
@@ -74,6 +81,12 @@ internal struct JsonMachine
     /// <summary>Advances by one byte; false (and the state is then undefined) when no valid value continues so.</summary>
     public bool Step(byte b, CompiledJsonSchema schema)
     {
+        if (!IsWhitespace(b))
+            _whitespace = 0;
+        else if (++_whitespace > MaxWhitespaceRun && _mode is not (Mode.StrValue or Mode.StrKey or Mode.LitValue or Mode.LitKey))
+            return false;
+        else if (_whitespace > MaxWhitespaceRun)
+            _whitespace = MaxWhitespaceRun; // inside a string: content, not layout
         while (true)
         {
             switch (_mode)

@@ -153,4 +153,26 @@ public class HarmonyTokenGrammarTests
         }, 20);
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void WarmMaskAndAcceptAllocateNothingOverToolArgumentHeavyTurns()
+    {
+        var grammar = HarmonyTokenGrammar.ForConversation(Campfire.Benchmarks.Data.ConstraintCorpus.ReportConversation());
+        var turns = Campfire.Benchmarks.Data.ConstraintCorpus.ReportTurns(4);
+        var constraints = turns.Select(_ => (HarmonyTokenConstraint)grammar.Start()).ToArray();
+        var mask = new ulong[TokenMask.WordCount(HarmonyTokens.VocabularySize)];
+        long allocated = AllocationProbe.LeastAllocated(() =>
+        {
+            for (int t = 0; t < turns.Length; t++)
+            {
+                constraints[t].Reset();
+                foreach (int id in turns[t])
+                {
+                    constraints[t].WriteAllowedTokens(mask);
+                    constraints[t].TryAccept(id);
+                }
+            }
+        }, 3);
+        Assert.Equal(0, allocated);
+    }
 }
