@@ -125,31 +125,40 @@ public sealed class TokenSampler
     private static ulong LastWordBits(int vocabularySize) => (vocabularySize & 63) == 0 ? ulong.MaxValue : (1UL << (vocabularySize & 63)) - 1;
 
     /// <summary>Largest non-NaN logit among the allowed ids and the first id holding it (−1 when none: every allowed
-    /// logit is NaN). Whole words of allowed ids go through the vectorised max; mixed words bit by bit.</summary>
+    /// logit is NaN). Runs of fully allowed words go through the vectorised max in one call, runs of empty words are
+    /// skipped in one search, mixed words go bit by bit: a free-text mask (nearly every word full) costs about what no
+    /// mask costs.</summary>
     private static float MaskedMax(ReadOnlySpan<float> logits, ReadOnlySpan<ulong> mask, out int at)
     {
         float max = float.NegativeInfinity;
         at = -1;
         int words = Math.Min(mask.Length, (logits.Length + 63) >> 6);
-        for (int w = 0; w < words; w++)
+        int w = 0;
+        while (w < words)
         {
             ulong bits = mask[w];
-            if (bits == 0) continue;
-            int first = w << 6;
-            if (bits == ulong.MaxValue && first + 64 <= logits.Length)
+            if (bits == 0 || bits == ulong.MaxValue)
             {
-                var block = logits.Slice(first, 64);
-                float blockMax = MaxOf(block);
-                if (blockMax > max || (at < 0 && blockMax == max))
+                int run = mask[w..words].IndexOfAnyExcept(bits);
+                int end = run < 0 ? words : w + run;
+                if (bits != 0)
                 {
-                    max = blockMax;
-                    at = first + block.IndexOf(blockMax);
+                    int first = w << 6;
+                    var block = logits[first..Math.Min(end << 6, logits.Length)];
+                    float blockMax = MaxOf(block);
+                    if (blockMax > max || (at < 0 && blockMax == max))
+                    {
+                        max = blockMax;
+                        at = first + block.IndexOf(blockMax);
+                    }
                 }
+                w = end;
                 continue;
             }
+            int start = w << 6;
             while (bits != 0)
             {
-                int id = first + BitOperations.TrailingZeroCount(bits);
+                int id = start + BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
                 if (id >= logits.Length) break;
                 float v = logits[id];
@@ -159,31 +168,34 @@ public sealed class TokenSampler
                     at = id;
                 }
             }
+            w++;
         }
         return at < 0 ? float.NaN : max;
     }
 
-    /// <summary>weights[i] = exp((logits[i] − max) · inverse) for allowed ids, 0 for the others; returns their sum.</summary>
+    /// <summary>weights[i] = exp((logits[i] − max) · inverse) for allowed ids, 0 for the others; returns their sum.
+    /// Runs of full or empty words are handled in one vectorised call each.</summary>
     private static double MaskedScaledExp(ReadOnlySpan<float> logits, ReadOnlySpan<ulong> mask, Span<float> weights, float max, float inverse)
     {
         double total = 0;
-        for (int w = 0; w < mask.Length; w++)
+        int words = Math.Min(mask.Length, (logits.Length + 63) >> 6);
+        int w = 0;
+        while (w < words)
         {
-            int first = w << 6;
-            int count = Math.Min(64, logits.Length - first);
-            if (count <= 0) break;
             ulong bits = mask[w];
+            int first = w << 6;
+            if (bits == 0 || bits == ulong.MaxValue)
+            {
+                int run = mask[w..words].IndexOfAnyExcept(bits);
+                int end = run < 0 ? words : w + run;
+                int last = Math.Min(end << 6, logits.Length);
+                if (bits == 0) weights[first..last].Clear();
+                else total += ScaledExp(logits[first..last], weights[first..last], max, inverse);
+                w = end;
+                continue;
+            }
+            int count = Math.Min(64, logits.Length - first);
             var target = weights.Slice(first, count);
-            if (bits == 0)
-            {
-                target.Clear();
-                continue;
-            }
-            if (bits == ulong.MaxValue)
-            {
-                total += ScaledExp(logits.Slice(first, count), target, max, inverse);
-                continue;
-            }
             target.Clear();
             while (bits != 0)
             {
@@ -194,6 +206,7 @@ public sealed class TokenSampler
                 target[i] = e;
                 total += e;
             }
+            w++;
         }
         return total;
     }
