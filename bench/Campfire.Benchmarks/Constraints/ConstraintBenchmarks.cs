@@ -98,6 +98,8 @@ public class ConstraintBenchmarks : ITokenWorkload
         }
         times.Sort();
         double P(double q) => times[(int)Math.Min(times.Count - 1, q * times.Count)];
+        var vocabulary = ConstraintVocabulary.Instance;
+        Console.WriteLine($"// constraint tables: built once per process in {vocabulary.BuildTime.TotalMilliseconds:F0} ms; trie of {vocabulary.Trie.NodeCount:N0} nodes");
         Console.WriteLine($"// constraint {Corpus}: {TokensPerOperation} tokens in {_turns.Length} turns; mask+accept us/token p50 {P(0.5):F1} p90 {P(0.9):F1} p99 {P(0.99):F1} max {times[^1]:F1} (n={times.Count})");
     }
 }

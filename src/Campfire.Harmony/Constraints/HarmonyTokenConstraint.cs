@@ -13,7 +13,7 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
     private readonly ConstraintVocabulary _vocabulary;
     private readonly O200kHarmonyTokenizer _tokenizer = O200kHarmonyTokenizer.Instance;
     private readonly int[] _headerStates;
-    private readonly JsonMachine[] _jsonStates;
+    private JsonMachine[]? _jsonStates; // allocated on the first JSON content: free-text turns never need them
 
     private Phase _phase;
     private int _headerNode;
@@ -28,7 +28,6 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
         _vocabulary = grammar.Vocabulary;
         int depth = _vocabulary.Trie.MaxDepth + 2;
         _headerStates = new int[depth];
-        _jsonStates = new JsonMachine[depth];
         _phase = Phase.Header;
         _headerNode = grammar.Header.AfterRole;
     }
@@ -177,7 +176,7 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
         var bytes = _tokenizer.GetTokenBytes(tokenId);
         if (bytes.IsEmpty)
             return false;
-        ref JsonMachine scratch = ref _jsonStates[0];
+        ref JsonMachine scratch = ref JsonStates[0];
         scratch.CopyFrom(in _machine);
         var schema = _grammar.Schema;
         foreach (byte b in bytes)
@@ -201,10 +200,32 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
         if (header.Rule(_headerNode) >= 0) Set(mask, HarmonyTokens.Message);
     }
 
+    private JsonMachine[] JsonStates => _jsonStates ??= new JsonMachine[_vocabulary.Trie.MaxDepth + 2];
+
+    /// <summary>The JSON mask by walking the whole vocabulary trie, without the string cache: what the cache must
+    /// equal (tests compare the two at every position).</summary>
+    internal void WriteAllowedTokensUncached(Span<ulong> mask)
+    {
+        if (_phase != Phase.Json)
+        {
+            WriteAllowedTokens(mask);
+            return;
+        }
+        mask = mask[.._vocabulary.WordCount];
+        mask.Clear();
+        var states = JsonStates;
+        var stepper = new JsonStepper(_grammar.Schema, states);
+        states[0].CopyFrom(in _machine);
+        _vocabulary.Trie.Walk(ref stepper, mask);
+        if (_rule.AllowCall && _machine.IsAccepting(_grammar.Schema))
+            Set(mask, HarmonyTokens.Call);
+    }
+
     private void WriteJson(Span<ulong> mask)
     {
         var schema = _grammar.Schema;
-        var stepper = new JsonStepper(schema, _jsonStates);
+        var states = JsonStates;
+        var stepper = new JsonStepper(schema, states);
         if (_machine.InFreeString)
         {
             // Tokens that stay inside the string are valid whatever the stack holds: one copy of the cached mask. Only
@@ -213,14 +234,14 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
             _vocabulary.StringInside[state].CopyTo(mask);
             var closing = _vocabulary.StringClosing[state];
             TokenTrie.SetBits(mask, closing.RootTokens);
-            ref JsonMachine closed = ref _jsonStates[0];
+            ref JsonMachine closed = ref states[0];
             closed.CopyFrom(in _machine);
             closed.CloseString(schema);
             closing.Walk(ref stepper, mask);
             return;
         }
         mask.Clear();
-        _jsonStates[0].CopyFrom(in _machine);
+        states[0].CopyFrom(in _machine);
         _vocabulary.Trie.Walk(ref stepper, mask);
         if (_rule.AllowCall && _machine.IsAccepting(schema))
             Set(mask, HarmonyTokens.Call);

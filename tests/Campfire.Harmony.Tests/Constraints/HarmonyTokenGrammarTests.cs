@@ -137,14 +137,11 @@ public class HarmonyTokenGrammarTests
     {
         var grammar = WeatherGrammar();
         var ids = Ids("<|channel|>analysis<|message|>Let me check.<|end|><|start|>assistant to=functions.get_weather<|channel|>commentary <|constrain|>json<|message|>{\"location\": \"Zürich\", \"unit\": \"celsius\", \"days\": 3}<|call|>");
-        var constraints = Enumerable.Range(0, 400).Select(_ => grammar.Start()).ToArray();
+        var constraint = (HarmonyTokenConstraint)grammar.Start();
         var mask = new ulong[TokenMask.WordCount(HarmonyTokens.VocabularySize)];
-        int next = 0;
         long allocated = AllocationProbe.LeastAllocated(() =>
         {
-            var constraint = constraints[next++ % constraints.Length];
-            if (constraint.IsComplete)
-                return;
+            constraint.Reset();
             foreach (int id in ids)
             {
                 constraint.WriteAllowedTokens(mask);
@@ -152,6 +149,18 @@ public class HarmonyTokenGrammarTests
             }
         }, 20);
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void StartAllocatesUnderTwoKilobytesBeforeAnyJsonContent()
+    {
+        var grammar = WeatherGrammar();
+        grammar.Start();
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var constraint = grammar.Start();
+        long started = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.InRange(started, 1, 2048);
+        Assert.Equal(-1, FirstRefused(constraint, Ids("<|channel|>final<|message|>Hi<|return|>")));
     }
 
     [Fact]
@@ -174,5 +183,35 @@ public class HarmonyTokenGrammarTests
             }
         }, 3);
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void StringCacheMaskEqualsTheFullVocabularyWalkAtEveryJsonPosition()
+    {
+        var cases = new[]
+        {
+            (HarmonyTokenGrammar.ForConversation(Campfire.Benchmarks.Data.ConstraintCorpus.ReportConversation()), Campfire.Benchmarks.Data.ConstraintCorpus.ReportTurns(3)),
+            (WeatherGrammar(), Campfire.Benchmarks.Data.ConstraintCorpus.WeatherTurns().Take(4).ToArray()),
+            (WeatherGrammar(), new[] { Ids("<|channel|>analysis to=browser.open code<|message|>{\"id\": \"a\\\"b\\\\c\\u00e9\\n\", \"cursor\": 1}<|call|>") }),
+        };
+        var cached = new ulong[TokenMask.WordCount(HarmonyTokens.VocabularySize)];
+        var walked = new ulong[cached.Length];
+        int compared = 0;
+        foreach (var (grammar, turns) in cases)
+        {
+            foreach (var turn in turns)
+            {
+                var constraint = (HarmonyTokenConstraint)grammar.Start();
+                foreach (int id in turn)
+                {
+                    constraint.WriteAllowedTokens(cached);
+                    constraint.WriteAllowedTokensUncached(walked);
+                    Assert.Equal(walked, cached);
+                    compared++;
+                    Assert.True(constraint.TryAccept(id));
+                }
+            }
+        }
+        Assert.True(compared > 500);
     }
 }
