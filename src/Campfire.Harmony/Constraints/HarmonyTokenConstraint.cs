@@ -266,8 +266,11 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool Step(int depth, byte value)
         {
+            ref JsonMachine parent = ref states[depth - 1];
+            if (!parent.MayTake(value))
+                return false;
             ref JsonMachine state = ref states[depth];
-            state.CopyFrom(in states[depth - 1]);
+            state.CopyFrom(in parent);
             return state.Step(value, schema);
         }
     }

@@ -39,6 +39,24 @@ internal struct JsonMachine
     /// per-vocabulary string cache.</summary>
     public readonly bool InFreeString => _mode is Mode.StrValue or Mode.StrKey;
 
+    /// <summary>Whether <paramref name="b"/> could be the next byte: outside strings and literals only JSON's own
+    /// ASCII can follow, so the mask walk refuses every other byte before copying the state to step it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public readonly bool MayTake(byte b) =>
+        _mode is Mode.StrValue or Mode.StrKey or Mode.LitValue or Mode.LitKey || OutsideStringBytes[b] != 0;
+
+    // ws, structure, numbers, and the letters of true/false/null.
+    private static ReadOnlySpan<byte> OutsideStringBytes => [
+        0,0,0,0,0,0,0,0,0,1,1,0,0,1,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+        1,0,1,0,0,0,0,0,0,0,0,1,1,1,1,0, 1,1,1,1,1,1,1,1,1,1,1,0,0,0,0,0,
+        0,0,0,0,0,1,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,1,0,1,0,0,
+        0,1,0,0,0,1,1,0,0,0,0,0,1,0,1,0, 0,0,1,1,1,1,0,0,0,0,0,1,0,1,0,0,
+        0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+        0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+        0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+        0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0, 0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,
+    ];
+
     /// <summary>The string lexer's state while <see cref="InFreeString"/>.</summary>
     public readonly int StringState => _sub;
 
