@@ -18,9 +18,10 @@
  * - Ownership: the library never returns memory the host must free, except objects behind handles, which the host
  *   releases with the matching campfire_*_free. Strings returned as `const char *` (campfire_version,
  *   campfire_status_name) are static and live as long as the process.
- * - Handles (campfire_decoder, campfire_parser) are opaque values, not pointers: the library validates each one, so
- *   a NULL handle gives CAMPFIRE_ERROR_NULL_POINTER, a freed one CAMPFIRE_ERROR_FREED_HANDLE, and anything else that
- *   is not a live handle of the right kind CAMPFIRE_ERROR_INVALID_HANDLE. Never a crash.
+ * - Handles (campfire_decoder, campfire_parser, campfire_grammar, campfire_constraint) are opaque values, not
+ *   pointers: the library validates each one, so a NULL handle gives CAMPFIRE_ERROR_NULL_POINTER, a freed one
+ *   CAMPFIRE_ERROR_FREED_HANDLE, and anything else that is not a live handle of the right kind
+ *   CAMPFIRE_ERROR_INVALID_HANDLE. Never a crash.
  * - Threads: functions without a handle are thread-safe. Creating and freeing handles is thread-safe. One handle
  *   must be used by one thread at a time (different handles may be used concurrently on different threads); a handle
  *   may move between threads. The last error is per thread.
@@ -61,11 +62,14 @@ typedef int32_t campfire_status;
 #define CAMPFIRE_ERROR_INVALID_CONVERSATION 10  /* well-formed JSON that the renderer refuses (like the reference) */
 #define CAMPFIRE_ERROR_INVALID_STATE        11  /* bytes given to restore are not a saved parser state */
 #define CAMPFIRE_ERROR_INTERNAL             12  /* a bug in the library; the message says what happened */
+#define CAMPFIRE_ERROR_TOKEN_NOT_ALLOWED    13  /* the grammar does not allow this token here; the constraint is unchanged */
 
 /* ---------------------------------------------------------------------------------------------------------------
  * Constants of the o200k_harmony vocabulary
  * ------------------------------------------------------------------------------------------------------------- */
 #define CAMPFIRE_VOCABULARY_SIZE  201088
+/* uint64_t words of a token mask over the vocabulary: (CAMPFIRE_VOCABULARY_SIZE + 63) / 64 */
+#define CAMPFIRE_MASK_WORDS       3142
 /* The named special tokens; every other id from 199998 up is <|reserved_N|>. HeaderTokenTableTests
  * (tests/Campfire.Native.Tests) holds these lines to the library's table, Campfire.Harmony's HarmonyTokens.Named. */
 #define CAMPFIRE_TOKEN_STARTOFTEXT 199998 /* <|startoftext|> */
@@ -355,6 +359,55 @@ campfire_status campfire_parser_free(campfire_parser parser);
  * Threads: safe from any thread. */
 campfire_status campfire_parse_completion(const int32_t *tokens, size_t count, int32_t role, int32_t mode,
                                           char *json, size_t capacity, size_t *out_length);
+
+/* ---------------------------------------------------------------------------------------------------------------
+ * Token constraint: Campfire's Harmony grammar as a mask for hosts that sample their own model
+ *
+ * Build the grammar of a conversation once (its tools with their JSON Schemas, browser/python, valid channels), start
+ * one constraint per generated sequence (right after the prompt's "<|start|>assistant"), and for every token:
+ * campfire_constraint_fill_mask, sample only among the ids whose bit is set (bit id % 64 of word id / 64; e.g. set the
+ * other logits to -inf), then campfire_constraint_accept the sampled id. The turn is complete after <|return|> or
+ * <|call|> (campfire_constraint_is_complete); <|end|> ends a message but not the turn.
+ * ------------------------------------------------------------------------------------------------------------- */
+typedef struct campfire_grammar_s *campfire_grammar;
+typedef struct campfire_constraint_s *campfire_constraint;
+
+/* Compiles the grammar of the next assistant turn of a conversation given as the reference's JSON ({"messages": [...]},
+ * as for campfire_render_conversation). Grammars are cached by content inside the library, so creating the same one
+ * again is cheap. Errors: NULL_POINTER, INVALID_UTF8, MALFORMED_JSON, INVALID_CONVERSATION (a tool schema the grammar
+ * cannot compile). Threads: safe from any thread; a grammar may be used by many threads at once. */
+campfire_status campfire_grammar_create(const char *json, size_t length, campfire_grammar *out_grammar);
+
+/* Frees a grammar; constraints started from it stay valid. Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE.
+ * Threads: any thread, but not while another thread creates a constraint from it. */
+campfire_status campfire_grammar_free(campfire_grammar grammar);
+
+/* Starts a constraint positioned after "<|start|>assistant" and forced_header (count ids already in the prompt after
+ * it, e.g. the ids of " to=functions.get_weather" for a required call; NULL, 0 for none).
+ * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE, TOKEN_NOT_ALLOWED (forced_header is not a header prefix this
+ * grammar allows). Threads: safe from any thread. */
+campfire_status campfire_constraint_create(campfire_grammar grammar, const int32_t *forced_header, size_t count,
+                                           campfire_constraint *out_constraint);
+
+/* Writes the ids allowed next into mask (words uint64_t, at least CAMPFIRE_MASK_WORDS): bit id % 64 of word id / 64
+ * is set when id may come next. Words past CAMPFIRE_MASK_WORDS (a padded vocabulary) are cleared. Once the
+ * constraint is complete no bit is set. Allocates nothing once warm.
+ * Errors: NULL_POINTER (mask NULL with words > 0), INVALID_HANDLE, FREED_HANDLE, BUFFER_TOO_SMALL (words <
+ * CAMPFIRE_MASK_WORDS; nothing is written). Threads: one thread at a time per constraint. */
+campfire_status campfire_constraint_fill_mask(campfire_constraint constraint, uint64_t *mask, size_t words);
+
+/* Advances past the sampled token. Errors: INVALID_HANDLE, FREED_HANDLE, NULL_POINTER, UNKNOWN_TOKEN (outside
+ * 0..CAMPFIRE_VOCABULARY_SIZE-1), TOKEN_NOT_ALLOWED (the last mask did not allow it, or the sequence is complete); on
+ * any error the constraint is unchanged. Threads: one thread at a time per constraint. */
+campfire_status campfire_constraint_accept(campfire_constraint constraint, int32_t token);
+
+/* *out_complete = 1 once a terminator that ends the turn (<|return|>, <|call|>) was accepted, else 0.
+ * Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE. Threads: one thread at a time per constraint. */
+campfire_status campfire_constraint_is_complete(campfire_constraint constraint, int32_t *out_complete);
+
+/* Frees a constraint. Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE (double free).
+ * Threads: any thread, but not while another thread uses the same constraint. */
+campfire_status campfire_constraint_free(campfire_constraint constraint);
 
 #ifdef __cplusplus
 }

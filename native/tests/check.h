@@ -60,5 +60,6 @@ void test_render(void);
 void test_parser(void);
 void test_batch(void);
 void test_fuzz(void);
+void test_constraint(void);
 
 #endif

@@ -16,12 +16,13 @@ static void every_status_has_its_name(void)
         "CAMPFIRE_ERROR_INVALID_UTF8", "CAMPFIRE_ERROR_UNKNOWN_TOKEN", "CAMPFIRE_ERROR_BUFFER_TOO_SMALL",
         "CAMPFIRE_ERROR_MALFORMED_JSON", "CAMPFIRE_ERROR_PARSE", "CAMPFIRE_ERROR_INVALID_ARGUMENT",
         "CAMPFIRE_ERROR_INVALID_CONVERSATION", "CAMPFIRE_ERROR_INVALID_STATE", "CAMPFIRE_ERROR_INTERNAL",
+        "CAMPFIRE_ERROR_TOKEN_NOT_ALLOWED",
     };
-    for (int s = 0; s <= CAMPFIRE_ERROR_INTERNAL; s++) {
+    for (int s = 0; s <= CAMPFIRE_ERROR_TOKEN_NOT_ALLOWED; s++) {
         CHECK(strcmp(campfire_status_name(s), names[s]) == 0);
     }
     CHECK(strcmp(campfire_status_name(-1), "CAMPFIRE_UNKNOWN_STATUS") == 0);
-    CHECK(strcmp(campfire_status_name(13), "CAMPFIRE_UNKNOWN_STATUS") == 0);
+    CHECK(strcmp(campfire_status_name(14), "CAMPFIRE_UNKNOWN_STATUS") == 0);
 }
 
 static void last_error_records_failures_and_survives_success(void)

@@ -90,6 +90,7 @@ static const struct {
     {"parser", test_parser},
     {"batch", test_batch},
     {"fuzz", test_fuzz},
+    {"constraint", test_constraint},
 };
 
 int main(int argc, char **argv)

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
+using Campfire.Harmony.Constraints;
 using Campfire.Harmony.Engine;
 
 namespace Campfire.Decoding;
@@ -41,23 +42,28 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
         ReadOnlyMemory<int> stopTokens,
         GenerationOptions options,
         CancellationToken cancellationToken = default) =>
-        GenerateAsync(new TokenGenerationRequest(prompt, stopTokens, options), cancellationToken);
+        Generate(prompt, stopTokens, options, null, cancellationToken);
 
     /// <summary>Generates as the other overload does. A model with a KV cache keeps it between calls and prefills only
     /// what follows the prefix it shares with the new prompt (the gpt-oss model rewinds its cache there, sliding-window
     /// layers included, or prefills the whole prompt when their rings no longer reach back that far); the profile's
     /// <c>prefilled tokens N of M</c> line says which. <see cref="TokenGenerationRequest.UnchangedPrefixLength"/> is the
     /// engine's account of the same prefix; the model checks against its own record of its cache, so a generator shared
-    /// by several conversations stays correct.</summary>
-    /// <param name="request">The prompt, stop ids, settings and the caller's unchanged prefix.</param>
+    /// by several conversations stays correct. With <see cref="TokenGenerationRequest.Constraint"/> set, each token is
+    /// sampled only among the ids the constraint allows (one mask per step into a buffer rented once per run; a greedy
+    /// <see cref="IMaskedGreedyDecodeModel"/> applies it on its device), the constraint advances past every token yielded,
+    /// and the sequence ends once it is complete. An empty mask, or a constraint that refuses an id its own mask allowed,
+    /// fails the run with <see cref="SamplingException"/>.</summary>
+    /// <param name="request">The prompt, stop ids, settings, the caller's unchanged prefix and an optional constraint.</param>
     /// <param name="cancellationToken">Stops generation within one step.</param>
     public IAsyncEnumerable<int> GenerateAsync(TokenGenerationRequest request, CancellationToken cancellationToken = default) =>
-        Generate(request.Prompt, request.StopTokens, request.Options, cancellationToken);
+        Generate(request.Prompt, request.StopTokens, request.Options, request.Constraint, cancellationToken);
 
     private async IAsyncEnumerable<int> Generate(
         ReadOnlyMemory<int> prompt,
         ReadOnlyMemory<int> stopTokens,
         GenerationOptions options,
+        ITokenConstraint? constraint,
         [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -74,7 +80,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
         });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         profiler?.RunStarted();
-        var producer = Task.Run(() => ProduceAsync(channel.Writer, prompt, stopTokens, options, profiler, stop.Token), CancellationToken.None);
+        var producer = Task.Run(() => ProduceAsync(channel.Writer, prompt, stopTokens, options, constraint, profiler, stop.Token), CancellationToken.None);
         var reader = channel.Reader;
         var stops = stopTokens;
         try
@@ -119,22 +125,46 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
     }
 
     private async Task ProduceAsync(ChannelWriter<int> writer, ReadOnlyMemory<int> prompt, ReadOnlyMemory<int> stopTokens,
-        GenerationOptions options, DecodeProfiler? profiler, CancellationToken cancellationToken)
+        GenerationOptions options, ITokenConstraint? constraint, DecodeProfiler? profiler, CancellationToken cancellationToken)
     {
         int vocabulary = _model.VocabularySize;
         float[] buffer = ArrayPool<float>.Shared.Rent(vocabulary);
         _model.AttachSpans(profiler);
+        ulong[]? maskBuffer = null;
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (options.Seed is { } seed) _sampler.Reseed((ulong)(uint)seed);
             var logits = buffer.AsMemory(0, vocabulary);
             var greedy = options.Temperature == 0 ? _model as IGreedyDecodeModel : null;
+            IMaskedGreedyDecodeModel? maskedGreedy = null;
+            int constraintWords = 0, modelWords = TokenMask.WordCount(vocabulary);
+            if (constraint is not null)
+            {
+                if (constraint.IsComplete)
+                {
+                    writer.TryComplete();
+                    return;
+                }
+                constraintWords = TokenMask.WordCount(constraint.VocabularySize);
+                // Rented once per run and cleared once: words past the constraint's vocabulary (a model with a larger
+                // one) stay clear, so the model's extra ids are never allowed.
+                maskBuffer = ArrayPool<ulong>.Shared.Rent(Math.Max(constraintWords, modelWords));
+                Array.Clear(maskBuffer);
+                // A greedy model that cannot mask on its device falls back to host logits and the masked sampler.
+                maskedGreedy = greedy as IMaskedGreedyDecodeModel;
+                if (maskedGreedy is null) greedy = null;
+            }
+            var mask = maskBuffer is null ? default : maskBuffer.AsMemory(0, modelWords);
+            long maskTicks = 0;
 
+            if (constraint is not null) maskTicks = FillMask(constraint, maskBuffer!.AsSpan(0, constraintWords), vocabulary);
             // Each model call is followed by picking the token from its logits, inside the timed call: a step is what
             // one more token costs, sampling included (the greedy model picks on its side, inside its call).
             long start = Stopwatch.GetTimestamp();
-            int next = greedy is not null ? greedy.PrefillGreedy(prompt.Span) : PrefillAndSample(prompt.Span, logits.Span, options, profiler);
+            int next = maskedGreedy is not null ? maskedGreedy.PrefillGreedy(prompt.Span, mask.Span)
+                : greedy is not null ? greedy.PrefillGreedy(prompt.Span)
+                : PrefillAndSample(prompt.Span, logits.Span, options, profiler, mask.Span);
             long end = Stopwatch.GetTimestamp();
             DecodeMetrics.PrefillDuration.Record(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
             DecodeMetrics.PromptTokens.Add(prompt.Length);
@@ -144,6 +174,16 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
             for (int produced = 1; ; produced++)
             {
                 int id = next;
+                if (constraint is not null)
+                {
+                    long acceptStart = Stopwatch.GetTimestamp();
+                    Accept(constraint, id, mask.Span);
+                    long acceptEnd = Stopwatch.GetTimestamp();
+                    maskTicks += acceptEnd - acceptStart;
+                    double us = Stopwatch.GetElapsedTime(0, maskTicks).TotalMicroseconds;
+                    DecodeMetrics.MaskDuration.Record(us);
+                    profiler?.Mask(acceptEnd - maskTicks, acceptEnd);
+                }
                 DecodeMetrics.GeneratedTokens.Add(1);
                 profiler?.Generated();
                 if (!writer.TryWrite(id))
@@ -155,10 +195,15 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
                     profiler?.Backpressure(waitStart, waitEnd);
                 }
                 if (produced >= options.MaxTokens || stopTokens.Span.Contains(id)) break;
+                // A complete constraint allows nothing more: the sequence ends with the terminator it accepted.
+                if (constraint is not null && constraint.IsComplete) break;
 
                 cancellationToken.ThrowIfCancellationRequested();
+                if (constraint is not null) maskTicks = FillMask(constraint, maskBuffer!.AsSpan(0, constraintWords), vocabulary);
                 start = Stopwatch.GetTimestamp();
-                next = greedy is not null ? greedy.DecodeGreedy(id) : DecodeAndSample(id, logits.Span, options, profiler);
+                next = maskedGreedy is not null ? maskedGreedy.DecodeGreedy(id, mask.Span)
+                    : greedy is not null ? greedy.DecodeGreedy(id)
+                    : DecodeAndSample(id, logits.Span, options, profiler, mask.Span);
                 end = Stopwatch.GetTimestamp();
                 DecodeMetrics.StepDuration.Record(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
                 profiler?.Step(start, end);
@@ -173,26 +218,51 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
         {
             _model.AttachSpans(null);
             ArrayPool<float>.Shared.Return(buffer);
+            if (maskBuffer is not null) ArrayPool<ulong>.Shared.Return(maskBuffer);
         }
     }
 
-    private int PrefillAndSample(ReadOnlySpan<int> prompt, Span<float> logits, GenerationOptions options, DecodeProfiler? profiler)
+    private int PrefillAndSample(ReadOnlySpan<int> prompt, Span<float> logits, GenerationOptions options, DecodeProfiler? profiler,
+        ReadOnlySpan<ulong> mask)
     {
         _model.Prefill(prompt, logits);
-        return Sample(logits, options, profiler);
+        return Sample(logits, options, profiler, mask);
     }
 
-    private int DecodeAndSample(int token, Span<float> logits, GenerationOptions options, DecodeProfiler? profiler)
+    private int DecodeAndSample(int token, Span<float> logits, GenerationOptions options, DecodeProfiler? profiler,
+        ReadOnlySpan<ulong> mask)
     {
         _model.Decode(token, logits);
-        return Sample(logits, options, profiler);
+        return Sample(logits, options, profiler, mask);
     }
 
-    private int Sample(Span<float> logits, GenerationOptions options, DecodeProfiler? profiler)
+    /// <summary>Samples from the logits, only among the mask's ids when there is one (a constrained run).</summary>
+    private int Sample(Span<float> logits, GenerationOptions options, DecodeProfiler? profiler, ReadOnlySpan<ulong> mask)
     {
         long start = profiler is null ? 0 : Stopwatch.GetTimestamp();
-        int id = _sampler.Sample(logits, options.Temperature, options.TopP);
+        int id = mask.IsEmpty
+            ? _sampler.Sample(logits, options.Temperature, options.TopP)
+            : _sampler.Sample(logits, options.Temperature, options.TopP, mask);
         if (profiler is not null) profiler.Record(DecodeSpan.Sampling, start, Stopwatch.GetTimestamp());
         return id;
+    }
+
+    /// <summary>Writes the constraint's mask for the next token; returns the ticks it took. An empty mask is reported
+    /// here, before a model step is spent on it.</summary>
+    private static long FillMask(ITokenConstraint constraint, Span<ulong> mask, int vocabulary)
+    {
+        long start = Stopwatch.GetTimestamp();
+        constraint.WriteAllowedTokens(mask);
+        long ticks = Stopwatch.GetTimestamp() - start;
+        TokenSampler.EnsureAnyAllowed(mask, vocabulary);
+        return ticks;
+    }
+
+    private static void Accept(ITokenConstraint constraint, int id, ReadOnlySpan<ulong> mask)
+    {
+        if (!TokenMask.IsAllowed(mask, id))
+            throw new SamplingException($"token {id} was picked although the constraint's mask does not allow it (a model's masked pick went wrong)");
+        if (!constraint.TryAccept(id))
+            throw new SamplingException($"the constraint refused token {id}, which its own mask allowed (its mask and TryAccept disagree)");
     }
 }

@@ -27,6 +27,9 @@ public static class DecodeMetrics
     public static readonly Histogram<double> BackpressureWait =
         Meter.CreateHistogram<double>("campfire.decode.backpressure.wait", "ms", "Time the producer waits for room in the full channel");
 
+    public static readonly Histogram<double> MaskDuration =
+        Meter.CreateHistogram<double>("campfire.decode.mask.duration", "us", "Time the token constraint takes per token (mask for the next token, then advancing past it)");
+
     public static readonly Counter<long> PromptTokens =
         Meter.CreateCounter<long>("campfire.decode.prompt.tokens", "{token}", "Prompt tokens prefilled");
 

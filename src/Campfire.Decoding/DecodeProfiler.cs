@@ -132,6 +132,18 @@ public sealed class DecodeProfiler : IDecodeSpanSink
             $"attention {ms(DecodeSpan.Attention):F2} ms, moe {ms(DecodeSpan.MixtureOfExperts):F2} ms{split}, unembedding {ms(DecodeSpan.Unembedding):F2} ms, sampling {ms(DecodeSpan.Sampling):F2} ms, other {Math.Max(0, whole - parts):F2} ms");
     }
 
+    private readonly LatencyHistogram _mask = new();
+
+    /// <summary>Time the token constraint took per constrained token (filling the mask for the next token and advancing
+    /// past the chosen one), in microseconds; empty for unconstrained runs.</summary>
+    public LatencyHistogram MaskMicroseconds => _mask;
+
+    internal void Mask(long start, long end)
+    {
+        lock (_mask) _mask.Record(Stopwatch.GetElapsedTime(start, end).TotalMicroseconds);
+        Trace("mask", 1, start, end);
+    }
+
     internal void Backpressure(long start, long end)
     {
         BackpressureWaitMs += Ms(start, end);
@@ -202,6 +214,11 @@ public sealed class DecodeProfiler : IDecodeSpanSink
         Row("channel wait ms (consumer)", ChannelWaitMs.ToString("F2", c));
         Row("backpressure ms (producer)", BackpressureWaitMs.ToString("F2", c));
         Row("wall ms", WallMs.ToString("F2", c));
+        lock (_mask)
+        {
+            if (_mask.Count > 0)
+                s.Append(c, $"mask us/token p50 {_mask.Percentile(50):F1} p99 {_mask.Percentile(99):F1} ({_mask.Count} tokens, max {_mask.MaxMicroseconds:F1})\n");
+        }
         (int Fed, int Prompt)[] rounds;
         lock (_rounds) rounds = [.. _rounds];
         foreach (var (fed, prompt) in rounds)

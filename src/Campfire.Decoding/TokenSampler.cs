@@ -46,21 +46,169 @@ public sealed class TokenSampler
         double total = ScaledExp(logits, weights, max, inverse);
         if (double.IsNaN(total)) throw new SamplingException("the model produced NaN logits");
 
-        if (topP >= 1)
-        {
-            double target = _random.NextDouble() * total;
-            double running = 0;
-            int last = 0;
-            for (int i = 0; i < weights.Length; i++)
-            {
-                if (weights[i] <= 0) continue;
-                running += weights[i];
-                last = i;
-                if (running > target) return i;
-            }
-            return last;
-        }
+        if (topP >= 1) return DrawAll(weights, total);
         return SampleNucleus(weights, total, topP);
+    }
+
+    /// <summary>
+    /// Samples as <see cref="Sample(ReadOnlySpan{float}, float, float)"/> does, among the ids <paramref name="mask"/>
+    /// allows only (bit <c>id % 64</c> of word <c>id / 64</c>, the <see cref="Campfire.Harmony.Constraints.TokenMask"/>
+    /// layout): a masked id gets zero probability, so it is never drawn however large its logit; temperature 0 picks the
+    /// first maximum among the allowed ids. Ids past the logits are ignored.
+    /// </summary>
+    /// <exception cref="SamplingException">The mask allows no id of this vocabulary, or the allowed logits are NaN or
+    /// all −∞, or the settings are invalid.</exception>
+    /// <exception cref="ArgumentException">The mask is shorter than the vocabulary needs.</exception>
+    public int Sample(ReadOnlySpan<float> logits, float temperature, float topP, ReadOnlySpan<ulong> mask)
+    {
+        if (logits.Length != _weights.Length)
+            throw new ArgumentException($"expected {_weights.Length} logits, got {logits.Length}", nameof(logits));
+        int words = (logits.Length + 63) >> 6;
+        if (mask.Length < words)
+            throw new ArgumentException($"the mask has {mask.Length} words; {logits.Length} ids need {words}", nameof(mask));
+        if (!(temperature >= 0) || float.IsInfinity(temperature))
+            throw new SamplingException($"temperature must be a finite number ≥ 0, got {temperature}");
+        if (!(topP > 0 && topP <= 1))
+            throw new SamplingException($"top-p must be in (0, 1], got {topP}");
+        mask = mask[..words];
+        EnsureAnyAllowed(mask, logits.Length);
+        if (temperature == 0) return MaskedArgMax(logits, mask);
+
+        float max = MaskedMax(logits, mask, out _);
+        if (float.IsNaN(max) || float.IsNegativeInfinity(max))
+            throw new SamplingException("the model produced logits that are NaN or all −∞ among the ids the constraint allows");
+        double total = MaskedScaledExp(logits, mask, _weights, max, 1f / temperature);
+        if (double.IsNaN(total)) throw new SamplingException("the model produced NaN logits");
+        if (topP >= 1) return DrawAll(_weights, total);
+        return SampleNucleus(_weights, total, topP);
+    }
+
+    /// <summary>Throws when <paramref name="mask"/> allows no id below <paramref name="vocabularySize"/>: a grammar that
+    /// is not complete yet must allow something, so this is a bug in the constraint, reported before any draw.</summary>
+    /// <exception cref="SamplingException">No id is allowed.</exception>
+    public static void EnsureAnyAllowed(ReadOnlySpan<ulong> mask, int vocabularySize)
+    {
+        int needed = (vocabularySize + 63) >> 6;
+        int found = mask[..Math.Min(mask.Length, needed)].IndexOfAnyExcept(0UL);
+        if (found >= 0 && (found < needed - 1 || (mask[found] & LastWordBits(vocabularySize)) != 0)) return;
+        throw new SamplingException($"the constraint allows no token id below {vocabularySize} here (an empty mask): nothing can be sampled");
+    }
+
+    /// <summary>The first maximum among the ids <paramref name="mask"/> allows (NaN never wins).</summary>
+    /// <exception cref="SamplingException">No allowed id, or every allowed logit is NaN.</exception>
+    public static int MaskedArgMax(ReadOnlySpan<float> logits, ReadOnlySpan<ulong> mask)
+    {
+        float max = MaskedMax(logits, mask, out int at);
+        if (at < 0)
+        {
+            EnsureAnyAllowed(mask, logits.Length);
+            throw new SamplingException("the model produced NaN logits for every id the constraint allows");
+        }
+        return at;
+    }
+
+    private int DrawAll(Span<float> weights, double total)
+    {
+        double target = _random.NextDouble() * total;
+        double running = 0;
+        int last = 0;
+        for (int i = 0; i < weights.Length; i++)
+        {
+            if (weights[i] <= 0) continue;
+            running += weights[i];
+            last = i;
+            if (running > target) return i;
+        }
+        return last;
+    }
+
+    private static ulong LastWordBits(int vocabularySize) => (vocabularySize & 63) == 0 ? ulong.MaxValue : (1UL << (vocabularySize & 63)) - 1;
+
+    /// <summary>Largest non-NaN logit among the allowed ids and the first id holding it (−1 when none: every allowed
+    /// logit is NaN). Runs of fully allowed words go through the vectorised max in one call, runs of empty words are
+    /// skipped in one search, mixed words go bit by bit: a free-text mask (nearly every word full) costs about what no
+    /// mask costs.</summary>
+    private static float MaskedMax(ReadOnlySpan<float> logits, ReadOnlySpan<ulong> mask, out int at)
+    {
+        float max = float.NegativeInfinity;
+        at = -1;
+        int words = Math.Min(mask.Length, (logits.Length + 63) >> 6);
+        int w = 0;
+        while (w < words)
+        {
+            ulong bits = mask[w];
+            if (bits == 0 || bits == ulong.MaxValue)
+            {
+                int run = mask[w..words].IndexOfAnyExcept(bits);
+                int end = run < 0 ? words : w + run;
+                if (bits != 0)
+                {
+                    int first = w << 6;
+                    var block = logits[first..Math.Min(end << 6, logits.Length)];
+                    float blockMax = MaxOf(block);
+                    if (blockMax > max || (at < 0 && blockMax == max))
+                    {
+                        max = blockMax;
+                        at = first + block.IndexOf(blockMax);
+                    }
+                }
+                w = end;
+                continue;
+            }
+            int start = w << 6;
+            while (bits != 0)
+            {
+                int id = start + BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                if (id >= logits.Length) break;
+                float v = logits[id];
+                if (v > max || (at < 0 && v == max))
+                {
+                    max = v;
+                    at = id;
+                }
+            }
+            w++;
+        }
+        return at < 0 ? float.NaN : max;
+    }
+
+    /// <summary>weights[i] = exp((logits[i] − max) · inverse) for allowed ids, 0 for the others; returns their sum.
+    /// Runs of full or empty words are handled in one vectorised call each.</summary>
+    private static double MaskedScaledExp(ReadOnlySpan<float> logits, ReadOnlySpan<ulong> mask, Span<float> weights, float max, float inverse)
+    {
+        double total = 0;
+        int words = Math.Min(mask.Length, (logits.Length + 63) >> 6);
+        int w = 0;
+        while (w < words)
+        {
+            ulong bits = mask[w];
+            int first = w << 6;
+            if (bits == 0 || bits == ulong.MaxValue)
+            {
+                int run = mask[w..words].IndexOfAnyExcept(bits);
+                int end = run < 0 ? words : w + run;
+                int last = Math.Min(end << 6, logits.Length);
+                if (bits == 0) weights[first..last].Clear();
+                else total += ScaledExp(logits[first..last], weights[first..last], max, inverse);
+                w = end;
+                continue;
+            }
+            int count = Math.Min(64, logits.Length - first);
+            var target = weights.Slice(first, count);
+            target.Clear();
+            while (bits != 0)
+            {
+                int i = BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+                if (i >= count) break;
+                float e = MathF.Exp((logits[first + i] - max) * inverse);
+                target[i] = e;
+                total += e;
+            }
+            w++;
+        }
+        return total;
     }
 
     /// <summary>weights[i] = exp((logits[i] − max) · inverse), vectorised; returns their sum.</summary>

@@ -6,7 +6,7 @@ using Campfire.Harmony.Tokenization;
 namespace Campfire.Harmony.Testing;
 
 /// <summary>
-/// A stand-in for a model: replays prepared Harmony completions, one per <see cref="GenerateAsync"/> call, for tests,
+/// A stand-in for a model: replays prepared Harmony completions, one per <see cref="GenerateAsync(TokenGenerationRequest, CancellationToken)"/> call, for tests,
 /// benchmarks and <c>campfire demo</c> (no weights ship with the project). Like a real generator it stops after the
 /// first stop token (which it yields) or at <see cref="GenerationOptions.MaxTokens"/>, and honours cancellation
 /// between tokens. Thread-safe only for one conversation at a time, like the engine.
@@ -70,8 +70,22 @@ public sealed class ScriptedTokenGenerator : ITokenGenerator
         return Replay(_turns[_next++], stopTokens, options.MaxTokens, cancellationToken);
     }
 
+    /// <summary>As the other overload; when the request carries a constraint, every scripted token must pass
+    /// <see cref="Campfire.Harmony.Constraints.ITokenConstraint.TryAccept"/> (it is advanced past each one, as a
+    /// constrained sampler would), else <see cref="ScriptRejectedByConstraintException"/> is thrown.</summary>
+    public IAsyncEnumerable<int> GenerateAsync(TokenGenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request.Options);
+        if (_next >= _turns.Length)
+            throw new ScriptExhaustedException(_turns.Length);
+        _prompts.Add([.. request.Prompt.Span]);
+        int turn = _next++;
+        return Replay(_turns[turn], request.StopTokens, request.Options.MaxTokens, cancellationToken, request.Constraint, turn + 1);
+    }
+
     private async IAsyncEnumerable<int> Replay(
-        ImmutableArray<int> turn, ReadOnlyMemory<int> stopTokens, int maxTokens, [EnumeratorCancellation] CancellationToken cancellationToken)
+        ImmutableArray<int> turn, ReadOnlyMemory<int> stopTokens, int maxTokens, [EnumeratorCancellation] CancellationToken cancellationToken,
+        Campfire.Harmony.Constraints.ITokenConstraint? constraint = null, int turnNumber = 0)
     {
         var limit = Math.Min(turn.Length, Math.Max(0, maxTokens));
         for (var i = 0; i < limit; i++)
@@ -79,6 +93,9 @@ public sealed class ScriptedTokenGenerator : ITokenGenerator
             cancellationToken.ThrowIfCancellationRequested();
             if (TokenDelay > TimeSpan.Zero) await Task.Delay(TokenDelay, cancellationToken).ConfigureAwait(false);
             var token = turn[i];
+            if (constraint is not null && !constraint.TryAccept(token))
+                throw new ScriptRejectedByConstraintException(turnNumber, i, token,
+                    O200kHarmonyTokenizer.Instance.Decode(turn.AsSpan(Math.Max(0, i - 12), Math.Min(i, 12))));
             yield return token;
             if (stopTokens.Span.Contains(token)) yield break;
         }

@@ -9,9 +9,10 @@ namespace Campfire.Inference;
 /// A loaded gpt-oss model with its KV cache behind the decode loop. A prompt that shares a prefix with what the cache
 /// already holds (the usual case in a multi-turn Harmony conversation, where the next prompt re-renders the previous
 /// completion, sometimes differently near its end) only prefills what follows the shared prefix; the cache is rewound
-/// to it when the sliding layers' rings still hold what is needed, else it starts over.
+/// to it when the sliding layers' rings still hold what is needed, else it starts over. Greedy picks (masked ones too)
+/// are made on the model's device: the logits never leave it.
 /// </summary>
-public sealed class GptOssDecodeModel : IGreedyDecodeModel, IDisposable
+public sealed class GptOssDecodeModel : IMaskedGreedyDecodeModel, IDisposable
 {
     private readonly KvCache _cache;
     private readonly List<int> _cached = new();
@@ -69,6 +70,20 @@ public sealed class GptOssDecodeModel : IGreedyDecodeModel, IDisposable
         finally { Exit(); }
     }
 
+    public int PrefillGreedy(ReadOnlySpan<int> prompt, ReadOnlySpan<ulong> mask)
+    {
+        Enter();
+        try { return RunGreedy(Rewind(prompt), mask); }
+        finally { Exit(); }
+    }
+
+    public int DecodeGreedy(int token, ReadOnlySpan<ulong> mask)
+    {
+        Enter();
+        try { return RunGreedy([token], mask); }
+        finally { Exit(); }
+    }
+
     /// <summary>One KV cache: two generators over the same model must not step it at once.</summary>
     private void Enter()
     {
@@ -119,6 +134,19 @@ public sealed class GptOssDecodeModel : IGreedyDecodeModel, IDisposable
 
     public void AttachSpans(IDecodeSpanSink? sink) => Model.Spans = sink;
 
+    private int RunGreedy(ReadOnlySpan<int> tokens, ReadOnlySpan<ulong> mask)
+    {
+        _deviceMask ??= new DeviceTokenMask(VocabularySize, Model.Device);
+        _deviceMask.CheckLength(mask);
+        using var result = Forward(tokens, keepOnDevice: true);
+        long start = Model.SpanStart();
+        int id = _deviceMask.ArgMax(result, mask);
+        Model.SpanEnd(DecodeSpan.Sampling, start);
+        return id;
+    }
+
+    private DeviceTokenMask? _deviceMask;
+
     private TorchSharp.torch.Tensor Forward(ReadOnlySpan<int> tokens, bool keepOnDevice = false)
     {
         if ((long)_cached.Count + tokens.Length > Model.Config.MaxContextLength)
@@ -141,6 +169,7 @@ public sealed class GptOssDecodeModel : IGreedyDecodeModel, IDisposable
 
     public void Dispose()
     {
+        _deviceMask?.Dispose();
         _cache.Dispose();
         Model.Dispose();
     }

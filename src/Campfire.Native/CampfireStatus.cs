@@ -16,4 +16,5 @@ public enum CampfireStatus
     InvalidConversation = 10,
     InvalidState = 11,
     Internal = 12,
+    TokenNotAllowed = 13,
 }

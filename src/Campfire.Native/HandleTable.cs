@@ -5,6 +5,8 @@ internal enum HandleKind : byte
 {
     StreamDecoder = 0x1D,
     Parser = 0x2A,
+    Grammar = 0x3C,
+    Constraint = 0x4B,
 }
 
 /// <summary>

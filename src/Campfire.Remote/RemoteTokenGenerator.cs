@@ -119,6 +119,23 @@ public sealed class RemoteTokenGenerator : ITokenGenerator, IDisposable
         return GenerateCoreAsync(prompt, stopTokens.ToArray(), options, cancellationToken);
     }
 
+    /// <summary>What a constrained request is refused with: the mask needs the logits, which stay on the server.</summary>
+    public const string ConstraintNotSupportedMessage =
+        "remote generation (vLLM, SGLang) cannot apply Campfire's token constraint: the mask must be applied where the logits are, "
+        + "on the server, and Harmony's grammar has no exact equivalent among their structured-output options; "
+        + "generate locally for constrained output (see docs/scaling-out.md, \"Constrained generation\")";
+
+    /// <summary>Generates as <see cref="GenerateAsync(ReadOnlyMemory{int}, ReadOnlyMemory{int}, GenerationOptions, CancellationToken)"/>
+    /// does; the unchanged-prefix hint is not needed (the servers cache prefixes themselves).</summary>
+    /// <exception cref="NotSupportedException">The request carries a <see cref="TokenGenerationRequest.Constraint"/>
+    /// (thrown here, before anything is sent): silently ignoring it would return output the caller believes constrained.</exception>
+    public IAsyncEnumerable<int> GenerateAsync(TokenGenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        if (request.Constraint is not null)
+            throw new NotSupportedException(ConstraintNotSupportedMessage);
+        return GenerateAsync(request.Prompt, request.StopTokens, request.Options, cancellationToken);
+    }
+
     private async IAsyncEnumerable<int> GenerateCoreAsync(ReadOnlyMemory<int> prompt, int[] stopTokens,
         GenerationOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -12,7 +12,8 @@ namespace Campfire.Cli.Commands;
 /// first-aid corpus) driven by a real model through the TorchSharp decode loop. The final channel streams to standard
 /// output; the analysis channel and tool activity go to standard error (dimmed on a terminal). With <c>--script FILE</c>,
 /// each non-empty line of FILE is one user turn of the same conversation (the engine keeps it, and the local model its
-/// KV cache, between turns).
+/// KV cache, between turns). <c>--json</c> prints the engine's events as JSON lines instead (the writer of
+/// <c>campfire demo --json</c>); <c>--constrain</c> samples only well-formed Harmony (local models only).
 /// </summary>
 public sealed class ChatCommand : ICliCommand
 {
@@ -23,12 +24,24 @@ public sealed class ChatCommand : ICliCommand
         var prompt = new Argument<string>("PROMPT") { Description = "the question to ask", Arity = ArgumentArity.ZeroOrOne, DefaultValueFactory = _ => "" };
         var script = new Option<string?>("--script") { Description = "run one user turn per non-empty line of FILE, in one conversation (instead of PROMPT)" };
         var index = new Option<string?>("--index") { Description = "Search this index (from `campfire index`) instead of the sample corpus" };
+        var constrain = new Option<bool>("--constrain")
+        {
+            Description = "sample only well-formed Harmony (a token mask from the conversation's tools and channels before every step; local --model only)",
+        };
+        var json = new Option<bool>("--json") { Description = "print the engine's events as JSON lines on standard output (the same events as `campfire demo --json`)" };
         var command = new Command("chat",
             "Ask the emergency-guidance assistant a question, answered by a local gpt-oss model (--model DIR) or by vLLM/SGLang servers (--endpoint URL)");
         options.AddTo(command);
         remote.AddTo(command, options.Model);
         remote.RefuseWithEndpoint(command, options.Device, options.DType, options.Threads, options.Trace, options.Profile);
         command.Options.Add(index);
+        command.Options.Add(constrain);
+        command.Options.Add(json);
+        command.Validators.Add(parsed =>
+        {
+            if (parsed.GetResult(constrain) is { Implicit: false } && parsed.GetValue(constrain) && parsed.GetValue(remote.Endpoint) is { Length: > 0 })
+                parsed.AddError("--constrain applies to a local --model only: vLLM/SGLang servers cannot apply Campfire's token mask (see docs/scaling-out.md)");
+        });
         command.Arguments.Add(prompt);
         command.Options.Add(script);
         command.SetAction(async (result, cancellationToken) =>
@@ -78,17 +91,24 @@ public sealed class ChatCommand : ICliCommand
             using (var backend = result.GetValue(index) is { } indexDirectory ? LuceneSearchBackend.Open(indexDirectory) : SampleCorpus.BuildBackend())
             {
                 var engine = EmergencyGuidance.CreateEngine(backend);
-                var run = new EngineRunOptions { Generation = generation, StreamDeltas = true };
+                var run = new EngineRunOptions { Generation = generation, StreamDeltas = true, Constrain = result.GetValue(constrain) };
+                var jsonEvents = result.GetValue(json) ? new EngineEventConsole(Console.Out, json: true) : null;
                 bool dim = !Console.IsErrorRedirected;
                 bool finalStreamed = false;
                 StopReason reason = StopReason.NoFinalAnswer;
                 (string? Channel, string? Recipient)? lastDelta = null;
                 foreach (var turn in questions)
                 {
-                    if (questions.Length > 1) Console.Error.WriteLine($"\n[user] {turn}");
+                    if (questions.Length > 1 && jsonEvents is null) Console.Error.WriteLine($"\n[user] {turn}");
                     finalStreamed = false;
                     await foreach (var e in EmergencyGuidance.AskAsync(engine, generator, turn, run, cancellationToken: cancellationToken))
                     {
+                        if (jsonEvents is not null)
+                        {
+                            jsonEvents.Write(e);
+                            if (e is RunCompleted done) reason = done.Reason;
+                            continue;
+                        }
                         switch (e)
                         {
                             case ContentDelta { Channel: "final", Recipient: null } delta:
@@ -132,7 +152,8 @@ public sealed class ChatCommand : ICliCommand
                 options.Report(result, profiler);
                 if (reason != StopReason.FinalAnswer)
                 {
-                    Console.Out.WriteLine(EmergencyGuidance.SafetyNote);
+                    // In JSON mode standard output holds events only; a final answer's event carries the note.
+                    if (jsonEvents is null) Console.Out.WriteLine(EmergencyGuidance.SafetyNote);
                     Console.Error.WriteLine($"campfire: chat: no final answer: {EngineEventConsole.Explain(reason)}");
                     return ExitCodes.BadInput;
                 }

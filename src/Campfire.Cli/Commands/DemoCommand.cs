@@ -28,9 +28,13 @@ public sealed class DemoCommand : ICliCommand
         var dtype = new Option<string?>("--dtype") { Description = "activation precision with --model: float32 (default) or bfloat16" };
         dtype.OneOf("float32", "bfloat16");
         var threads = new Option<int>("--threads") { Description = "libtorch CPU threads with --model (0: one per core)", DefaultValueFactory = _ => 0 };
+        var constrain = new Option<bool>("--constrain")
+        {
+            Description = "Sample only well-formed Harmony (a token mask from the tools and channels before every step); with the scripted model, every scripted token is checked against it",
+        };
         threads.AtLeast(0);
         var command = new Command("demo", "Run the offline emergency-guidance demo: search, open, answer with checked citations (scripted model unless --model)");
-        foreach (var option in new Option[] { json, model, question, index, delay, stream, maxTokens, dtype, threads }) command.Options.Add(option);
+        foreach (var option in new Option[] { json, model, question, index, delay, stream, maxTokens, dtype, threads, constrain }) command.Options.Add(option);
         command.SetAction(async (parse, cancellationToken) =>
         {
             bool local = parse.GetValue(model) is not null;
@@ -40,13 +44,13 @@ public sealed class DemoCommand : ICliCommand
                 : parse.GetValue(dtype) == "float32" ? Campfire.Inference.Runtime.ActivationDType.Float32 : (Campfire.Inference.Runtime.ActivationDType?)null;
             return await RunAsync(
                 new DemoSettings(parse.GetValue(json), parse.GetValue(model), parse.GetValue(question), parse.GetValue(index),
-                    parse.GetValue(delay), parse.GetValue(stream), parse.GetValue(maxTokens)),
+                    parse.GetValue(delay), parse.GetValue(stream), parse.GetValue(maxTokens), parse.GetValue(constrain)),
                 Console.Out, LocalModel.TorchSharpCpuWith(precision, parse.GetValue(threads)), cancellationToken);
         });
         return command;
     }
 
-    internal sealed record DemoSettings(bool Json, string? Model, string? Question, string? Index, int DelayMs, bool Stream, int MaxTokens);
+    internal sealed record DemoSettings(bool Json, string? Model, string? Question, string? Index, int DelayMs, bool Stream, int MaxTokens, bool Constrain = false);
 
     internal static async Task<int> RunAsync(DemoSettings settings, TextWriter output, LocalModel localModel, CancellationToken cancellationToken)
     {
@@ -97,12 +101,13 @@ public sealed class DemoCommand : ICliCommand
                 ["documents"] = backend.DocumentCount,
                 ["index_ms"] = Math.Round(indexTime.TotalMilliseconds, 3),
                 ["question"] = question,
+                ["constrained"] = settings.Constrain,
             }));
         }
         else
         {
             output.WriteLine("Campfire demo: offline emergency guidance (Harmony engine + browser tool over a Lucene.Net BM25 index)");
-            output.WriteLine($"Model:  {modelLabel}");
+            output.WriteLine($"Model:  {modelLabel}{(settings.Constrain ? " (constrained: only well-formed Harmony can be sampled)" : "")}");
             output.WriteLine($"Corpus: {backend.Source}, {backend.DocumentCount} documents, indexed in {indexTime.TotalMilliseconds:F0} ms" +
                              (settings.Index is null ? " (sample documents, not medical authority)" : ""));
             output.WriteLine();
@@ -110,7 +115,12 @@ public sealed class DemoCommand : ICliCommand
             output.WriteLine($"  {question}");
         }
 
-        var runOptions = new EngineRunOptions { Generation = GenerationOptions.Default with { MaxTokens = settings.MaxTokens }, StreamDeltas = settings.Json || settings.Stream };
+        var runOptions = new EngineRunOptions
+        {
+            Generation = GenerationOptions.Default with { MaxTokens = settings.MaxTokens },
+            StreamDeltas = settings.Json || settings.Stream,
+            Constrain = settings.Constrain,
+        };
         await foreach (var engineEvent in EmergencyGuidance.AskAsync(engine, generator, question, runOptions, cancellationToken: cancellationToken).ConfigureAwait(false))
             console.Write(engineEvent);
 

@@ -28,4 +28,13 @@ public sealed record EngineRunOptions
     /// <see cref="ArgumentException"/>.
     /// </summary>
     public string? RequiredToolCall { get; init; }
+
+    /// <summary>
+    /// Grammar-constrained generation (<c>--constrain</c>): each turn's <see cref="TokenGenerationRequest.Constraint"/>
+    /// holds the <see cref="Campfire.Harmony.Constraints.HarmonyTokenGrammar"/> of the engine's tools and channels,
+    /// started right after the prompt (after the forced header of <see cref="RequiredToolCall"/>, if any), so the
+    /// generator can only produce well-formed Harmony and schema-valid tool arguments. Off by default; a generator that
+    /// cannot apply a mask throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    public bool Constrain { get; init; }
 }

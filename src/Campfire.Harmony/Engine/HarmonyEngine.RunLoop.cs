@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
+using Campfire.Harmony.Constraints;
 using Campfire.Harmony.Model;
 using Campfire.Harmony.Tools;
 
@@ -52,6 +53,7 @@ public sealed partial class HarmonyEngine
             var header = round == 1 ? forcedHeader : [];
             // What the generator already holds from our previous request: that prompt and what it generated.
             var prompt = RenderPrompt(header, ReferenceEquals(generator, _lastGenerator), out var unchanged);
+            var constraint = options.Constrain ? StartConstraint(header) : null;
             _lastGenerator = null; // until this round's sequence is complete
             // The turn's one parse: the forced header (part of the prompt) and then every generated token.
             var stream = _codec.CreateDeltaStream(options.StreamDeltas);
@@ -69,7 +71,7 @@ public sealed partial class HarmonyEngine
             var firstToken = TimeSpan.Zero;
             var generationStart = Stopwatch.GetTimestamp();
 
-            await foreach (var token in generator.GenerateAsync(new TokenGenerationRequest(prompt, stops.AsMemory(), options.Generation, unchanged), cancellationToken)
+            await foreach (var token in generator.GenerateAsync(new TokenGenerationRequest(prompt, stops.AsMemory(), options.Generation, unchanged, constraint), cancellationToken)
                                .WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -190,6 +192,20 @@ public sealed partial class HarmonyEngine
                 throw new ArgumentException($"RequiredToolCall '{required}' is not a registered tool (registered: {string.Join(", ", _tools.Select(t => t.RecipientPrefix))}).", "options");
         }
         return _codec.EncodeHeaderText(" to=" + recipient);
+    }
+
+    /// <summary>A constraint for this round, positioned after the prompt (and the forced header). The grammar is
+    /// rebuilt only when the system/developer header changes (new tools or instructions); it is cached process-wide
+    /// by its tools and channels anyway.</summary>
+    private ITokenConstraint StartConstraint(ImmutableArray<int> forcedHeader)
+    {
+        var headerMessages = _header ??= MessageInterner.InternHeader(HeaderKey(), BuildHeader);
+        if (_grammar is null || !ReferenceEquals(headerMessages, _grammarHeader))
+        {
+            _grammar = HarmonyTokenGrammar.ForConversation(new Conversation([.. headerMessages]));
+            _grammarHeader = headerMessages;
+        }
+        return forcedHeader.IsDefaultOrEmpty ? _grammar.Start() : _grammar.Start(forcedHeader.AsSpan());
     }
 
     /// <summary>How many leading ids of <paramref name="prompt"/> equal <see cref="_sent"/> (the previous prompt and

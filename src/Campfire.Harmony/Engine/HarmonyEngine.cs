@@ -30,6 +30,8 @@ public sealed partial class HarmonyEngine
     private Message[]? _header;
     private bool _headerStale;          // instructions changed: look the header up again before the next render
     private readonly List<int> _liveEnds = []; // [0]: the header's message count in _live; [i + 1]: after engine message i
+    private Constraints.HarmonyTokenGrammar? _grammar;   // RunAsync's constrained runs: the grammar of _grammarHeader
+    private Message[]? _grammarHeader;
     private readonly Dictionary<string, ToolCall> _liveCalls = new(StringComparer.Ordinal);
     private readonly Dictionary<HarmonyMessage, MappedMessage> _mapped = new(ReferenceEqualityComparer.Instance);
 

@@ -33,6 +33,7 @@ internal static unsafe class LibraryExports
         CampfireStatus.InvalidConversation => "CAMPFIRE_ERROR_INVALID_CONVERSATION\0"u8,
         CampfireStatus.InvalidState => "CAMPFIRE_ERROR_INVALID_STATE\0"u8,
         CampfireStatus.Internal => "CAMPFIRE_ERROR_INTERNAL\0"u8,
+        CampfireStatus.TokenNotAllowed => "CAMPFIRE_ERROR_TOKEN_NOT_ALLOWED\0"u8,
         _ => "CAMPFIRE_UNKNOWN_STATUS\0"u8,
     });
 

@@ -1,0 +1,89 @@
+using Campfire.Harmony.Tokenization;
+
+namespace Campfire.Harmony.Constraints;
+
+/// <summary>
+/// What the masks precompute once per process for o200k_harmony (it depends on nothing but the vocabulary, so every
+/// grammar shares it): the mask of the text tokens, a byte trie over them, and, for each state of the JSON string
+/// lexer, the mask of the tokens that stay inside the string whatever the context (xgrammar's context-independent
+/// tokens) plus a trie of the tokens that close it, keyed by the bytes that follow their closing quote (the only
+/// part whose validity depends on the stack).
+/// </summary>
+internal sealed class ConstraintVocabulary
+{
+    private static readonly Lazy<ConstraintVocabulary> LazyInstance = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private ConstraintVocabulary(ulong[] textMask, TokenTrie trie, ulong[][] stringInside, TokenTrie[] stringClosing)
+    {
+        TextMask = textMask;
+        Trie = trie;
+        StringInside = stringInside;
+        StringClosing = stringClosing;
+    }
+
+    public static ConstraintVocabulary Instance => LazyInstance.Value;
+
+    /// <summary>How long building the tables took (the tokenizer already loaded), for the benchmark's report.</summary>
+    public TimeSpan BuildTime { get; private init; }
+
+    public int VocabularySize => HarmonyTokens.VocabularySize;
+
+    public int WordCount => TokenMask.WordCount(HarmonyTokens.VocabularySize);
+
+    /// <summary>Every ordinary token (ids below <see cref="HarmonyTokens.FirstSpecial"/>).</summary>
+    public ulong[] TextMask { get; }
+
+    /// <summary>All ordinary tokens by their bytes.</summary>
+    public TokenTrie Trie { get; }
+
+    /// <summary>Per string-lexer state: tokens whose every byte keeps the string open.</summary>
+    public ulong[][] StringInside { get; }
+
+    /// <summary>Per string-lexer state: tokens that close the string, by the bytes after the closing quote.</summary>
+    public TokenTrie[] StringClosing { get; }
+
+
+    private static ConstraintVocabulary Build()
+    {
+        var tokenizer = O200kHarmonyTokenizer.Instance;
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        int words = TokenMask.WordCount(HarmonyTokens.VocabularySize);
+        var textMask = new ulong[words];
+        var entries = new List<(byte[] Key, int Token)>(HarmonyTokens.FirstSpecial);
+        for (int id = 0; id < HarmonyTokens.FirstSpecial; id++)
+        {
+            var bytes = tokenizer.GetTokenBytes(id);
+            if (bytes.IsEmpty)
+                continue;
+            textMask[id >> 6] |= 1UL << (id & 63);
+            entries.Add((bytes.ToArray(), id));
+        }
+
+        var inside = new ulong[JsonStringLexer.StateCount][];
+        var closing = new TokenTrie[JsonStringLexer.StateCount];
+        for (int state = 0; state < JsonStringLexer.StateCount; state++)
+        {
+            inside[state] = new ulong[words];
+            var suffixes = new List<(byte[] Key, int Token)>();
+            foreach (var (key, token) in entries)
+            {
+                byte s = (byte)state;
+                int i = 0;
+                int outcome = JsonStringLexer.Continue;
+                for (; i < key.Length; i++)
+                {
+                    outcome = JsonStringLexer.Step(ref s, key[i]);
+                    if (outcome != JsonStringLexer.Continue)
+                        break;
+                }
+                if (outcome == JsonStringLexer.Continue)
+                    inside[state][token >> 6] |= 1UL << (token & 63);
+                else if (outcome == JsonStringLexer.Closed)
+                    suffixes.Add((key[(i + 1)..], token));
+            }
+            closing[state] = TokenTrie.Build(suffixes);
+        }
+        var trie = TokenTrie.Build(entries);
+        return new ConstraintVocabulary(textMask, trie, inside, closing) { BuildTime = System.Diagnostics.Stopwatch.GetElapsedTime(started) };
+    }
+}
