@@ -47,6 +47,22 @@ public sealed class EmergencyFlowTests
     }
 
     [Fact]
+    public async Task Demo_script_stays_inside_the_grammar_of_a_constrained_run()
+    {
+        // The scripted model checks each of its tokens against the run's constraint and throws on the first refused one.
+        using var backend = SampleCorpus.BuildBackend();
+        var engine = EmergencyGuidance.CreateEngine(backend, new EmergencyGuidanceOptions { ConversationStartDate = "2026-11-25" });
+        var events = new List<EngineEvent>();
+        await foreach (var e in EmergencyGuidance.AskAsync(engine, EmergencyDemo.CreateScriptedModel(), EmergencyDemo.Question,
+                           new EngineRunOptions { Constrain = true }))
+            events.Add(e);
+
+        Assert.Equal(["browser.search", "browser.open"], events.OfType<ToolCallFinished>().Select(c => c.Call.Recipient));
+        Assert.Equal(EmergencyDemo.Answer, Assert.Single(events.OfType<FinalAnswer>()).Message.Content);
+        Assert.Equal(StopReason.FinalAnswer, Assert.IsType<RunCompleted>(events[^1]).Reason);
+    }
+
+    [Fact]
     public async Task Streamed_deltas_spell_out_every_message_the_model_wrote()
     {
         using var backend = SampleCorpus.BuildBackend();
