@@ -42,16 +42,9 @@ internal sealed class FusedExperts
     {
         var c = _config;
         int h = c.HiddenSize, i2 = 2 * c.IntermediateSize;
-        var (bias1, bias2) = Biases(w);
         using (var wide = t.to(ScalarType.Float32).contiguous())
             MemoryMarshal.Cast<byte, float>(wide.bytes).CopyTo(_input);
 
-        var blocks1 = Bytes(w.Mlp1Blocks);
-        var scales1 = Bytes(w.Mlp1Scales);
-        var blocks2 = Bytes(w.Mlp2Blocks);
-        var scales2 = Bytes(w.Mlp2Scales);
-        int blocks1PerExpert = i2 * (h / 32) * 16, scales1PerExpert = i2 * (h / 32);
-        int blocks2PerExpert = h * (c.IntermediateSize / 32) * 16, scales2PerExpert = h * (c.IntermediateSize / 32);
 
         Array.Clear(_sum);
         // Experts in id order, as the batched torch path adds them, so float32 sums round alike.
@@ -61,20 +54,46 @@ internal sealed class FusedExperts
             for (int b = a; b > 0 && chosen[order[b]] < chosen[order[b - 1]]; b--) (order[b], order[b - 1]) = (order[b - 1], order[b]);
 
         foreach (int slot in order)
-        {
-            int e = (int)chosen[slot];
-            Mxfp4MatVec.Multiply(blocks1.Slice(e * blocks1PerExpert, blocks1PerExpert), scales1.Slice(e * scales1PerExpert, scales1PerExpert),
-                _input, bias1.AsSpan(e * i2, i2), _hidden, threads);
-            SwiGlu(_hidden, _swiglu, (float)c.SwigluLimit, (float)c.SwigluAlpha);
-            Mxfp4MatVec.Multiply(blocks2.Slice(e * blocks2PerExpert, blocks2PerExpert), scales2.Slice(e * scales2PerExpert, scales2PerExpert),
-                _swiglu, bias2.AsSpan(e * h, h), _expertOut, threads);
-            float weight = weights[slot];
-            for (int k = 0; k < h; k++) _sum[k] += _expertOut[k] * weight;
-        }
+            AddExpert(w, (int)chosen[slot], weights[slot], _input, _sum, threads);
         // A tensor of its own (not one over _sum, which the next layer overwrites), filled through its byte view.
         var result = empty([1, h], ScalarType.Float32);
         MemoryMarshal.AsBytes(_sum.AsSpan()).CopyTo(result.bytes);
         return result;
+    }
+
+    /// <summary>
+    /// Adds expert <paramref name="expert"/>'s output for some prompt tokens to their rows of <paramref name="output"/>
+    /// (fp32 [n, H], contiguous, on the CPU): token <c>tokens[j]</c> with router weight <c>weights[j]</c>, read from
+    /// <paramref name="input"/> (fp32 [n, H], contiguous). Used by prefill for experts that few tokens chose, where
+    /// reading the MXFP4 bytes once per token costs less than dequantising the whole expert.
+    /// </summary>
+    public void AddExpertRows(Tensor input, Tensor output, GptOssLayerWeights w, int expert, ReadOnlySpan<long> tokens,
+        ReadOnlySpan<float> weights, int threads)
+    {
+        int h = _config.HiddenSize;
+        var rowsIn = MemoryMarshal.Cast<byte, float>(input.bytes);
+        var rowsOut = MemoryMarshal.Cast<byte, float>(output.bytes);
+        for (int j = 0; j < tokens.Length; j++)
+        {
+            int row = (int)tokens[j];
+            rowsIn.Slice(row * h, h).CopyTo(_input);
+            AddExpert(w, expert, weights[j], _input, rowsOut.Slice(row * h, h), threads);
+        }
+    }
+
+    private void AddExpert(GptOssLayerWeights w, int e, float weight, ReadOnlySpan<float> input, Span<float> sum, int threads)
+    {
+        var c = _config;
+        int h = c.HiddenSize, i2 = 2 * c.IntermediateSize;
+        var (bias1, bias2) = Biases(w);
+        int blocks1PerExpert = i2 * (h / 32) * 16, scales1PerExpert = i2 * (h / 32);
+        int blocks2PerExpert = h * (c.IntermediateSize / 32) * 16, scales2PerExpert = h * (c.IntermediateSize / 32);
+        Mxfp4MatVec.Multiply(Bytes(w.Mlp1Blocks).Slice(e * blocks1PerExpert, blocks1PerExpert),
+            Bytes(w.Mlp1Scales).Slice(e * scales1PerExpert, scales1PerExpert), input, bias1.AsSpan(e * i2, i2), _hidden, threads);
+        SwiGlu(_hidden, _swiglu, (float)c.SwigluLimit, (float)c.SwigluAlpha);
+        Mxfp4MatVec.Multiply(Bytes(w.Mlp2Blocks).Slice(e * blocks2PerExpert, blocks2PerExpert),
+            Bytes(w.Mlp2Scales).Slice(e * scales2PerExpert, scales2PerExpert), _swiglu, bias2.AsSpan(e * h, h), _expertOut, threads);
+        for (int k = 0; k < h; k++) sum[k] += _expertOut[k] * weight;
     }
 
     // The reference's SwiGLU over interleaved rows: gate = even rows clamped above at the limit, linear = odd rows

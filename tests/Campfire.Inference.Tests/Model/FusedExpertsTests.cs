@@ -77,6 +77,47 @@ public sealed class FusedExpertsTests(TinyModelFixture tiny, Xunit.Abstractions.
         Assert.True(maxDiff <= 1e-5, $"max abs diff {maxDiff:G3}");
     }
 
+    /// <summary>
+    /// Prefill on the CPU runs an expert that few prompt tokens chose (at most
+    /// <see cref="GptOssModel.FusedPrefillMaxTokens"/>) through the kernel once per token instead of dequantising it;
+    /// every position's logits stay within the float32 tolerance of the torch path and of the float64 reference.
+    /// </summary>
+    [Fact]
+    public void Float32_prefill_with_fused_expert_rows_matches_the_torch_path_and_the_float64_reference()
+    {
+        var reference = new ReferenceGptOss(tiny.OriginalFolder).Forward(TinyModelFixture.Sequence);
+        using var model = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, ActivationDType.Float32);
+        var fused = PrefillAllPositions(model, fused: true);
+        var torchPath = PrefillAllPositions(model, fused: false);
+        double toTorch = 0, toReference = 0;
+        for (int i = 0; i < fused.Length; i++)
+        {
+            toTorch = Math.Max(toTorch, fused[i].Zip(torchPath[i], (a, b) => (double)Math.Abs(a - b)).Max());
+            toReference = Math.Max(toReference, fused[i].Zip(reference[i], (a, b) => Math.Abs(a - b)).Max());
+        }
+        output.WriteLine($"float32 prefill, fused rows vs torch path {toTorch:G3}, vs float64 reference {toReference:G3}");
+        Assert.True(toTorch <= 1e-5, $"fused vs torch: max abs diff {toTorch:G3}");
+        Assert.True(toReference <= 1e-5, $"fused vs reference: max abs diff {toReference:G3}");
+    }
+
+    private static float[][] PrefillAllPositions(GptOssModel model, bool fused)
+    {
+        bool before = model.UseFusedExperts;
+        model.UseFusedExperts = fused;
+        try
+        {
+            using var cache = model.CreateCache();
+            using Tensor logits = model.Forward(TinyModelFixture.Sequence, cache, allPositions: true);
+            int vocabulary = (int)logits.shape[^1];
+            float[] all = logits.data<float>().ToArray();
+            return Enumerable.Range(0, all.Length / vocabulary).Select(i => all.AsSpan(i * vocabulary, vocabulary).ToArray()).ToArray();
+        }
+        finally
+        {
+            model.UseFusedExperts = before;
+        }
+    }
+
     private const int Prefill = 3;
 
     private (double MaxDiff, bool SamePicks) CompareDecodePaths(ActivationDType dtype)
@@ -94,7 +135,7 @@ public sealed class FusedExpertsTests(TinyModelFixture tiny, Xunit.Abstractions.
         return (maxDiff, samePicks);
     }
 
-    /// <summary>Prefill of 3 tokens (the torch path in both modes), then one token per step: the logits of each step.</summary>
+    /// <summary>Prefill of 3 tokens, then one token per step: the logits of each step (both on the path chosen).</summary>
     private static float[][] DecodeSteps(GptOssModel model, bool fused)
     {
         bool before = model.UseFusedExperts;
