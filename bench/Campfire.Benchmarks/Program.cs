@@ -1,6 +1,8 @@
 using Campfire.Benchmarks.Guard;
 using Campfire.Benchmarks.Infrastructure;
 
+if (Campfire.Benchmarks.Tokenizer.WholeProcessTool.TryRun(args) is { } toolExit) return toolExit;
+
 BenchOptions options;
 try
 {
