@@ -10,27 +10,14 @@ namespace Campfire.Harmony.Tests.Constraints;
 /// it is handed: a run passes only when the whole script is inside the grammar.</summary>
 public sealed class ConstrainedEngineRunTests
 {
-    private const string FinalAnswer = "<|channel|>final<|message|>It is -3 °C in Oslo.<|return|>";
-
-    private static HarmonyEngine Engine(List<ToolCall> calls)
-    {
-        var engine = new HarmonyEngine();
-        engine.RegisterTool(ToolConfig.Function("get_weather", "Current weather.", WeatherSchema,
-            (call, _) => { calls.Add(call); return ValueTask.FromResult("""{"temp_c": -3}"""); }));
-        engine.RegisterTool(ToolConfig.Function("get_time", "Current time.", null,
-            (call, _) => { calls.Add(call); return ValueTask.FromResult("12:00"); }));
-        engine.AddMessage(engine.CreateUserMessage("Weather in Oslo?"));
-        return engine;
-    }
-
     [Fact]
     public async Task ConstrainedRunOfAValidScriptCallsTheToolAndAnswers()
     {
         var calls = new List<ToolCall>();
-        var engine = Engine(calls);
+        var engine = WeatherAndTimeEngine(calls);
         var model = ScriptedTokenGenerator.FromHarmonyText(
             "<|channel|>analysis<|message|>Need the weather.<|end|><|start|>assistant<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{\"city\": \"Oslo\"}<|call|>",
-            FinalAnswer);
+            OsloFinalAnswer);
 
         var events = await Collect(engine.RunAsync(model, new EngineRunOptions { Constrain = true }));
 
@@ -42,9 +29,9 @@ public sealed class ConstrainedEngineRunTests
     [Fact]
     public async Task ConstrainedRunRejectsAScriptedCallWithAMissingRequiredArgument()
     {
-        var engine = Engine([]);
+        var engine = WeatherAndTimeEngine([]);
         var model = ScriptedTokenGenerator.FromHarmonyText(
-            "<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{}<|call|>", FinalAnswer);
+            "<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{}<|call|>", OsloFinalAnswer);
 
         var error = await Assert.ThrowsAsync<ScriptRejectedByConstraintException>(
             () => Collect(engine.RunAsync(model, new EngineRunOptions { Constrain = true })));
@@ -56,9 +43,9 @@ public sealed class ConstrainedEngineRunTests
     [Fact]
     public async Task UnconstrainedRunLetsTheSameScriptThrough()
     {
-        var engine = Engine([]);
+        var engine = WeatherAndTimeEngine([]);
         var model = ScriptedTokenGenerator.FromHarmonyText(
-            "<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{}<|call|>", FinalAnswer);
+            "<|channel|>commentary to=functions.get_weather <|constrain|>json<|message|>{}<|call|>", OsloFinalAnswer);
 
         var events = await Collect(engine.RunAsync(model));
 
@@ -69,9 +56,9 @@ public sealed class ConstrainedEngineRunTests
     public async Task ConstrainedRunStartsAfterTheForcedHeaderOfARequiredCall()
     {
         var calls = new List<ToolCall>();
-        var engine = Engine(calls);
+        var engine = WeatherAndTimeEngine(calls);
         var model = ScriptedTokenGenerator.FromHarmonyText(
-            "<|channel|>commentary <|constrain|>json<|message|>{\"city\": \"Oslo\"}<|call|>", FinalAnswer);
+            "<|channel|>commentary <|constrain|>json<|message|>{\"city\": \"Oslo\"}<|call|>", OsloFinalAnswer);
 
         var events = await Collect(engine.RunAsync(model, new EngineRunOptions { Constrain = true, RequiredToolCall = "functions.get_weather" }));
 
@@ -82,9 +69,9 @@ public sealed class ConstrainedEngineRunTests
     [Fact]
     public async Task ConstrainedRunRefusesAnUnregisteredRecipient()
     {
-        var engine = Engine([]);
+        var engine = WeatherAndTimeEngine([]);
         var model = ScriptedTokenGenerator.FromHarmonyText(
-            "<|channel|>commentary to=functions.get_news<|message|>{}<|call|>", FinalAnswer);
+            "<|channel|>commentary to=functions.get_news<|message|>{}<|call|>", OsloFinalAnswer);
 
         await Assert.ThrowsAsync<ScriptRejectedByConstraintException>(
             () => Collect(engine.RunAsync(model, new EngineRunOptions { Constrain = true })));

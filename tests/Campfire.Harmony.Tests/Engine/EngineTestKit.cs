@@ -52,6 +52,21 @@ internal static class EngineTestKit
         return list;
     }
 
+    public const string OsloFinalAnswer = "<|channel|>final<|message|>It is -3 °C in Oslo.<|return|>";
+
+    /// <summary>An engine with get_weather (<see cref="WeatherSchema"/>) and get_time (no schema), both recording their
+    /// calls into <paramref name="calls"/>, and the user's "Weather in Oslo?".</summary>
+    public static HarmonyEngine WeatherAndTimeEngine(List<Campfire.Harmony.Model.ToolCall> calls)
+    {
+        var engine = new HarmonyEngine();
+        engine.RegisterTool(ToolConfig.Function("get_weather", "Current weather.", WeatherSchema,
+            (call, _) => { calls.Add(call); return ValueTask.FromResult("""{"temp_c": -3}"""); }));
+        engine.RegisterTool(ToolConfig.Function("get_time", "Current time.", null,
+            (call, _) => { calls.Add(call); return ValueTask.FromResult("12:00"); }));
+        engine.AddMessage(engine.CreateUserMessage("Weather in Oslo?"));
+        return engine;
+    }
+
     public const string WeatherSchema = """{"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]}""";
 
     public static string ReadConformance(string name) =>

@@ -8,26 +8,13 @@ namespace Campfire.Harmony.Tests.Engine;
 
 public sealed class RequiredToolCallTests
 {
-    private const string FinalAnswer = "<|channel|>final<|message|>It is -3 °C in Oslo.<|return|>";
-
-    private static HarmonyEngine Engine(List<ToolCall> calls)
-    {
-        var engine = new HarmonyEngine();
-        engine.RegisterTool(ToolConfig.Function("get_weather", "Current weather.", WeatherSchema,
-            (call, _) => { calls.Add(call); return ValueTask.FromResult("""{"temp_c": -3}"""); }));
-        engine.RegisterTool(ToolConfig.Function("get_time", "Current time.", null,
-            (call, _) => { calls.Add(call); return ValueTask.FromResult("12:00"); }));
-        engine.AddMessage(engine.CreateUserMessage("Weather in Oslo?"));
-        return engine;
-    }
-
     [Fact]
     public async Task A_required_tool_is_prefilled_as_the_recipient_and_the_model_only_writes_the_arguments()
     {
         var calls = new List<ToolCall>();
-        var engine = Engine(calls);
+        var engine = WeatherAndTimeEngine(calls);
         var model = ScriptedTokenGenerator.FromHarmonyText(
-            "<|channel|>commentary <|constrain|>json<|message|>{\"city\": \"Oslo\"}<|call|>", FinalAnswer);
+            "<|channel|>commentary <|constrain|>json<|message|>{\"city\": \"Oslo\"}<|call|>", OsloFinalAnswer);
 
         var events = await Collect(engine.RunAsync(model, new EngineRunOptions { RequiredToolCall = "functions.get_weather" }));
 
@@ -47,8 +34,8 @@ public sealed class RequiredToolCallTests
     public async Task Any_tool_of_a_namespace_leaves_the_method_to_the_model()
     {
         var calls = new List<ToolCall>();
-        var engine = Engine(calls);
-        var model = ScriptedTokenGenerator.FromHarmonyText(".get_time<|channel|>commentary<|message|>{}<|call|>", FinalAnswer);
+        var engine = WeatherAndTimeEngine(calls);
+        var model = ScriptedTokenGenerator.FromHarmonyText(".get_time<|channel|>commentary<|message|>{}<|call|>", OsloFinalAnswer);
 
         await Collect(engine.RunAsync(model, new EngineRunOptions { RequiredToolCall = "functions." }));
 
@@ -63,8 +50,8 @@ public sealed class RequiredToolCallTests
     [InlineData("functions", "is not a registered tool")]
     public async Task A_required_tool_that_is_not_registered_is_refused_before_generating(string required, string expected)
     {
-        var engine = Engine([]);
-        var model = ScriptedTokenGenerator.FromHarmonyText(FinalAnswer);
+        var engine = WeatherAndTimeEngine([]);
+        var model = ScriptedTokenGenerator.FromHarmonyText(OsloFinalAnswer);
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => Collect(engine.RunAsync(model, new EngineRunOptions { RequiredToolCall = required })));
 
