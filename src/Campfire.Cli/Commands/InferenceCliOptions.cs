@@ -17,7 +17,7 @@ internal sealed class InferenceCliOptions
     public Option<float> TopP { get; } = new("--top-p") { Description = "nucleus mass in (0, 1]", DefaultValueFactory = _ => 1f };
     public Option<int?> Seed { get; } = new("--seed") { Description = "sampling seed (same seed, same tokens)" };
     public Option<int> Threads { get; } = new("--threads") { Description = "libtorch CPU threads (0: one per core; 1 is often fastest for small models or busy machines)", DefaultValueFactory = _ => 0 };
-    public Option<bool> Profile { get; } = new("--profile") { Description = "print a timing table to stderr (load, prefill, steps, tokens/s, a step split into attention, MoE, unembedding and sampling, parser, channel wait)" };
+    public Option<bool> Profile { get; } = new("--profile") { Description = "print a timing table to stderr (load, prefill, steps, tokens/s, a step split into attention, MoE (router, experts), unembedding and sampling, parser, channel wait)" };
     public Option<string?> Trace { get; } = new("--trace") { Description = "write a Chrome trace (JSON) of the decode steps to FILE" };
 
     public InferenceCliOptions()

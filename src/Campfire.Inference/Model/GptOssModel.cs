@@ -229,12 +229,19 @@ public sealed class GptOssModel : IDisposable
         var c = Config;
         int n = (int)t.shape[0];
         int k = c.ExpertsPerToken;
+        // Router and experts are parts of the MoE span (the profile shows them inside it, not next to it).
+        long routerStart = SpanStart();
         var gate = F.linear(t.to(ScalarType.Float32), RouterFloat32(w.GateWeight), RouterFloat32(w.GateBias));
         var (topValues, topIndices) = gate.topk(k, dim: -1, largest: true, sorted: true);
         var expertWeights = softmax(topValues, -1).reshape(n * k);
         long[] chosen = topIndices.reshape(n * k).cpu().data<long>().ToArray();
+        long expertsStart = SpanEnd(DecodeSpan.Router, routerStart);
         if (n == 1 && UseFusedExperts && Device.type == TorchSharp.DeviceType.CPU)
-            return FusedExpertsOneToken(t, w, chosen, expertWeights);
+        {
+            var fused = FusedExpertsOneToken(t, w, chosen, expertWeights);
+            SpanEnd(DecodeSpan.Experts, expertsStart);
+            return fused;
+        }
 
         var output = zeros([n, c.HiddenSize], ScalarType.Float32, Device);
         var tokenList = new List<long>(n);
@@ -279,7 +286,9 @@ public sealed class GptOssModel : IDisposable
             var y = F.linear(u, w2, Widen(w.Mlp2Bias)[e]).to(ScalarType.Float32);
             output.index_add_(0, tokens, y * expertWeights.index_select(0, slots).unsqueeze(1), 1);
         }
-        return output.to(_dtype);
+        var result = output.to(_dtype);
+        SpanEnd(DecodeSpan.Experts, expertsStart);
+        return result;
     }
 
     /// <summary>

@@ -67,7 +67,7 @@ public sealed class InferenceCommandTests(TinyModels tiny) : IClassFixture<TinyM
     [Theory]
     [InlineData("0")]   // greedy: the model picks the token inside its call
     [InlineData("1")]   // the host sampler picks it
-    public void Profile_splits_a_step_into_attention_moe_unembedding_and_sampling_that_fit_in_the_step(string temperature)
+    public void Profile_splits_a_step_into_attention_moe_with_its_router_and_experts_unembedding_and_sampling_that_fit_in_the_step(string temperature)
     {
         string trace = Path.Combine(tiny.Root, $"spans-{temperature}.json");
         var r = Campfire.Run("[4, 5, 6]", "generate", "--model", tiny.Original, "--threads", "1", "--max-tokens", "6",
@@ -77,9 +77,10 @@ public sealed class InferenceCommandTests(TinyModels tiny) : IClassFixture<TinyM
         double Row(string name) => double.Parse(Regex.Match(r.Err, $@"^{Regex.Escape(name)}\s+([0-9.]+)", RegexOptions.Multiline).Groups[1].Value, c);
         double[] Parts(string name)
         {
-            var m = Regex.Match(r.Err, $@"^{Regex.Escape(name)}\s+attention ([0-9.]+) ms, moe ([0-9.]+) ms, unembedding ([0-9.]+) ms, sampling ([0-9.]+) ms, other ([0-9.]+) ms$", RegexOptions.Multiline);
+            var m = Regex.Match(r.Err, $@"^{Regex.Escape(name)}\s+attention ([0-9.]+) ms, moe ([0-9.]+) ms \(router ([0-9.]+), experts ([0-9.]+)\), unembedding ([0-9.]+) ms, sampling ([0-9.]+) ms, other ([0-9.]+) ms$", RegexOptions.Multiline);
             Assert.True(m.Success, r.Err);
-            return [.. Enumerable.Range(1, 5).Select(g => double.Parse(m.Groups[g].Value, c))];
+            // attention, moe, unembedding, sampling, other, then the MoE's router and experts
+            return [.. new[] { 1, 2, 5, 6, 7, 3, 4 }.Select(g => double.Parse(m.Groups[g].Value, c))];
         }
         var step = Parts("step breakdown (mean)");
         var prefill = Parts("prefill breakdown");
@@ -87,10 +88,13 @@ public sealed class InferenceCommandTests(TinyModels tiny) : IClassFixture<TinyM
         // Each figure is rounded to 0.01 ms: four of them may exceed the whole by 0.02 at most.
         Assert.True(step[..4].Sum() <= Row("step ms mean") + 0.02, r.Err);
         Assert.True(prefill[..4].Sum() <= Row("prefill ms") + 0.02, r.Err);
+        // The router and the experts are inside the MoE's time.
+        Assert.True(step[5] + step[6] <= step[1] + 0.02, r.Err);
+        Assert.True(prefill[5] + prefill[6] <= prefill[1] + 0.02, r.Err);
 
         using var doc = JsonDocument.Parse(File.ReadAllBytes(trace));
         var names = doc.RootElement.GetProperty("traceEvents").EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToHashSet();
-        Assert.Superset(new HashSet<string?> { "step", "attention", "moe", "unembedding", "sampling" }, names);
+        Assert.Superset(new HashSet<string?> { "step", "attention", "moe", "router", "experts", "unembedding", "sampling" }, names);
     }
 
     [Theory]
