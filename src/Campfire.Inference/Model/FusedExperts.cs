@@ -40,11 +40,9 @@ internal sealed class FusedExperts
     /// </summary>
     public unsafe Tensor Forward(Tensor t, GptOssLayerWeights w, ReadOnlySpan<long> chosen, ReadOnlySpan<float> weights, int threads)
     {
-        var c = _config;
-        int h = c.HiddenSize, i2 = 2 * c.IntermediateSize;
+        int h = _config.HiddenSize;
         using (var wide = t.to(ScalarType.Float32).contiguous())
             MemoryMarshal.Cast<byte, float>(wide.bytes).CopyTo(_input);
-
 
         Array.Clear(_sum);
         // Experts in id order, as the batched torch path adds them, so float32 sums round alike.
@@ -53,8 +51,9 @@ internal sealed class FusedExperts
         for (int a = 1; a < order.Length; a++)
             for (int b = a; b > 0 && chosen[order[b]] < chosen[order[b - 1]]; b--) (order[b], order[b - 1]) = (order[b - 1], order[b]);
 
+        var experts = new ExpertBytes(this, w);
         foreach (int slot in order)
-            AddExpert(w, (int)chosen[slot], weights[slot], _input, _sum, threads);
+            AddExpert(experts, (int)chosen[slot], weights[slot], _input, _sum, threads);
         // A tensor of its own (not one over _sum, which the next layer overwrites), filled through its byte view.
         var result = empty([1, h], ScalarType.Float32);
         MemoryMarshal.AsBytes(_sum.AsSpan()).CopyTo(result.bytes);
@@ -73,26 +72,34 @@ internal sealed class FusedExperts
         int h = _config.HiddenSize;
         var rowsIn = MemoryMarshal.Cast<byte, float>(input.bytes);
         var rowsOut = MemoryMarshal.Cast<byte, float>(output.bytes);
+        var experts = new ExpertBytes(this, w);
         for (int j = 0; j < tokens.Length; j++)
         {
             int row = (int)tokens[j];
             rowsIn.Slice(row * h, h).CopyTo(_input);
-            AddExpert(w, expert, weights[j], _input, rowsOut.Slice(row * h, h), threads);
+            AddExpert(experts, expert, weights[j], _input, rowsOut.Slice(row * h, h), threads);
         }
     }
 
-    private void AddExpert(GptOssLayerWeights w, int e, float weight, ReadOnlySpan<float> input, Span<float> sum, int threads)
+    /// <summary>A layer's expert bytes and biases, looked up once per call rather than once per expert product.</summary>
+    private readonly ref struct ExpertBytes(FusedExperts owner, GptOssLayerWeights w)
+    {
+        public readonly ReadOnlySpan<byte> Blocks1 = Bytes(w.Mlp1Blocks), Scales1 = Bytes(w.Mlp1Scales);
+        public readonly ReadOnlySpan<byte> Blocks2 = Bytes(w.Mlp2Blocks), Scales2 = Bytes(w.Mlp2Scales);
+        public readonly (float[] Mlp1, float[] Mlp2) Biases = owner.Biases(w);
+    }
+
+    private void AddExpert(in ExpertBytes w, int e, float weight, ReadOnlySpan<float> input, Span<float> sum, int threads)
     {
         var c = _config;
         int h = c.HiddenSize, i2 = 2 * c.IntermediateSize;
-        var (bias1, bias2) = Biases(w);
         int blocks1PerExpert = i2 * (h / 32) * 16, scales1PerExpert = i2 * (h / 32);
         int blocks2PerExpert = h * (c.IntermediateSize / 32) * 16, scales2PerExpert = h * (c.IntermediateSize / 32);
-        Mxfp4MatVec.Multiply(Bytes(w.Mlp1Blocks).Slice(e * blocks1PerExpert, blocks1PerExpert),
-            Bytes(w.Mlp1Scales).Slice(e * scales1PerExpert, scales1PerExpert), input, bias1.AsSpan(e * i2, i2), _hidden, threads);
+        Mxfp4MatVec.Multiply(w.Blocks1.Slice(e * blocks1PerExpert, blocks1PerExpert),
+            w.Scales1.Slice(e * scales1PerExpert, scales1PerExpert), input, w.Biases.Mlp1.AsSpan(e * i2, i2), _hidden, threads);
         SwiGlu(_hidden, _swiglu, (float)c.SwigluLimit, (float)c.SwigluAlpha);
-        Mxfp4MatVec.Multiply(Bytes(w.Mlp2Blocks).Slice(e * blocks2PerExpert, blocks2PerExpert),
-            Bytes(w.Mlp2Scales).Slice(e * scales2PerExpert, scales2PerExpert), _swiglu, bias2.AsSpan(e * h, h), _expertOut, threads);
+        Mxfp4MatVec.Multiply(w.Blocks2.Slice(e * blocks2PerExpert, blocks2PerExpert),
+            w.Scales2.Slice(e * scales2PerExpert, scales2PerExpert), _swiglu, w.Biases.Mlp2.AsSpan(e * h, h), _expertOut, threads);
         for (int k = 0; k < h; k++) sum[k] += _expertOut[k] * weight;
     }
 
