@@ -19,6 +19,7 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
     private int _headerNode;
     private MessageRule _rule;
     private JsonMachine _machine;
+    private JsonMachine _afterWhitespace; // scratch of the whitespace-led walk
 
     private enum Phase : byte { Header, Text, Json, BetweenMessages, Complete }
 
@@ -242,7 +243,22 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
         }
         mask.Clear();
         states[0].CopyFrom(in _machine);
-        _vocabulary.Trie.Walk(ref stepper, mask);
+        int budget = _machine.LayoutWhitespaceBudget(schema, ref _afterWhitespace);
+        if (budget < 0)
+        {
+            _vocabulary.Trie.Walk(ref stepper, mask);
+        }
+        else
+        {
+            // Tokens without leading whitespace from here; those with it from the state after it, once for all of
+            // their whitespace prefixes, each within the whitespace budget.
+            var unled = new JsonStepper(schema, states, refuseLeadingWhitespace: true);
+            _vocabulary.Trie.Walk(ref unled, mask);
+            states[0].CopyFrom(in _afterWhitespace);
+            var whitespaceLed = _vocabulary.WhitespaceLed;
+            whitespaceLed.SetRootBits(mask, budget);
+            whitespaceLed.Walk(ref stepper, mask, budget);
+        }
         if (_rule.AllowCall && _machine.IsAccepting(schema))
             Set(mask, HarmonyTokens.Call);
     }
@@ -261,11 +277,13 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
         }
     }
 
-    private readonly struct JsonStepper(CompiledJsonSchema schema, JsonMachine[] states) : ITrieStepper
+    private readonly struct JsonStepper(CompiledJsonSchema schema, JsonMachine[] states, bool refuseLeadingWhitespace = false) : ITrieStepper
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool Step(int depth, byte value)
         {
+            if (refuseLeadingWhitespace && depth == 1 && ConstraintVocabulary.IsJsonWhitespace(value))
+                return false;
             ref JsonMachine parent = ref states[depth - 1];
             if (!parent.MayTake(value))
                 return false;

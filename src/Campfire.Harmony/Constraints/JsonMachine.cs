@@ -67,6 +67,39 @@ internal struct JsonMachine
             || (_mode == Mode.Num && _sub is NumZero or NumInt or NumFrac or NumExpDigits)
             || (_mode == Mode.LitValue && schema.Literals.Accepts(_lit))));
 
+    /// <summary>
+    /// Whether whitespace here is layout: a run of whitespace bytes, of any of JSON's four kinds and any length within the
+    /// cap, leads to one state that differs only in its count, which the next other byte resets. Then
+    /// <paramref name="afterWhitespace"/> is that state and the result is how many whitespace bytes may still follow
+    /// (at least 1); otherwise -1: whitespace is refused here, or it is content (inside a string or a literal that has
+    /// blanks). The mask walks the tokens that begin with whitespace once from <paramref name="afterWhitespace"/>
+    /// instead of once per whitespace prefix.
+    /// </summary>
+    public readonly int LayoutWhitespaceBudget(CompiledJsonSchema schema, ref JsonMachine afterWhitespace)
+    {
+        switch (_mode)
+        {
+            case Mode.StrValue or Mode.StrKey or Mode.LitKey or Mode.Keyword:
+                return -1;
+            case Mode.LitValue:
+                // A literal that is complete and cannot go on with any whitespace byte ends at the first one, whichever.
+                if (!schema.Literals.Accepts(_lit)
+                    || schema.Literals.Child(_lit, (byte)' ') >= 0 || schema.Literals.Child(_lit, (byte)'\t') >= 0
+                    || schema.Literals.Child(_lit, (byte)'\n') >= 0 || schema.Literals.Child(_lit, (byte)'\r') >= 0)
+                    return -1;
+                break;
+        }
+        int budget = MaxWhitespaceRun - _whitespace;
+        if (budget <= 0)
+            return -1;
+        afterWhitespace.CopyFrom(in this);
+        if (!afterWhitespace.Step((byte)' ', schema))
+            return -1;
+        // In these modes every whitespace byte is taken without any change but the count.
+        return afterWhitespace._mode is Mode.Value or Mode.AfterValue or Mode.ObjFirst or Mode.ObjNext or Mode.Colon
+            or Mode.ArrFirst or Mode.Done ? budget : -1;
+    }
+
     /// <summary>Copies <paramref name="source"/>, only the frames in use.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void CopyFrom(in JsonMachine source)
@@ -84,6 +117,7 @@ internal struct JsonMachine
     /// <summary>Closes the free string being read, as its closing quote would.</summary>
     public void CloseString(CompiledJsonSchema schema)
     {
+        _whitespace = 0; // the quote ends any run of blanks the string held
         if (_mode == Mode.StrKey)
         {
             ref Frame top = ref _frames[_depth - 1];

@@ -214,4 +214,72 @@ public class HarmonyTokenGrammarTests
         }
         Assert.True(compared > 500);
     }
+
+    [Fact]
+    public void CachedAndWhitespaceLedMasksEqualTheFullVocabularyWalkAlongRandomSampledSequences()
+    {
+        // Uniform sampling among the allowed ids is what a random model at temperature 1 does: it reaches whitespace
+        // runs up to the cap, numbers cut by whitespace, enum values followed by blanks, nested closes.
+        var grammars = new[]
+        {
+            WeatherGrammar(),
+            HarmonyTokenGrammar.ForConversation(Campfire.Benchmarks.Data.ConstraintCorpus.ReportConversation()),
+            HarmonyTokenGrammar.Create(new HarmonyGrammarOptions { ToolNamespaces = [Functions(
+                ("spaced", """{"type":"object","properties":{"mode":{"enum":["a b","a\tb ","x"]},"n":{"type":"number"},"k":{"const":7},"flag":{"type":["boolean","null"]},"rows":{"type":"array","items":{"type":"object","properties":{"v":{"type":"integer"}},"required":["v"]}}},"required":["mode"]}"""),
+                ("free", """{"type":"object","additionalProperties":{"type":["integer","string"]}}"""))] }),
+        };
+        var random = new Random(17);
+        var cached = new ulong[TokenMask.WordCount(HarmonyTokens.VocabularySize)];
+        var walked = new ulong[cached.Length];
+        int compared = 0, whitespaceRuns = 0;
+        foreach (var grammar in grammars)
+        {
+            for (int run = 0; run < 12; run++)
+            {
+                var constraint = (HarmonyTokenConstraint)grammar.Start();
+                bool json = false;
+                var sequence = new List<int>();
+                for (int step = 0; step < 120 && !constraint.IsComplete; step++)
+                {
+                    constraint.WriteAllowedTokens(cached);
+                    constraint.WriteAllowedTokensUncached(walked);
+                    if (!walked.AsSpan().SequenceEqual(cached))
+                    {
+                        int diff = Enumerable.Range(0, HarmonyTokens.VocabularySize).First(i => TokenMask.IsAllowed(walked, i) != TokenMask.IsAllowed(cached, i));
+                        Assert.Fail($"after {System.Text.Json.JsonSerializer.Serialize(Tokenizer.Decode([.. sequence]))}: token {diff} {System.Text.Json.JsonSerializer.Serialize(Tokenizer.Decode([diff]))} walked {TokenMask.IsAllowed(walked, diff)} cached {TokenMask.IsAllowed(cached, diff)}");
+                    }
+                    compared++;
+                    int id = PickAllowed(cached, random, preferWhitespace: json && run % 2 == 0);
+                    Assert.True(constraint.TryAccept(id));
+                    sequence.Add(id);
+                    json |= id == HarmonyTokens.Message;
+                    if (BlankTokens.Contains(id))
+                        whitespaceRuns++;
+                }
+            }
+        }
+        Assert.True(compared > 2000, $"compared {compared}");
+        Assert.True(whitespaceRuns > 300, $"whitespace tokens {whitespaceRuns}");
+    }
+
+    private static readonly HashSet<int> BlankTokens = [.. Enumerable.Range(0, HarmonyTokens.FirstSpecial)
+        .Where(id => Tokenizer.GetTokenBytes(id) is { IsEmpty: false } bytes && !bytes.ContainsAnyExcept(" \t\n\r"u8))];
+
+    private static int PickAllowed(ulong[] mask, Random random, bool preferWhitespace)
+    {
+        var allowed = new List<int>();
+        for (int word = 0; word < mask.Length; word++)
+        {
+            for (ulong bits = mask[word]; bits != 0; bits &= bits - 1)
+                allowed.Add(word * 64 + System.Numerics.BitOperations.TrailingZeroCount(bits));
+        }
+        Assert.NotEmpty(allowed);
+        if (preferWhitespace && random.Next(3) != 0)
+        {
+            var blanks = allowed.Where(BlankTokens.Contains).ToList();
+            if (blanks.Count > 0)
+                return blanks[random.Next(blanks.Count)];
+        }
+        return allowed[random.Next(allowed.Count)];
+    }
 }
