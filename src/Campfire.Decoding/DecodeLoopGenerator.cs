@@ -131,6 +131,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
         float[] buffer = ArrayPool<float>.Shared.Rent(vocabulary);
         _model.AttachSpans(profiler);
         ulong[]? maskBuffer = null;
+        Task<long>? firstMask = null;
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -158,13 +159,43 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
             var mask = maskBuffer is null ? default : maskBuffer.AsMemory(0, modelWords);
             long maskTicks = 0;
 
-            if (constraint is not null) maskTicks = FillMask(constraint, maskBuffer!.AsSpan(0, constraintWords), vocabulary);
+            if (constraint is not null)
+            {
+                var words = maskBuffer.AsMemory(0, constraintWords);
+                if (maskedGreedy is not null)
+                {
+                    // The device pick takes the mask with the prompt: the constraint is prepared and filled first.
+                    PrepareConstraint(constraint, profiler);
+                    maskTicks = FillMask(constraint, words.Span, vocabulary);
+                }
+                else
+                {
+                    // Prepared and filled on another thread while the model reads the prompt; this thread does not touch
+                    // the constraint until it has joined.
+                    firstMask = Task.Run(() =>
+                    {
+                        PrepareConstraint(constraint, profiler);
+                        return FillMask(constraint, words.Span, vocabulary);
+                    }, CancellationToken.None);
+                }
+            }
             // Each model call is followed by picking the token from its logits, inside the timed call: a step is what
             // one more token costs, sampling included (the greedy model picks on its side, inside its call).
             long start = Stopwatch.GetTimestamp();
-            int next = maskedGreedy is not null ? maskedGreedy.PrefillGreedy(prompt.Span, mask.Span)
-                : greedy is not null ? greedy.PrefillGreedy(prompt.Span)
-                : PrefillAndSample(prompt.Span, logits.Span, options, profiler, mask.Span);
+            int next;
+            if (maskedGreedy is not null) next = maskedGreedy.PrefillGreedy(prompt.Span, mask.Span);
+            else if (greedy is not null) next = greedy.PrefillGreedy(prompt.Span);
+            else
+            {
+                _model.Prefill(prompt.Span, logits.Span);
+                if (firstMask is not null)
+                {
+                    long waitStart = Stopwatch.GetTimestamp();
+                    maskTicks = firstMask.GetAwaiter().GetResult();
+                    profiler?.PrefillWaitedForMask(waitStart, Stopwatch.GetTimestamp());
+                }
+                next = Sample(logits.Span, options, profiler, mask.Span);
+            }
             long end = Stopwatch.GetTimestamp();
             DecodeMetrics.PrefillDuration.Record(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
             DecodeMetrics.PromptTokens.Add(prompt.Length);
@@ -216,17 +247,22 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
         }
         finally
         {
+            // The first mask may still be filling the rented buffer when the prefill failed.
+            if (firstMask is not null)
+            {
+                try
+                {
+                    firstMask.Wait(CancellationToken.None);
+                }
+                catch (Exception)
+                {
+                    // Already delivered when it mattered; the run is over.
+                }
+            }
             _model.AttachSpans(null);
             ArrayPool<float>.Shared.Return(buffer);
             if (maskBuffer is not null) ArrayPool<ulong>.Shared.Return(maskBuffer);
         }
-    }
-
-    private int PrefillAndSample(ReadOnlySpan<int> prompt, Span<float> logits, GenerationOptions options, DecodeProfiler? profiler,
-        ReadOnlySpan<ulong> mask)
-    {
-        _model.Prefill(prompt, logits);
-        return Sample(logits, options, profiler, mask);
     }
 
     private int DecodeAndSample(int token, Span<float> logits, GenerationOptions options, DecodeProfiler? profiler,
@@ -245,6 +281,13 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
             : _sampler.Sample(logits, options.Temperature, options.TopP, mask);
         if (profiler is not null) profiler.Record(DecodeSpan.Sampling, start, Stopwatch.GetTimestamp());
         return id;
+    }
+
+    private static void PrepareConstraint(ITokenConstraint constraint, DecodeProfiler? profiler)
+    {
+        long start = Stopwatch.GetTimestamp();
+        constraint.Prepare();
+        profiler?.MaskPrepared(start, Stopwatch.GetTimestamp());
     }
 
     /// <summary>Writes the constraint's mask for the next token; returns the ticks it took. An empty mask is reported

@@ -144,6 +144,24 @@ public sealed class DecodeProfiler : IDecodeSpanSink
         Trace("mask", 1, start, end);
     }
 
+    /// <summary>Time the constraint's one-time preparation took (overlapping the prefill on the CPU sampling path).</summary>
+    public double MaskPrepareMs { get; private set; }
+
+    /// <summary>Time the prefill's first sampling waited for the preparation and the first mask after the model was done.</summary>
+    public double PrefillMaskWaitMs { get; private set; }
+
+    internal void MaskPrepared(long start, long end)
+    {
+        MaskPrepareMs += Ms(start, end);
+        Trace("mask prepare", 1, start, end);
+    }
+
+    internal void PrefillWaitedForMask(long start, long end)
+    {
+        PrefillMaskWaitMs += Ms(start, end);
+        Trace("prefill waits for mask", 1, start, end);
+    }
+
     internal void Backpressure(long start, long end)
     {
         BackpressureWaitMs += Ms(start, end);
@@ -217,7 +235,10 @@ public sealed class DecodeProfiler : IDecodeSpanSink
         lock (_mask)
         {
             if (_mask.Count > 0)
+            {
                 s.Append(c, $"mask us/token p50 {_mask.Percentile(50):F1} p99 {_mask.Percentile(99):F1} ({_mask.Count} tokens, max {_mask.MaxMicroseconds:F1})\n");
+                s.Append(c, $"mask prepare ms {MaskPrepareMs:F2} (once per grammar and process, beside the prefill; the prefill waited {PrefillMaskWaitMs:F2} ms for it)\n");
+            }
         }
         (int Fed, int Prompt)[] rounds;
         lock (_rounds) rounds = [.. _rounds];

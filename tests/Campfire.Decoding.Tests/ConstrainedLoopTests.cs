@@ -159,6 +159,50 @@ public sealed class ConstrainedLoopTests
     }
 
     [Fact]
+    public async Task The_constraint_is_prepared_once_while_the_model_reads_the_prompt_before_its_first_mask()
+    {
+        // Prepare is held until the model's prefill has started: the two overlap, and the first mask comes after both.
+        using var prefillStarted = new ManualResetEventSlim();
+        var model = new FakeDecodeModel(64, [1]) { OnPrefill = () => prefillStarted.Set() };
+        var constraint = new RuleConstraint(64, (_, id) => id % 2 == 1, length: 4)
+        {
+            OnPrepare = () => Assert.True(prefillStarted.Wait(TimeSpan.FromSeconds(30)), "the prefill did not start while the constraint was being prepared"),
+        };
+        var profiler = new DecodeProfiler();
+        var ids = await Collect(new DecodeLoopGenerator(model) { Profiler = profiler }.GenerateAsync(
+            Request(constraint, new GenerationOptions { MaxTokens = 10, Temperature = 1, Seed = 2 })));
+        Assert.Equal(4, ids.Count);
+        Assert.Equal(["prepare", "mask", "accept", "mask", "accept", "mask", "accept", "mask", "accept"], constraint.Calls);
+        Assert.Matches(@"\nmask prepare ms \d+\.\d\d \(once per grammar and process, beside the prefill; the prefill waited \d+\.\d\d ms for it\)", profiler.FormatTable());
+    }
+
+    [Fact]
+    public async Task A_masked_greedy_model_gets_a_prepared_constraint_before_the_prefill()
+    {
+        var constraint = new RuleConstraint(64, (_, id) => id > 40, length: 2);
+        var model = new FakeMaskedGreedyModel(64, favourite: 7);
+        var ids = await Collect(new DecodeLoopGenerator(model).GenerateAsync(Request(constraint, new GenerationOptions { MaxTokens = 5, Temperature = 0 })));
+        Assert.Equal([41, 41], ids);
+        Assert.Equal(["prepare", "mask", "accept", "mask", "accept"], constraint.Calls);
+    }
+
+    [Fact]
+    public async Task A_failing_prefill_waits_for_the_first_mask_before_the_run_ends()
+    {
+        using var release = new ManualResetEventSlim();
+        var model = new FakeDecodeModel(64, [1]) { OnPrefill = () => throw new InvalidOperationException("prefill failed") };
+        var constraint = new RuleConstraint(64, (_, _) => true)
+        {
+            OnPrepare = () => release.Wait(TimeSpan.FromMilliseconds(200)),
+        };
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Collect(new DecodeLoopGenerator(model).GenerateAsync(
+            Request(constraint, new GenerationOptions { MaxTokens = 3, Temperature = 1 }))));
+        // The run has ended only after the background mask finished writing into the rented buffer.
+        Assert.Equal(1, constraint.MasksWritten);
+        Assert.Equal(["prepare", "mask"], constraint.Calls);
+    }
+
+    [Fact]
     public async Task The_mask_time_reaches_a_metrics_listener()
     {
         var seen = 0;

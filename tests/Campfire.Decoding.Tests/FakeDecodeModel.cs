@@ -20,6 +20,9 @@ internal sealed class FakeDecodeModel(int vocabulary, int[] script) : IDecodeMod
     public List<int> Fed { get; } = new();
     public ManualResetEventSlim? StepGate { get; init; }
 
+    /// <summary>Runs at the start of every prefill.</summary>
+    public Action? OnPrefill { get; init; }
+
     /// <summary>What the model reports it reused from its cache on every prefill (a stand-in for a KV cache).</summary>
     public int ReusedTokens { get; init; }
 
@@ -27,6 +30,7 @@ internal sealed class FakeDecodeModel(int vocabulary, int[] script) : IDecodeMod
 
     public void Prefill(ReadOnlySpan<int> prompt, Span<float> logits)
     {
+        OnPrefill?.Invoke();
         Prefills++;
         _next = 0;
         Fed.AddRange(prompt.ToArray());

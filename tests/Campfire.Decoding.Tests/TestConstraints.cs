@@ -11,6 +11,18 @@ internal sealed class RuleConstraint(int vocabulary, Func<int, int, bool> allowe
     public List<int> Accepted { get; } = new();
     public int MasksWritten { get; private set; }
 
+    /// <summary>What happened, in order: "prepare", "mask", "accept".</summary>
+    public List<string> Calls { get; } = new();
+
+    /// <summary>Runs inside <see cref="Prepare"/> (to hold it until the test lets go).</summary>
+    public Action? OnPrepare { get; init; }
+
+    public void Prepare()
+    {
+        lock (Calls) Calls.Add("prepare");
+        OnPrepare?.Invoke();
+    }
+
     /// <summary>When set, TryAccept refuses this id even though the mask allows it (a constraint with a bug).</summary>
     public int RefuseId { get; init; } = -1;
 
@@ -18,6 +30,7 @@ internal sealed class RuleConstraint(int vocabulary, Func<int, int, bool> allowe
     {
         if (mask.Length < TokenMask.WordCount(vocabulary)) throw new ArgumentException("mask too small", nameof(mask));
         MasksWritten++;
+        lock (Calls) Calls.Add("mask");
         mask[..TokenMask.WordCount(vocabulary)].Clear();
         if (IsComplete) return;
         for (int id = 0; id < vocabulary; id++)
@@ -28,6 +41,7 @@ internal sealed class RuleConstraint(int vocabulary, Func<int, int, bool> allowe
     {
         if (IsComplete || tokenId < 0 || tokenId >= vocabulary || tokenId == RefuseId || !allowed(Accepted.Count, tokenId)) return false;
         Accepted.Add(tokenId);
+        lock (Calls) Calls.Add("accept");
         return true;
     }
 }

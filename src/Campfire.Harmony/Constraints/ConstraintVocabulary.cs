@@ -46,10 +46,12 @@ internal sealed class ConstraintVocabulary
     /// <summary>Whether <paramref name="b"/> is whitespace to JSON.</summary>
     public static bool IsJsonWhitespace(byte b) => b is (byte)' ' or (byte)'\n' or (byte)'\r' or (byte)'\t';
 
-    /// <summary>Per string-lexer state: tokens whose every byte keeps the string open.</summary>
+    /// <summary>Per string-lexer state: tokens whose every byte keeps the string open, and those that close it with
+    /// their last byte (closing a free string never fails, whatever the stack holds).</summary>
     public ulong[][] StringInside { get; }
 
-    /// <summary>Per string-lexer state: tokens that close the string, by the bytes after the closing quote.</summary>
+    /// <summary>Per string-lexer state: tokens that close the string before their last byte, by the bytes after the
+    /// closing quote.</summary>
     public TokenTrie[] StringClosing { get; }
 
 
@@ -86,7 +88,8 @@ internal sealed class ConstraintVocabulary
                     if (outcome != JsonStringLexer.Continue)
                         break;
                 }
-                if (outcome == JsonStringLexer.Continue)
+                // A token that ends on the closing quote is valid whatever the stack holds, as one that stays inside.
+                if (outcome == JsonStringLexer.Continue || (outcome == JsonStringLexer.Closed && i == key.Length - 1))
                     inside[state][token >> 6] |= 1UL << (token & 63);
                 else if (outcome == JsonStringLexer.Closed)
                     suffixes.Add((key[(i + 1)..], token));

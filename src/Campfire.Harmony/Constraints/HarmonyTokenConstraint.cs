@@ -47,6 +47,13 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
 
     public bool IsComplete => _phase == Phase.Complete;
 
+    public void Prepare()
+    {
+        _ = JsonStates;
+        _grammar.WarmUp();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WriteAllowedTokens(Span<ulong> mask)
     {
         int words = _vocabulary.WordCount;
@@ -78,6 +85,7 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool TryAccept(int tokenId)
     {
         if ((uint)tokenId >= HarmonyTokens.VocabularySize)
@@ -123,6 +131,7 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool AcceptHeader(int tokenId)
     {
         var header = _grammar.Header;
@@ -172,6 +181,7 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool AcceptJson(int tokenId)
     {
         var bytes = _tokenizer.GetTokenBytes(tokenId);
@@ -189,6 +199,7 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteHeader(Span<ulong> mask)
     {
         mask.Clear();
@@ -222,6 +233,7 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
             Set(mask, HarmonyTokens.Call);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WriteJson(Span<ulong> mask)
     {
         var schema = _grammar.Schema;
@@ -229,12 +241,11 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
         var stepper = new JsonStepper(schema, states);
         if (_machine.InFreeString)
         {
-            // Tokens that stay inside the string are valid whatever the stack holds: one copy of the cached mask. Only
-            // the tokens that close the string depend on the context, through what follows their quote.
+            // Tokens that stay inside the string, or end on its closing quote, are valid whatever the stack holds: one
+            // copy of the cached mask. Only the tokens that go on after the quote depend on the context.
             int state = _machine.StringState;
             _vocabulary.StringInside[state].CopyTo(mask);
             var closing = _vocabulary.StringClosing[state];
-            TokenTrie.SetBits(mask, closing.RootTokens);
             ref JsonMachine closed = ref states[0];
             closed.CopyFrom(in _machine);
             closed.CloseString(schema);

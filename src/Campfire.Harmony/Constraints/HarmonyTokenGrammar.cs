@@ -58,7 +58,14 @@ public sealed class HarmonyTokenGrammar
         Schema.Freeze();
         Rules = [.. rules];
         Header = HeaderAutomaton.Build(Forms(options, recipients));
+        _warmUp = new Lazy<TimeSpan>(() => ConstraintWarmUp.Run(this), LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    private readonly Lazy<TimeSpan> _warmUp;
+
+    /// <summary>Samples a few sequences under a scratch constraint, once per grammar (later calls, and calls from other
+    /// threads meanwhile, wait for that one); returns how long it took.</summary>
+    internal TimeSpan WarmUp() => _warmUp.Value;
 
     private static readonly System.Text.Json.JsonDocument EmptyObjectSchema = System.Text.Json.JsonDocument.Parse("""{"type":"object"}""");
 

@@ -24,4 +24,12 @@ public interface ITokenConstraint
     /// <summary>Advances past <paramref name="tokenId"/> when it is allowed; leaves the state unchanged and returns
     /// false when it is not (an id the last mask did not allow, or one out of range).</summary>
     bool TryAccept(int tokenId);
+
+    /// <summary>Does ahead of time the one-time work that would otherwise land on the first tokens of each kind of
+    /// position (compiling the mask's code paths, bringing its tables into memory), so that a caller can overlap it
+    /// with a prefill. Optional and idempotent; the state of the sequence does not change. Not to be called
+    /// concurrently with this instance's other members.</summary>
+    void Prepare()
+    {
+    }
 }

@@ -131,6 +131,7 @@ internal struct JsonMachine
     }
 
     /// <summary>Advances by one byte; false (and the state is then undefined) when no valid value continues so.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool Step(byte b, CompiledJsonSchema schema)
     {
         if (!IsWhitespace(b))

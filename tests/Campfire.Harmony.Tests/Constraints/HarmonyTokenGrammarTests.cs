@@ -282,4 +282,26 @@ public class HarmonyTokenGrammarTests
         }
         return allowed[random.Next(allowed.Count)];
     }
+
+    [Fact]
+    public void PrepareLeavesTheSequenceWhereItWasAndGivesTheSameMasks()
+    {
+        var grammar = HarmonyTokenGrammar.Create(new HarmonyGrammarOptions { ToolNamespaces = [Functions(("prepared_tool", WeatherSchema))] });
+        var turn = Ids(" to=functions.prepared_tool<|channel|>commentary <|constrain|>json<|message|>{\"location\": \"Oslo\", \"days\": 3}<|call|>");
+        var prepared = grammar.Start();
+        var plain = grammar.Start();
+        var a = new ulong[TokenMask.WordCount(HarmonyTokens.VocabularySize)];
+        var b = new ulong[a.Length];
+        for (int i = 0; i < turn.Length; i++)
+        {
+            if (i % 5 == 0)
+                prepared.Prepare(); // idempotent, at any position
+            prepared.WriteAllowedTokens(a);
+            plain.WriteAllowedTokens(b);
+            Assert.Equal(b, a);
+            Assert.True(prepared.TryAccept(turn[i]));
+            Assert.True(plain.TryAccept(turn[i]));
+        }
+        Assert.True(prepared.IsComplete);
+    }
 }
