@@ -11,8 +11,9 @@
  *   span        campfire_parser_feed_span for the whole completion, then campfire_parser_next_events in batches.
  *   chunk64     campfire_parser_feed_span_events per 64-token chunk (feed + events into an array, one call).
  * --path NAME times only the path of that name (e.g. chunk64, for a profiler).
- * --managed-ns X prints the managed figure (BenchmarkDotNet: the same completion through the managed
- * HarmonyStreamParser, docs/performance.md) next to them, with the overhead each path adds per token.
+ * --managed-ns X prints a managed figure next to them, with the overhead each path adds per token; for a
+ * comparison in one window run bench/Campfire.Benchmarks/Native/compare-abi.sh, which alternates this benchmark
+ * with the managed timing tool (docs/performance.md, C ABI).
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
@@ -203,7 +204,7 @@ int main(int argc, char **argv)
         }
     }
     if (managed <= 0) {
-        printf("managed: pass --managed-ns X (the BenchmarkDotNet figure in docs/performance.md) to compare\n");
+        printf("managed: bench/Campfire.Benchmarks/Native/compare-abi.sh measures the managed parser alongside\n");
     }
     campfire_parser_free(parser);
     free(tokens);
