@@ -2,6 +2,7 @@ using Campfire.Benchmarks.Guard;
 using Campfire.Benchmarks.Infrastructure;
 
 if (Campfire.Benchmarks.Tokenizer.WholeProcessTool.TryRun(args) is { } toolExit) return toolExit;
+if (Campfire.Benchmarks.Native.NativeAbiTimingTool.TryRun(args) is { } abiExit) return abiExit;
 
 BenchOptions options;
 try

@@ -3,15 +3,17 @@
  * completion-4400.harmony.txt, the parser benchmark's input: multilingual analysis, function and browser tool calls
  * with their replies, a final answer) through the C ABI and prints ns/token for each way a host can drive the parser.
  *
- *   campfire_bench [--rounds N] [--managed-ns X] [--completion FILE]
+ *   campfire_bench [--rounds N] [--managed-ns X] [--completion FILE] [--path NAME]
  *
  * Each round parses the whole completion with a reset parser; the best round counts. Paths:
  *   next_event  campfire_parser_feed per token, then campfire_parser_next_event per event (the basic API);
  *   feed_next   campfire_parser_feed_next per token (feed + first event in one call), next_event for extra events;
  *   span        campfire_parser_feed_span for the whole completion, then campfire_parser_next_events in batches.
  *   chunk64     campfire_parser_feed_span_events per 64-token chunk (feed + events into an array, one call).
- * --managed-ns X prints the managed figure (BenchmarkDotNet: the same completion through the managed
- * HarmonyStreamParser, docs/performance.md) next to them, with the overhead each path adds per token.
+ * --path NAME times only the path of that name (e.g. chunk64, for a profiler).
+ * --managed-ns X prints a managed figure next to them, with the overhead each path adds per token; for a
+ * comparison in one window run bench/Campfire.Benchmarks/Native/compare-abi.sh, which alternates this benchmark
+ * with the managed timing tool (docs/performance.md, C ABI).
  */
 #define _POSIX_C_SOURCE 199309L
 #include <stdio.h>
@@ -142,12 +144,14 @@ int main(int argc, char **argv)
     int rounds = 200;
     double managed = -1;
     const char *path = CAMPFIRE_BENCH_COMPLETION;
+    const char *only = NULL;
     for (int a = 1; a < argc; a++) {
         if (strcmp(argv[a], "--rounds") == 0 && a + 1 < argc) rounds = atoi(argv[++a]);
         else if (strcmp(argv[a], "--managed-ns") == 0 && a + 1 < argc) managed = atof(argv[++a]);
         else if (strcmp(argv[a], "--completion") == 0 && a + 1 < argc) path = argv[++a];
+        else if (strcmp(argv[a], "--path") == 0 && a + 1 < argc) only = argv[++a];
         else {
-            fprintf(stderr, "usage: %s [--rounds N] [--managed-ns X] [--completion FILE]\n", argv[0]);
+            fprintf(stderr, "usage: %s [--rounds N] [--managed-ns X] [--completion FILE] [--path NAME]\n", argv[0]);
             return 2;
         }
     }
@@ -181,6 +185,7 @@ int main(int argc, char **argv)
     }
     for (int r = 0; r < rounds; r++) {
         for (int p = 0; p < PATHS; p++) { /* interleaved, so load changes hit every path alike */
+            if (only != NULL && strncmp(paths[p].name, only, strlen(only)) != 0) continue;
             double t0 = now_ns();
             paths[p].run(parser, tokens, count);
             double elapsed = now_ns() - t0;
@@ -190,6 +195,7 @@ int main(int argc, char **argv)
 
     printf("completion: %zu tokens, %zu events; best of %d rounds\n", count, events[0], rounds);
     for (int p = 0; p < PATHS; p++) {
+        if (only != NULL && strncmp(paths[p].name, only, strlen(only)) != 0) continue;
         double ns = best[p] / (double)count;
         if (managed > 0) {
             printf("abi %s %8.2f ns/token  (managed %.2f, ABI adds %+.2f)\n", paths[p].name, ns, managed, ns - managed);
@@ -198,7 +204,7 @@ int main(int argc, char **argv)
         }
     }
     if (managed <= 0) {
-        printf("managed: pass --managed-ns X (the BenchmarkDotNet figure in docs/performance.md) to compare\n");
+        printf("managed: bench/Campfire.Benchmarks/Native/compare-abi.sh measures the managed parser alongside\n");
     }
     campfire_parser_free(parser);
     free(tokens);

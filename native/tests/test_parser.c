@@ -350,6 +350,157 @@ static void feed_span_events_delivers_a_chunk_in_one_call(void)
                                                  &used, NULL), CAMPFIRE_ERROR_FREED_HANDLE);
 }
 
+/* Feeds ids in chunks of `chunk` tokens through feed_span_events (large buffers) and records every event. */
+static void feed_in_chunks(campfire_parser parser, const int32_t *ids, size_t count, size_t chunk, int32_t first_index,
+                           transcript *t)
+{
+    static campfire_event events[256];
+    static char text[4096];
+    size_t fed = 0, consumed = 0, taken = 0, used = 0, pending = 0;
+    while (fed < count) {
+        size_t n = count - fed < chunk ? count - fed : chunk;
+        CHECK_OK(campfire_parser_feed_span_events(parser, ids + fed, n, events, 256, text, sizeof text, &consumed,
+                                                  &taken, &used, &pending));
+        CHECK(consumed == n && pending == 0);
+        size_t bytes = 0;
+        for (size_t k = 0; k < taken; k++) {
+            const campfire_event *e = &events[k];
+            CHECK(e->token_index >= first_index + (int32_t)fed && e->token_index < first_index + (int32_t)(fed + n));
+            bytes += (size_t)(e->name.length > 0 ? e->name.length : 0) +
+                     (size_t)(e->channel.length > 0 ? e->channel.length : 0) +
+                     (size_t)(e->recipient.length > 0 ? e->recipient.length : 0) +
+                     (size_t)(e->content_type.length > 0 ? e->content_type.length : 0) +
+                     (size_t)(e->text.length > 0 ? e->text.length : 0);
+            record(t, e, text);
+        }
+        CHECK(bytes == used); /* the refs tile the text buffer */
+        fed += n;
+    }
+}
+
+static void chunk_boundaries_anywhere_give_the_token_by_token_events(void)
+{
+    /* "🔥" and "東京" are split over several tokens in some encodings; cutting chunks at every size must not split a
+     * code point across events or lose the partial bytes held between calls */
+    static const char split_text[] =
+        "<|channel|>final<|message|>🔥🔥 東京 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 naïve café — 👩‍👩‍👧 🇯🇵<|end|>"
+        "<|start|>assistant<|channel|>analysis<|message|>ok<|return|>";
+    int32_t ids[256];
+    size_t count = encode(split_text, ids, 256);
+    campfire_parser reference = NULL;
+    transcript expected = {0};
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_STRICT, &reference));
+    feed_all(reference, ids, count, &expected);
+    CHECK_OK(campfire_parser_free(reference));
+    CHECK(strstr(expected.content, "🔥🔥 東京 𝔘𝔫𝔦𝔠𝔬𝔡𝔢") != NULL);
+    for (size_t chunk = 1; chunk <= count; chunk++) {
+        campfire_parser parser = NULL;
+        transcript t = {0};
+        CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_STRICT, &parser));
+        feed_in_chunks(parser, ids, count, chunk, 0, &t);
+        CHECK(t.count == expected.count);
+        CHECK(strcmp(t.log, expected.log) == 0);
+        CHECK_OK(campfire_parser_free(parser));
+    }
+}
+
+static void an_error_inside_a_chunk_delivers_the_events_before_it_and_sticks(void)
+{
+    int32_t ids[160];
+    size_t count = encode(tool_text, ids, 128);
+    size_t good = count;
+    ids[count++] = 13225; /* "Hello" outside any message: a parse error */
+    ids[count++] = CAMPFIRE_TOKEN_START;
+    campfire_parser parser = NULL, reference = NULL;
+    transcript expected = {0}, t = {0};
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_NONE, CAMPFIRE_PARSE_STRICT, &reference));
+    feed_all(reference, ids, good, &expected);
+    CHECK_OK(campfire_parser_free(reference));
+
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_NONE, CAMPFIRE_PARSE_STRICT, &parser));
+    campfire_event events[64];
+    char text[1024];
+    size_t consumed = 99, taken = 99, used = 99, pending = 99;
+    CHECK_FAILS(campfire_parser_feed_span_events(parser, ids, count, events, 64, text, sizeof text, &consumed, &taken,
+                                                 &used, &pending), CAMPFIRE_ERROR_PARSE);
+    CHECK(consumed == good);
+    CHECK(pending == 0);
+    CHECK(strstr(check_last_error(), "token") != NULL);
+    for (size_t k = 0; k < taken; k++) record(&t, &events[k], text);
+    CHECK(t.count == expected.count && strcmp(t.log, expected.log) == 0);
+
+    /* the failure sticks: the next call feeds nothing and says why */
+    CHECK_FAILS(campfire_parser_feed_span_events(parser, ids + good + 1, 1, events, 64, text, sizeof text, &consumed,
+                                                 &taken, &used, &pending), CAMPFIRE_ERROR_PARSE);
+    CHECK(consumed == 0 && taken == 0 && used == 0);
+    CHECK(strstr(check_last_error(), "reset") != NULL);
+    campfire_event one;
+    size_t length = 0;
+    CHECK_FAILS(campfire_parser_feed_next(parser, ids[0], &one, text, sizeof text, &length, &pending),
+                CAMPFIRE_ERROR_PARSE);
+    CHECK(one.kind == CAMPFIRE_EVENT_NONE);
+
+    /* save/restore keeps the tokens fed before the error: a restored copy goes on like a fresh parser would */
+    uint8_t state[4096];
+    size_t size = 0;
+    CHECK_OK(campfire_parser_reset(parser));
+    CHECK_OK(campfire_parser_feed_span_events(parser, ids, good - 3, events, 64, text, sizeof text, &consumed, &taken,
+                                              &used, &pending));
+    CHECK(consumed == good - 3);
+    CHECK_OK(campfire_parser_save_state(parser, state, sizeof state, &size));
+    CHECK(size >= 16 + 4 * (good - 3));
+    campfire_parser copy = NULL;
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_NONE, CAMPFIRE_PARSE_STRICT, &copy));
+    CHECK_OK(campfire_parser_restore_state(copy, state, size));
+    transcript rest_a = {0}, rest_b = {0};
+    feed_in_chunks(parser, ids + good - 3, 3, 2, (int32_t)good - 3, &rest_a);
+    feed_in_chunks(copy, ids + good - 3, 3, 2, (int32_t)good - 3, &rest_b);
+    CHECK(rest_a.count > 0 && rest_a.count == rest_b.count && strcmp(rest_a.log, rest_b.log) == 0);
+    CHECK_OK(campfire_parser_free(copy));
+    CHECK_OK(campfire_parser_free(parser));
+}
+
+static void a_chunk_stops_where_the_caller_arrays_run_out(void)
+{
+    int32_t ids[256];
+    size_t count = encode(completion_text, ids, 256);
+    campfire_parser parser = NULL, reference = NULL;
+    transcript expected = {0}, t = {0};
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_STRICT, &reference));
+    feed_all(reference, ids, count, &expected);
+    CHECK_OK(campfire_parser_free(reference));
+    CHECK_OK(campfire_parser_create(CAMPFIRE_ROLE_ASSISTANT, CAMPFIRE_PARSE_STRICT, &parser));
+    campfire_event events[2];
+    char text[56]; /* the tool call's header needs 48 bytes */
+    size_t consumed = 0, taken = 0, used = 0, pending = 0;
+
+    /* no event slots: tokens are fed up to the first that makes an event, which stays queued; the next call hands it
+     * out first */
+    CHECK_OK(campfire_parser_feed_span_events(parser, ids, count, NULL, 0, NULL, 0, &consumed, &taken, &used,
+                                              &pending));
+    CHECK(consumed >= 1 && taken == 0 && used == 0 && pending >= 1); /* header tokens before it make no event */
+    size_t fed = consumed;
+    CHECK_OK(campfire_parser_feed_span_events(parser, ids + 1, 0, events, 2, text, sizeof text, &consumed, &taken,
+                                              &used, &pending));
+    CHECK(consumed == 0 && taken >= 1);
+    for (size_t k = 0; k < taken; k++) record(&t, &events[k], text);
+
+    /* two slots and 56 bytes: every call stops at the first event that does not fit, none is lost or reordered */
+    int calls = 0;
+    while ((fed < count || pending > 0) && calls < 1000) {
+        CHECK_OK(campfire_parser_feed_span_events(parser, ids + fed, count - fed, events, 2, text, sizeof text,
+                                                  &consumed, &taken, &used, &pending));
+        CHECK(taken <= 2 && used <= sizeof text);
+        CHECK(taken > 0 || consumed > 0);
+        for (size_t k = 0; k < taken; k++) record(&t, &events[k], text);
+        fed += consumed;
+        calls++;
+    }
+    CHECK(calls >= expected.count / 2 && calls < 1000); /* at most two events per call */
+    CHECK(t.count == expected.count && strcmp(t.log, expected.log) == 0);
+    CHECK_OK(campfire_parser_free(parser));
+}
+
 static void a_parse_error_keeps_earlier_events_and_sticks_until_reset(void)
 {
     int32_t ids[128], plain[8];
@@ -684,6 +835,9 @@ void test_parser(void)
     feed_next_leaves_an_event_that_does_not_fit_in_the_queue();
     next_events_takes_a_batch_in_order();
     feed_span_events_delivers_a_chunk_in_one_call();
+    chunk_boundaries_anywhere_give_the_token_by_token_events();
+    an_error_inside_a_chunk_delivers_the_events_before_it_and_sticks();
+    a_chunk_stops_where_the_caller_arrays_run_out();
     a_parse_error_keeps_earlier_events_and_sticks_until_reset();
     span_reports_where_it_stopped();
     unknown_ids_fail_strictly_and_are_recovered_leniently();

@@ -246,7 +246,7 @@ internal static unsafe class ParserExports
                 }
 
                 NativeEvent e = events.Take(new Span<byte>(text + used, needed));
-                Rebase(ref e, (int)used);
+                NativeParser.Rebase(ref e, (int)used);
                 nativeEvents[taken++] = e;
                 used += (nuint)needed;
             }
@@ -291,45 +291,29 @@ internal static unsafe class ParserExports
                 return Abi.Null(nativeEvents == null ? "events" : "text");
             }
 
-            // Events queued before the call come first; then each token is fed and its events are taken while they
-            // fit. Feeding stops once an event stays queued, so events are never reordered or dropped.
-            EventQueue events = parser.Events;
-            nuint taken = 0, used = 0;
+            // Events queued before the call come first; then the tokens are fed while their events fit. Feeding stops
+            // once an event stays queued, so events are never reordered or dropped.
+            var sink = new NativeParser.EventSink
+            {
+                Events = nativeEvents, MaxEvents = maxEvents, Text = text, Capacity = capacity,
+            };
             int accepted = 0;
             status = Abi.Ok;
-            while (true)
+            if (parser.DrainInto(ref sink) && ids.Length > 0)
             {
-                while (events.Count > 0 && taken < maxEvents)
-                {
-                    int needed = events.PeekTextLength();
-                    if ((nuint)needed > capacity - used)
-                    {
-                        break;
-                    }
-
-                    NativeEvent e = events.Take(new Span<byte>(text + used, needed));
-                    Rebase(ref e, (int)used);
-                    nativeEvents[taken++] = e;
-                    used += (nuint)needed;
-                }
-
-                if (events.Count > 0 || accepted == ids.Length || (status = parser.Feed(ids[accepted])) != Abi.Ok)
-                {
-                    break;
-                }
-
-                accepted++;
+                status = parser.FeedChunk(ids, ref sink, out accepted);
             }
 
+            EventQueue events = parser.Events;
             *consumed = (nuint)accepted;
-            *eventCount = taken;
-            *textLength = used;
+            *eventCount = sink.Taken;
+            *textLength = sink.Used;
             if (pendingEvents != null)
             {
                 *pendingEvents = (nuint)events.Count;
             }
 
-            if (status == Abi.Ok && taken == 0 && events.Count > 0 && maxEvents > 0)
+            if (status == Abi.Ok && sink.Taken == 0 && events.Count > 0 && maxEvents > 0)
             {
                 int needed = events.PeekTextLength();
                 *textLength = (nuint)needed;
@@ -352,20 +336,6 @@ internal static unsafe class ParserExports
     };
 
     private static int ClampAbsent(this int length) => Math.Max(length, 0);
-
-    private static void Rebase(ref NativeEvent e, int offset)
-    {
-        if (offset == 0)
-        {
-            return;
-        }
-
-        e.Name.Offset += e.Name.Length >= 0 ? offset : 0;
-        e.Channel.Offset += e.Channel.Length >= 0 ? offset : 0;
-        e.Recipient.Offset += e.Recipient.Length >= 0 ? offset : 0;
-        e.ContentType.Offset += e.ContentType.Length >= 0 ? offset : 0;
-        e.Text.Offset += e.Text.Length >= 0 ? offset : 0;
-    }
 
     [UnmanagedCallersOnly(EntryPoint = "campfire_parser_save_state")]
     public static int SaveState(nint handle, byte* buffer, nuint capacity, nuint* size)

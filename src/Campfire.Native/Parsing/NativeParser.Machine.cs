@@ -43,7 +43,7 @@ internal sealed unsafe partial class NativeParser
     private static HarmonyStreamParser CreateMachine(int role, int mode) =>
         new((ParseMode)mode, role == RoleNone ? null : (Role)role);
 
-    private unsafe void FeedMachine(int token, int index)
+    private void FeedMachine(int token, int index)
     {
         // The reference refuses ids outside the vocabulary; lenient mode lets the parser recover (a diagnostic).
         if ((uint)token >= HarmonyTokens.VocabularySize && Mode != ParseMode.Lenient)
@@ -54,50 +54,11 @@ internal sealed unsafe partial class NativeParser
         HarmonyParserEventKind kind = _machine.Read(token);
         while (kind != HarmonyParserEventKind.None)
         {
-            if (kind == HarmonyParserEventKind.ContentDelta)
-            {
-                ReadOnlySpan<byte> delta = _machine.ContentDelta;
-                if (_directEvent != null && delta.Length <= _directCapacity)
-                {
-                    DeliverDelta(index, delta);
-                }
-                else
-                {
-                    Events.AddDelta(index, delta);
-                }
-            }
-            else
-            {
-                Enqueue(kind, index);
-                if (_directEvent != null && Events.PeekTextLength() <= _directCapacity)
-                {
-                    *_directEvent = Events.Take(new Span<byte>(_directText, Events.PeekTextLength()));
-                }
-            }
-
-            _directEvent = null; // only the token's first event may bypass the queue, so order is kept
-
+            Enqueue(kind, index);
             kind = _machine.Read();
         }
 
         Remember(token);
-    }
-
-    private unsafe void DeliverDelta(int index, ReadOnlySpan<byte> delta)
-    {
-        delta.CopyTo(new Span<byte>(_directText, delta.Length));
-        *_directEvent = new NativeEvent
-        {
-            Kind = (int)NativeEventKind.ContentDelta,
-            TokenIndex = index,
-            Role = -1,
-            EndToken = -1,
-            Name = NativeTextRef.Absent,
-            Channel = NativeTextRef.Absent,
-            Recipient = NativeTextRef.Absent,
-            ContentType = NativeTextRef.Absent,
-            Text = new NativeTextRef { Offset = 0, Length = delta.Length },
-        };
     }
 
     private void FinishMachine(int index)
@@ -160,13 +121,18 @@ internal sealed unsafe partial class NativeParser
     {
         if (_historyCount == _history.Length)
         {
-            int[] grown = ArrayPool<int>.Shared.Rent(Math.Max(1024, _history.Length * 2));
-            _history.AsSpan(0, _historyCount).CopyTo(grown);
-            ReturnHistory(_history);
-            _history = grown;
+            GrowHistory(_historyCount + 1);
         }
 
         _history[_historyCount++] = token;
+    }
+
+    private void GrowHistory(int needed)
+    {
+        int[] grown = ArrayPool<int>.Shared.Rent(Math.Max(needed, Math.Max(1024, _history.Length * 2)));
+        _history.AsSpan(0, _historyCount).CopyTo(grown);
+        ReturnHistory(_history);
+        _history = grown;
     }
 
     private static void ReturnHistory(int[] history)

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
+using Campfire.Harmony.Parsing;
+using Campfire.Harmony.Tokenization;
 
 namespace Campfire.Native.Parsing;
 
@@ -71,11 +73,6 @@ internal sealed unsafe partial class NativeParser
         }
     }
 
-    // Where FeedDirect wants the token's first event, if it is the only one waiting (the queue is empty).
-    private NativeEvent* _directEvent;
-    private byte* _directText;
-    private int _directCapacity;
-
     /// <summary>
     /// Feeds one token and hands its first event straight to the caller (no queueing) when the queue is empty and
     /// the event's text fits; returns the status, and whether an event was delivered.
@@ -83,20 +80,59 @@ internal sealed unsafe partial class NativeParser
     public int FeedDirect(int token, NativeEvent* firstEvent, byte* text, nuint capacity, out bool delivered)
     {
         firstEvent->Kind = (int)NativeEventKind.None;
-        _directEvent = Events.Count == 0 ? firstEvent : null;
-        _directText = text;
-        _directCapacity = (int)Math.Min(capacity, int.MaxValue);
+        delivered = false;
+        if (_failure != CampfireStatus.Ok || Events.Count != 0)
+        {
+            return Feed(token);
+        }
+
+        // FeedChunk for one token, without its chunk bookkeeping: this is the per-token call of a decode loop.
+        int index = _tokenIndex;
         try
         {
-            int status = Feed(token);
-            delivered = firstEvent->Kind != (int)NativeEventKind.None;
-            return status;
+            if ((uint)token >= HarmonyTokens.VocabularySize && Mode != ParseMode.Lenient)
+            {
+                ThrowUnknownToken(index, token);
+            }
+
+            ref HarmonyStreamParser machine = ref _machine;
+            HarmonyParserEventKind kind = machine.Read(token);
+            if (kind != HarmonyParserEventKind.None)
+            {
+                if (kind == HarmonyParserEventKind.ContentDelta)
+                {
+                    ReadOnlySpan<byte> delta = machine.ContentDelta;
+                    if ((nuint)delta.Length <= capacity)
+                    {
+                        WriteDelta(firstEvent, text, index, 0, delta);
+                        delivered = true;
+                    }
+                    else
+                    {
+                        Events.AddDelta(index, delta);
+                    }
+                }
+                else
+                {
+                    Enqueue(kind, index);
+                    nuint taken = 0, used = 0;
+                    delivered = TryTakeInto(firstEvent, 1, text, capacity, ref taken, ref used);
+                }
+
+                while ((kind = machine.Read()) != HarmonyParserEventKind.None)
+                {
+                    Enqueue(kind, index);
+                }
+            }
         }
-        finally
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            _directEvent = null;
-            _directText = null;
+            return RecordFailure(e);
         }
+
+        _tokenIndex = index + 1;
+        Remember(token);
+        return Abi.Ok;
     }
 
     public int Finish()

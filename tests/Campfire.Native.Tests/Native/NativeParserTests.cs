@@ -116,4 +116,150 @@ public sealed unsafe class NativeParserTests
             Assert.Equal(Transcript(original, tokens[cut..], direct: false), Transcript(copy, tokens[cut..], direct: true));
         }
     }
+    /// <summary>Feeds tokens in chunks through FeedChunk (draining leftovers into the same arrays first) and logs the events.</summary>
+    private static string ChunkedTranscript(NativeParser parser, int[] tokens, int chunk, int maxEvents, int capacity)
+    {
+        var log = new StringBuilder();
+        var events = new NativeEvent[Math.Max(maxEvents, 1)];
+        byte[] text = new byte[Math.Max(capacity, 1)];
+        fixed (NativeEvent* eventArray = events)
+        fixed (byte* buffer = text)
+        {
+            int fed = 0, calls = 0;
+            while (fed < tokens.Length || parser.Events.Count > 0)
+            {
+                Assert.True(++calls < 100_000, "the chunked feed made no progress");
+                var sink = new NativeParser.EventSink
+                {
+                    Events = eventArray, MaxEvents = (nuint)maxEvents, Text = buffer, Capacity = (nuint)capacity,
+                };
+                int accepted = 0;
+                if (parser.DrainInto(ref sink) && fed < tokens.Length)
+                {
+                    Assert.Equal(0, parser.FeedChunk(tokens.AsSpan(fed, Math.Min(chunk, tokens.Length - fed)), ref sink, out accepted));
+                }
+
+                nuint used = 0;
+                for (int k = 0; k < (int)sink.Taken; k++)
+                {
+                    NativeEvent e = events[k];
+                    if (e.Kind == (int)NativeEventKind.ContentDelta)
+                    {
+                        Assert.Equal((int)used, e.Text.Offset); // each event's text follows the one before
+                    }
+
+                    used += (nuint)(Math.Max(e.Name.Length, 0) + Math.Max(e.Channel.Length, 0) + Math.Max(e.Recipient.Length, 0)
+                        + Math.Max(e.ContentType.Length, 0) + Math.Max(e.Text.Length, 0));
+                    log.Append(e.Kind).Append(':').Append(Encoding.UTF8.GetString(text, e.Text.Offset, Math.Max(e.Text.Length, 0))).Append('|');
+                }
+
+                Assert.Equal(used, sink.Used);
+                fed += accepted;
+            }
+        }
+
+        return log.ToString();
+    }
+
+    [Theory]
+    [InlineData(1, 256, 4096)]
+    [InlineData(7, 256, 4096)]
+    [InlineData(64, 256, 4096)]
+    [InlineData(5000, 8192, 1 << 20)]
+    [InlineData(64, 2, 4096)]
+    [InlineData(64, 256, 64)]
+    public void Chunked_delivery_yields_the_same_events_in_the_same_order_as_the_queue(int chunk, int maxEvents, int capacity)
+    {
+        int[] tokens = Corpus();
+        string queued = Transcript(new NativeParser(1, 0), tokens, direct: false);
+        Assert.Equal(queued, ChunkedTranscript(new NativeParser(1, 0), tokens, chunk, maxEvents, capacity));
+    }
+
+    [Fact]
+    public void Feeding_the_benchmark_completion_in_64_token_chunks_allocates_nothing_when_warm()
+    {
+        int[] tokens = Corpus();
+        var parser = new NativeParser(1, 0);
+        var events = new NativeEvent[256];
+        byte[] text = new byte[1 << 16];
+        ChunkPass(parser, tokens, events, text);
+        ChunkPass(parser, tokens, events, text);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int accepted = ChunkPass(parser, tokens, events, text);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(tokens.Length, accepted);
+    }
+
+    private static int ChunkPass(NativeParser parser, int[] tokens, NativeEvent[] events, byte[] text)
+    {
+        parser.Reset();
+        int fed = 0;
+        fixed (NativeEvent* eventArray = events)
+        fixed (byte* buffer = text)
+        {
+            while (fed < tokens.Length)
+            {
+                var sink = new NativeParser.EventSink
+                {
+                    Events = eventArray, MaxEvents = (nuint)events.Length, Text = buffer, Capacity = (nuint)text.Length,
+                };
+                parser.FeedChunk(tokens.AsSpan(fed, Math.Min(64, tokens.Length - fed)), ref sink, out int accepted);
+                fed += accepted;
+            }
+        }
+
+        return fed;
+    }
+
+    [Fact]
+    public void A_state_saved_after_chunked_feeding_restores_into_a_parser_that_continues_identically()
+    {
+        int[] tokens = Corpus();
+        var random = new Random(11);
+        for (int round = 0; round < 10; round++)
+        {
+            int cut = random.Next(tokens.Length);
+            var original = new NativeParser(1, 0);
+            ChunkedTranscript(original, tokens[..cut], chunk: 64, maxEvents: 256, capacity: 4096);
+            var state = new PooledBufferWriter<byte>();
+            original.Save(state);
+            var copy = new NativeParser(-1, 2);
+            copy.Restore(state.WrittenSpan);
+            Assert.Equal(
+                ChunkedTranscript(original, tokens[cut..], chunk: 64, maxEvents: 256, capacity: 4096),
+                Transcript(copy, tokens[cut..], direct: false));
+        }
+    }
+
+    [Fact]
+    public void A_failure_inside_a_chunk_keeps_the_events_and_tokens_before_it_and_sticks()
+    {
+        int[] tokens = Corpus();
+        int[] broken = [.. tokens[..100], HarmonyTokens.VocabularySize + 3, .. tokens[100..]];
+        var parser = new NativeParser(1, 0);
+        var events = new NativeEvent[256];
+        byte[] text = new byte[4096];
+        fixed (NativeEvent* eventArray = events)
+        fixed (byte* buffer = text)
+        {
+            var sink = new NativeParser.EventSink { Events = eventArray, MaxEvents = 256, Text = buffer, Capacity = 4096 };
+            Assert.Equal((int)CampfireStatus.UnknownToken, parser.FeedChunk(broken, ref sink, out int accepted));
+            Assert.Equal(100, accepted);
+            Assert.True(sink.Taken > 0);
+            Assert.Equal(99, events[(int)sink.Taken - 1].TokenIndex);
+
+            var again = new NativeParser.EventSink { Events = eventArray, MaxEvents = 256, Text = buffer, Capacity = 4096 };
+            Assert.Equal((int)CampfireStatus.UnknownToken, parser.FeedChunk(tokens.AsSpan(100), ref again, out accepted));
+            Assert.Equal(0, accepted);
+            Assert.Equal(0u, (uint)again.Taken);
+        }
+
+        // The failure and the 100 accepted tokens are in the saved state (4 bytes each): a restored parser fails alike.
+        var state = new PooledBufferWriter<byte>();
+        parser.Save(state);
+        Assert.True(state.WrittenCount > 100 * 4);
+        var copy = new NativeParser(1, 0);
+        copy.Restore(state.WrittenSpan);
+        Assert.Equal((int)CampfireStatus.UnknownToken, copy.Feed(tokens[100]));
+    }
 }
