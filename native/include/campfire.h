@@ -390,6 +390,13 @@ campfire_status campfire_grammar_free(campfire_grammar grammar);
 campfire_status campfire_constraint_create(campfire_grammar grammar, const int32_t *forced_header, size_t count,
                                            campfire_constraint *out_constraint);
 
+/* Optional: does the grammar's one-time work (compiling the mask's code paths, first touches of its tables: about
+ * 0.1-0.3 s once per grammar and process) now instead of on the first tokens of each kind, so a host can run it while
+ * its model reads the prompt (e.g. on another thread, before the first fill_mask on this constraint). The sequence's
+ * state does not change; later calls return at once. Errors: NULL_POINTER, INVALID_HANDLE, FREED_HANDLE. Threads: one thread at a
+ * time per constraint (other constraints of the same grammar may run meanwhile; they wait for one warm-up). */
+campfire_status campfire_constraint_prepare(campfire_constraint constraint);
+
 /* Writes the ids allowed next into mask (words uint64_t, at least CAMPFIRE_MASK_WORDS): bit id % 64 of word id / 64
  * is set when id may come next. Words past CAMPFIRE_MASK_WORDS (a padded vocabulary) are cleared. Once the
  * constraint is complete no bit is set. Allocates nothing once warm.

@@ -47,7 +47,11 @@ static void a_valid_call_is_allowed_token_by_token_and_completes(void)
     CHECK(CAMPFIRE_MASK_WORDS == (CAMPFIRE_VOCABULARY_SIZE + 63) / 64);
     CHECK_OK(campfire_grammar_create(conversation, sizeof conversation - 1, &grammar));
     CHECK_OK(campfire_constraint_create(grammar, NULL, 0, &constraint));
+    CHECK_OK(campfire_constraint_prepare(constraint));
     for (size_t i = 0; i < count; i++) {
+        if (i == count / 2) {
+            CHECK_OK(campfire_constraint_prepare(constraint)); /* at once, and the sequence stays where it was */
+        }
         CHECK_OK(campfire_constraint_is_complete(constraint, &complete));
         CHECK(complete == 0);
         CHECK_OK(campfire_constraint_fill_mask(constraint, mask, CAMPFIRE_MASK_WORDS));
@@ -164,6 +168,9 @@ static void bad_conversations_and_handles_are_errors(void)
     CHECK_OK(campfire_constraint_accept(constraint, CAMPFIRE_TOKEN_CHANNEL));
     CHECK_OK(campfire_constraint_free(constraint));
     CHECK_FAILS(campfire_constraint_free(constraint), CAMPFIRE_ERROR_FREED_HANDLE);
+    CHECK_FAILS(campfire_constraint_prepare(constraint), CAMPFIRE_ERROR_FREED_HANDLE);
+    CHECK_FAILS(campfire_constraint_prepare(NULL), CAMPFIRE_ERROR_NULL_POINTER);
+    CHECK_FAILS(campfire_constraint_prepare((campfire_constraint)(uintptr_t)0x1234), CAMPFIRE_ERROR_INVALID_HANDLE);
     CHECK(strcmp(campfire_status_name(CAMPFIRE_ERROR_TOKEN_NOT_ALLOWED), "CAMPFIRE_ERROR_TOKEN_NOT_ALLOWED") == 0);
 }
 

@@ -13,6 +13,9 @@ internal sealed class NativeConstraint(ITokenConstraint constraint)
 
     public bool IsComplete => constraint.IsComplete;
 
+    /// <summary>The grammar's one-time warm-up (see <see cref="ITokenConstraint.Prepare"/>); the state does not change.</summary>
+    public void Prepare() => constraint.Prepare();
+
     /// <summary>Fills <paramref name="mask"/> for the next token; words past the vocabulary's (a host's padded
     /// vocabulary) are cleared: those ids are never allowed.</summary>
     public int FillMask(Span<ulong> mask)

@@ -145,6 +145,25 @@ internal static unsafe class ConstraintExports
         }
     }
 
+    [UnmanagedCallersOnly(EntryPoint = "campfire_constraint_prepare")]
+    public static int Prepare(nint handle)
+    {
+        try
+        {
+            if (!TryResolve(handle, out NativeConstraint constraint, out int status))
+            {
+                return status;
+            }
+
+            constraint.Prepare();
+            return Abi.Ok;
+        }
+        catch (Exception e)
+        {
+            return LastError.FromException(e);
+        }
+    }
+
     [UnmanagedCallersOnly(EntryPoint = "campfire_constraint_is_complete")]
     public static int IsComplete(nint handle, int* complete)
     {
