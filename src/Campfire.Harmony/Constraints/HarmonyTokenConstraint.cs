@@ -21,6 +21,13 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
     private JsonMachine _machine;
     private JsonMachine _afterWhitespace; // scratch of the whitespace-led walk
 
+    // The tokens the last string-closing walk allowed, and the closed state it started from: while a string goes on
+    // token after token, the state after its closing quote does not change, and neither do those tokens.
+    private const int ClosingTokensCapacity = 2048;
+    private int[]? _closingTokens;
+    private int _closingCount = -1;
+    private JsonMachine _closingFrom;
+
     private enum Phase : byte { Header, Text, Json, BetweenMessages, Complete }
 
     public HarmonyTokenConstraint(HarmonyTokenGrammar grammar)
@@ -43,6 +50,7 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
         _headerNode = _grammar.Header.AfterRole;
         _rule = default;
         _machine = default;
+        _closingCount = -1;
     }
 
     public bool IsComplete => _phase == Phase.Complete;
@@ -50,6 +58,7 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
     public void Prepare()
     {
         _ = JsonStates;
+        _ = ClosingTokens;
         _grammar.WarmUp();
     }
 
@@ -214,6 +223,8 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
 
     private JsonMachine[] JsonStates => _jsonStates ??= new JsonMachine[_vocabulary.Trie.MaxDepth + 2];
 
+    private int[] ClosingTokens => _closingTokens ??= new int[ClosingTokensCapacity];
+
     /// <summary>The JSON mask by walking the whole vocabulary trie, without the string cache: what the cache must
     /// equal (tests compare the two at every position).</summary>
     internal void WriteAllowedTokensUncached(Span<ulong> mask)
@@ -245,11 +256,20 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
             // copy of the cached mask. Only the tokens that go on after the quote depend on the context.
             int state = _machine.StringState;
             _vocabulary.StringInside[state].CopyTo(mask);
-            var closing = _vocabulary.StringClosing[state];
             ref JsonMachine closed = ref states[0];
             closed.CopyFrom(in _machine);
             closed.CloseString(schema);
-            closing.Walk(ref stepper, mask);
+            var known = ClosingTokens;
+            if (_closingCount >= 0 && closed.SameAs(in _closingFrom))
+            {
+                foreach (int id in known.AsSpan(0, _closingCount))
+                    mask[id >> 6] |= 1UL << (id & 63);
+                return;
+            }
+            int recorded = 0;
+            _vocabulary.StringClosing[state].Walk(ref stepper, mask, byte.MaxValue, known, ref recorded);
+            _closingCount = recorded <= known.Length ? recorded : -1;
+            _closingFrom.CopyFrom(in closed);
             return;
         }
         mask.Clear();

@@ -100,6 +100,21 @@ internal struct JsonMachine
             or Mode.ArrFirst or Mode.Done ? budget : -1;
     }
 
+    /// <summary>Whether <paramref name="other"/> is the same state (frames in use, modes, counters).</summary>
+    public readonly bool SameAs(in JsonMachine other)
+    {
+        if (_depth != other._depth || _mode != other._mode || _sub != other._sub || _node != other._node
+            || _lit != other._lit || _whitespace != other._whitespace)
+            return false;
+        for (int i = 0; i < _depth; i++)
+        {
+            Frame a = _frames[i], b = other._frames[i];
+            if (a.Seen != b.Seen || a.Node != b.Node || a.ValueNode != b.ValueNode || a.IsObject != b.IsObject)
+                return false;
+        }
+        return true;
+    }
+
     /// <summary>Copies <paramref name="source"/>, only the frames in use.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void CopyFrom(in JsonMachine source)

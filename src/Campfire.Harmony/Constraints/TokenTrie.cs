@@ -139,8 +139,18 @@ internal sealed class TokenTrie
     /// depth from its parent's; a dead state skips the subtree, a live one sets the bits of the tokens that end there
     /// (those weighing at most <paramref name="maxWeight"/>).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Walk<TStepper>(ref TStepper stepper, Span<ulong> mask, int maxWeight = byte.MaxValue) where TStepper : struct, ITrieStepper
+    {
+        int recorded = 0;
+        Walk(ref stepper, mask, maxWeight, [], ref recorded);
+    }
+
+    /// <summary>As <see cref="Walk{TStepper}(ref TStepper, Span{ulong}, int)"/>, and also lists the tokens it sets in
+    /// <paramref name="record"/> while they fit; <paramref name="recorded"/> counts them all (more than the record's
+    /// length: the list is incomplete).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Walk<TStepper>(ref TStepper stepper, Span<ulong> mask, int maxWeight, Span<int> record, ref int recorded)
+        where TStepper : struct, ITrieStepper
     {
         byte[] label = _label, weights = _weights;
         int[] firstChild = _firstChild, tokenStart = _tokenStart, tokens = _tokens;
@@ -167,6 +177,12 @@ internal sealed class TokenTrie
             {
                 int id = tokens[t];
                 mask[id >> 6] |= 1UL << (id & 63);
+                if (!record.IsEmpty)
+                {
+                    if (recorded < record.Length)
+                        record[recorded] = id;
+                    recorded++;
+                }
             }
             int children = childCount[node];
             if (children != 0)
