@@ -35,6 +35,49 @@ internal static class BytePairMerger
     {
         if (piece.Length <= ShortPieceLimit)
             return MergeShort(vocabulary, piece, ranks);
+        PieceSplitter splitter = vocabulary.PieceSplitter;
+        int end = splitter.NextPartEnd(piece, 0);
+        if (end == piece.Length)
+            return MergeUncut(vocabulary, piece, ranks);
+
+        // Cut where no token can cross (see PieceSplitter): the parts' ids, in order, are the piece's.
+        PieceCache cache = PieceCache.Current;
+        int count = 0;
+        int start = 0;
+        while (true)
+        {
+            count += MergePart(vocabulary, cache, piece[start..end], ranks[count..]);
+            if (end == piece.Length)
+                return count;
+            start = end;
+            end = splitter.NextPartEnd(piece, start);
+        }
+    }
+
+    /// <summary>One part of a cut piece: found whole in the vocabulary or the piece cache, else merged (and cached).</summary>
+    private static int MergePart(O200kVocabulary vocabulary, PieceCache cache, ReadOnlySpan<byte> part, Span<int> ranks)
+    {
+        int rank = vocabulary.GetRank(part);
+        if (rank != NoRank)
+        {
+            ranks[0] = rank;
+            return 1;
+        }
+        if (part.Length > ShortPieceLimit)
+            return MergeUncut(vocabulary, part, ranks);
+        uint hash = O200kVocabulary.HashBytes(part);
+        if (cache.TryGet(part, hash, out ReadOnlySpan<int> cached))
+        {
+            cached.CopyTo(ranks);
+            return cached.Length;
+        }
+        int count = MergeShort(vocabulary, part, ranks);
+        cache.Add(part, hash, ranks[..count]);
+        return count;
+    }
+
+    private static int MergeUncut(O200kVocabulary vocabulary, ReadOnlySpan<byte> piece, Span<int> ranks)
+    {
         if (piece.Length <= SimulationPieceLimit)
             return MergeLong(vocabulary, piece, ranks);
         int count = vocabulary.LongPieceEncoder.Encode(piece, ranks);
