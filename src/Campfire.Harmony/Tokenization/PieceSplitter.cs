@@ -39,6 +39,8 @@ internal sealed class PieceSplitter
     private const int FilterWordBits = 15;   // 2^21 bits, 256 KB for ~0.4 M distinct unit pairs in o200k's tokens
     private readonly ulong[] _unitPairs = new ulong[1 << FilterWordBits];
     private readonly ulong[] _bytePairs = new ulong[(1 << 16) / 64];
+    private const int PartialWordBits = 14;   // 2^20 bits, 128 KB: up to 8 probes per cut candidate must stay rare false positives
+    private readonly ulong[] _partialPairs = new ulong[1 << PartialWordBits];
 
     private PieceSplitter()
     {
@@ -68,7 +70,13 @@ internal sealed class PieceSplitter
             if (IsWellFormed(left) && IsWellFormed(right))
                 AddUnitPair(UnitKey(left), UnitKey(right));
             else
+            {
                 _bytePairs[(token[j - 1] | (token[j] << 8)) >> 6] |= 1UL << (token[j - 1] | (token[j] << 8));
+                if (left.Length <= 4 && right.Length <= 4)
+                    AddPartialPair(UnitKey(left), UnitKey(right));
+                // Longer units are not UTF-8 (a lead byte and 4+ continuation bytes): no well-formed A or B has them
+                // as a suffix or prefix, so they can cross no cut.
+            }
             leftStart = j;
         }
     }
@@ -101,13 +109,51 @@ internal sealed class PieceSplitter
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool MayCross(byte last, byte first, uint leftKey, uint rightKey)
     {
-        int bytePair = last | (first << 8);
-        if ((Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytePairs), bytePair >> 6) & (1UL << bytePair)) != 0)
-            return true;
         ulong bits = Hash(leftKey, rightKey);
         ulong mask = FilterMask(bits);
-        return (Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_unitPairs), (nint)(bits >> (64 - FilterWordBits))) & mask) == mask;
+        if ((Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_unitPairs), (nint)(bits >> (64 - FilterWordBits))) & mask) == mask)
+            return true;
+        int bytePair = last | (first << 8);
+        return (Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_bytePairs), bytePair >> 6) & (1UL << bytePair)) != 0
+            && MayCrossPartially(leftKey, rightKey);
     }
+
+    /// <summary>
+    /// Whether a token that starts inside A or ends inside B may cross: a proper suffix of A next to a prefix of B, or
+    /// A next to a proper prefix of B, is in the filter of such pairs.
+    /// </summary>
+    private bool MayCrossPartially(uint leftKey, uint rightKey)
+    {
+        int leftLength = KeyLength(leftKey);
+        int rightLength = KeyLength(rightKey);
+        for (int suffix = 1; suffix <= leftLength; suffix++)
+        {
+            uint left = leftKey >> (8 * (leftLength - suffix));
+            for (int prefix = 1; prefix <= rightLength; prefix++)
+            {
+                if (suffix == leftLength && prefix == rightLength)
+                    continue;
+                uint right = prefix == 4 ? rightKey : rightKey & ((1u << (8 * prefix)) - 1);
+                ulong bits = PartialHash(left, right);
+                ulong mask = FilterMask(bits);
+                if ((_partialPairs[bits >> (64 - PartialWordBits)] & mask) == mask)
+                    return true;
+            }
+        }
+        return false;
+    }
+
+    private void AddPartialPair(uint leftKey, uint rightKey)
+    {
+        ulong bits = PartialHash(leftKey, rightKey);
+        _partialPairs[bits >> (64 - PartialWordBits)] |= FilterMask(bits);
+    }
+
+    /// <summary>Bytes in a key: its bytes after the first are continuation bytes, never zero, so the highest non-zero byte ends it.</summary>
+    private static int KeyLength(uint key) => key <= 0xFF ? 1 : key <= 0xFFFF ? 2 : key <= 0xFF_FFFF ? 3 : 4;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong PartialHash(uint leftKey, uint rightKey) => (((ulong)leftKey << 32) | rightKey) * 0xBF58476D1CE4E5B9UL;
 
     private void AddUnitPair(uint leftKey, uint rightKey)
     {
