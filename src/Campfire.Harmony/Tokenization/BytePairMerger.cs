@@ -12,6 +12,8 @@ namespace Campfire.Harmony.Tokenization;
 /// ones a linked list with a min-tree over blocks of positions (O(n log n)), both on token ranks with a per-thread
 /// <see cref="PairRankCache"/>; pieces over <see cref="SimulationPieceLimit"/> bytes go to
 /// <see cref="BacktrackingEncoder"/>, for which the simulation stays the fallback and the reference its tests use.
+/// Long pieces, and pieces of non-Latin scripts from <see cref="CutPieceMinimum"/> bytes, are first cut where no token
+/// can cross (<see cref="PieceSplitter"/>, which proves the cut exact) and merged part by part.
 /// </summary>
 [SkipLocalsInit]
 internal static class BytePairMerger
@@ -28,12 +30,18 @@ internal static class BytePairMerger
     /// </summary>
     public const int SimulationPieceLimit = 1024;
 
+    /// <summary>
+    /// Pieces of at least this many bytes that end in a multi-byte character (CJK, Thai, Hangul...) are cut where no
+    /// token can cross before they are merged: their parts are mostly whole tokens or in the piece cache.
+    /// </summary>
+    public const int CutPieceMinimum = 16;
+
     private const int NoRank = O200kVocabulary.NotFound;
 
     /// <summary>Writes the ranks of <paramref name="piece"/> to <paramref name="ranks"/> (at least piece.Length long); returns the count.</summary>
     public static int Merge(O200kVocabulary vocabulary, ReadOnlySpan<byte> piece, Span<int> ranks)
     {
-        if (piece.Length <= ShortPieceLimit)
+        if (piece.Length <= ShortPieceLimit && (piece.Length < CutPieceMinimum || piece[^1] < 0x80))
             return MergeShort(vocabulary, piece, ranks);
         PieceSplitter splitter = vocabulary.PieceSplitter;
         int end = splitter.NextPartEnd(piece, 0);
@@ -78,6 +86,8 @@ internal static class BytePairMerger
 
     private static int MergeUncut(O200kVocabulary vocabulary, ReadOnlySpan<byte> piece, Span<int> ranks)
     {
+        if (piece.Length <= ShortPieceLimit)
+            return MergeShort(vocabulary, piece, ranks);
         if (piece.Length <= SimulationPieceLimit)
             return MergeLong(vocabulary, piece, ranks);
         int count = vocabulary.LongPieceEncoder.Encode(piece, ranks);

@@ -80,7 +80,7 @@ public class LongPieceCutTests
     [Fact]
     public void Random_letters_of_many_scripts_merge_like_the_whole_piece()
     {
-        Gen.Select(Gen.Int[0, Alphabets.Length - 1], Gen.Int[43, 1500], Gen.UInt, (alphabet, length, seed) =>
+        Gen.Select(Gen.Int[0, Alphabets.Length - 1], Gen.Int[5, 1500], Gen.UInt, (alphabet, length, seed) =>
         {
             var random = new Random((int)seed);
             string letters = Alphabets[alphabet];
@@ -113,7 +113,7 @@ public class LongPieceCutTests
             })
             .ToArray();
         Assert.NotEmpty(fragments);
-        Gen.Select(Gen.Int[129, 1200], Gen.UInt, Gen.Int[0, 2], (length, seed, kind) =>
+        Gen.Select(Gen.Int[16, 1200], Gen.UInt, Gen.Int[0, 2], (length, seed, kind) =>
         {
             var random = new Random((int)seed);
             var bytes = new List<byte>();
