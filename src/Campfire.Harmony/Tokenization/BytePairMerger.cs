@@ -12,6 +12,8 @@ namespace Campfire.Harmony.Tokenization;
 /// ones a linked list with a min-tree over blocks of positions (O(n log n)), both on token ranks with a per-thread
 /// <see cref="PairRankCache"/>; pieces over <see cref="SimulationPieceLimit"/> bytes go to
 /// <see cref="BacktrackingEncoder"/>, for which the simulation stays the fallback and the reference its tests use.
+/// Long pieces, and pieces of non-Latin scripts from <see cref="CutPieceMinimum"/> bytes, are first cut where no token
+/// can cross (<see cref="PieceSplitter"/>, which proves the cut exact) and merged part by part.
 /// </summary>
 [SkipLocalsInit]
 internal static class BytePairMerger
@@ -28,10 +30,61 @@ internal static class BytePairMerger
     /// </summary>
     public const int SimulationPieceLimit = 1024;
 
+    /// <summary>
+    /// Pieces of at least this many bytes that end in a multi-byte character (CJK, Thai, Hangul...) are cut where no
+    /// token can cross before they are merged: their parts are mostly whole tokens or in the piece cache.
+    /// </summary>
+    public const int CutPieceMinimum = 16;
+
     private const int NoRank = O200kVocabulary.NotFound;
 
     /// <summary>Writes the ranks of <paramref name="piece"/> to <paramref name="ranks"/> (at least piece.Length long); returns the count.</summary>
     public static int Merge(O200kVocabulary vocabulary, ReadOnlySpan<byte> piece, Span<int> ranks)
+    {
+        if (piece.Length <= ShortPieceLimit && (piece.Length < CutPieceMinimum || piece[^1] < 0x80))
+            return MergeShort(vocabulary, piece, ranks);
+        PieceSplitter splitter = vocabulary.PieceSplitter;
+        int end = splitter.NextPartEnd(piece, 0);
+        if (end == piece.Length)
+            return MergeUncut(vocabulary, piece, ranks);
+
+        // Cut where no token can cross (see PieceSplitter): the parts' ids, in order, are the piece's.
+        PieceCache cache = PieceCache.Current;
+        int count = 0;
+        int start = 0;
+        while (true)
+        {
+            count += MergePart(vocabulary, cache, piece[start..end], ranks[count..]);
+            if (end == piece.Length)
+                return count;
+            start = end;
+            end = splitter.NextPartEnd(piece, start);
+        }
+    }
+
+    /// <summary>One part of a cut piece: found whole in the vocabulary or the piece cache, else merged (and cached).</summary>
+    private static int MergePart(O200kVocabulary vocabulary, PieceCache cache, ReadOnlySpan<byte> part, Span<int> ranks)
+    {
+        int rank = vocabulary.GetRank(part);
+        if (rank != NoRank)
+        {
+            ranks[0] = rank;
+            return 1;
+        }
+        if (part.Length > ShortPieceLimit)
+            return MergeUncut(vocabulary, part, ranks);
+        uint hash = O200kVocabulary.HashBytes(part);
+        if (cache.TryGet(part, hash, out ReadOnlySpan<int> cached))
+        {
+            cached.CopyTo(ranks);
+            return cached.Length;
+        }
+        int count = MergeShort(vocabulary, part, ranks);
+        cache.Add(part, hash, ranks[..count]);
+        return count;
+    }
+
+    private static int MergeUncut(O200kVocabulary vocabulary, ReadOnlySpan<byte> piece, Span<int> ranks)
     {
         if (piece.Length <= ShortPieceLimit)
             return MergeShort(vocabulary, piece, ranks);

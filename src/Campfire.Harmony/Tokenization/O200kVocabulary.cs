@@ -141,6 +141,22 @@ internal sealed class O200kVocabulary
         }
     }
 
+    private PieceSplitter? _pieceSplitter;
+
+    /// <summary>The cut finder (see <see cref="BytePairMerger.Merge"/>); its 394 KB of tables are built on first use.</summary>
+    public PieceSplitter PieceSplitter =>
+        Volatile.Read(ref _pieceSplitter) ?? BuildPieceSplitter();
+
+    private PieceSplitter BuildPieceSplitter()
+    {
+        lock (_longPieceEncoderLock)
+        {
+            PieceSplitter splitter = _pieceSplitter ?? PieceSplitter.Build(this);
+            Volatile.Write(ref _pieceSplitter, splitter);
+            return splitter;
+        }
+    }
+
     /// <summary>Length in bytes of the longest token (ordinary or special).</summary>
     public int MaxTokenByteLength { get; }
 

@@ -53,7 +53,7 @@ public class MergePathTests
     }
 
     [Fact]
-    public void Only_pieces_over_the_simulation_limit_build_the_long_piece_tables()
+    public void Only_uncut_parts_over_the_simulation_limit_build_the_long_piece_tables()
     {
         var vocabulary = O200kVocabulary.Load();
         var ranks = new int[4096];
@@ -61,7 +61,11 @@ public class MergePathTests
         BytePairMerger.Merge(vocabulary, RandomPiece(Thai, 400, 2), ranks);
         Assert.False(vocabulary.HasLongPieceEncoder);
 
-        BytePairMerger.Merge(vocabulary, RandomPiece(Han, BytePairMerger.SimulationPieceLimit + 1, 3), ranks);
+        // Random Han is cut into short parts where no token crosses (see LongPieceCutTests); a run of one letter is not.
+        BytePairMerger.Merge(vocabulary, RandomPiece(Han, 3 * BytePairMerger.SimulationPieceLimit, 3), ranks);
+        Assert.False(vocabulary.HasLongPieceEncoder);
+
+        BytePairMerger.Merge(vocabulary, RandomPiece("a", BytePairMerger.SimulationPieceLimit + 1, 3), ranks);
         Assert.True(vocabulary.HasLongPieceEncoder);
     }
 
