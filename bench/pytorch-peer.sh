@@ -63,7 +63,7 @@ prompt="$dir/prompt.json"
 # The 25-token Harmony prompt of bench/gpt-oss-20b-shaped.sh.
 echo '[200006, 17360, 200008, 3575, 553, 17554, 11, 261, 4410, 2359, 22893, 6368, 13, 200007, 200006, 1428, 200008, 5299, 9538, 40341, 261, 1424, 13, 200007, 200006]' > "$prompt"
 
-# run WHO KIND DTYPE THREADS: "ids<TAB>prefill ms<TAB>step p50<TAB>tokens/s" of one process.
+# run WHO KIND DTYPE THREADS: "ids<TAB>prefill ms<TAB>step p50<TAB>tokens/s<TAB>load ms" of one process.
 run() {
   local who="$1" folder dtype="$3" threads="$4" out err
   folder="$(checkpoint "$2")"
@@ -75,10 +75,11 @@ run() {
     "$python" "$peer" --prompt "$prompt" --model "$folder" --dtype "$dtype" --threads "$threads" --max-tokens "$max_tokens" >"$out" 2>"$err" ||
       { cat "$err" >&2; exit 1; }
   fi
-  printf '%s\t%s\t%s\t%s\n' "$(tr -d ' \n' <"$out")" \
+  printf '%s\t%s\t%s\t%s\t%s\n' "$(tr -d ' \n' <"$out")" \
     "$(awk '/^prefill ms/ {print $3}' "$err")" \
-    "$(awk '/^step ms p50/ {print $7}' "$err")" \
-    "$(awk '/^decode tokens\/s/ {print $3}' "$err")"
+    "$(awk '/^step ms p50/ {print $8}' "$err")" \
+    "$(awk '/^decode tokens\/s/ {print $3}' "$err")" \
+    "$(awk '/^model load ms/ {print $4}' "$err")"
   rm -f "$out" "$err"
 }
 
@@ -101,7 +102,7 @@ best() {  # best of the rounds: min prefill, min p50, max tokens/s
 }
 
 table="$(mktemp)"
-printf '| checkpoint | dtype | threads | prefill ms ours / peer | ratio | step p50 ms ours / peer | ratio | decode tok/s ours / peer | same ids |\n|---|---|---:|---:|---:|---:|---:|---:|---|\n' >"$table"
+printf '| checkpoint | dtype | threads | prefill ms ours / peer | ratio | step p50 ms ours / peer | ratio | decode tok/s ours / peer | load ms ours / peer | same ids |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n' >"$table"
 for spec in "${runs[@]}"; do
   IFS=: read -r kind dtype threads <<<"$spec"
   echo "== $kind $dtype --threads $threads; $(uptime | sed 's/.*load/load/')"
@@ -115,8 +116,9 @@ for spec in "${runs[@]}"; do
   op=$(best 2 min <"$ours"); pp=$(best 2 min <"$theirs")
   os=$(best 3 min <"$ours"); ps=$(best 3 min <"$theirs")
   ot=$(best 4 max <"$ours"); pt=$(best 4 max <"$theirs")
-  printf '| %s | %s | %s | %s / %s | %.2f× | %s / %s | %.2f× | %s / %s | %s |\n' "$kind" "$dtype" "$threads" \
-    "$op" "$pp" "$(echo "$pp / $op" | bc -l)" "$os" "$ps" "$(echo "$ps / $os" | bc -l)" "$ot" "$pt" "$same" >>"$table"
+  ol=$(best 5 min <"$ours"); pl=$(best 5 min <"$theirs")
+  printf '| %s | %s | %s | %s / %s | %.2f× | %s / %s | %.2f× | %s / %s | %s / %s | %s |\n' "$kind" "$dtype" "$threads" \
+    "$op" "$pp" "$(echo "$pp / $op" | bc -l)" "$os" "$ps" "$(echo "$ps / $os" | bc -l)" "$ot" "$pt" "$ol" "$pl" "$same" >>"$table"
   rm -f "$ours" "$theirs"
 done
 echo "== done $(date -u '+%T') UTC; $(uptime | sed 's/.*load/load/')"
