@@ -13,9 +13,6 @@ namespace Campfire.Kernels;
 /// <remarks>The single-thread call allocates nothing. The instruction sets are those of <see cref="Mxfp4MatVec"/>.</remarks>
 public static class Bf16MatVec
 {
-    // Below this many rows per thread the fork/join costs more than the rows.
-    private const int MinRowsPerThread = 256;
-
     /// <summary>
     /// <c>output[r] = Σ_k W[r, k] · input[k] (+ bias[r])</c>; <c>input.Length</c> = columns and <c>output.Length</c> = rows
     /// fix the shape, which <paramref name="weights"/> (rows · columns) must match.
@@ -42,7 +39,8 @@ public static class Bf16MatVec
         if (!Mxfp4MatVec.IsSupported(chosen))
             throw new Mxfp4KernelException($"this CPU cannot run the {chosen} kernel (best here: {Mxfp4MatVec.Best})");
 
-        int workers = Math.Min(threads, Math.Max(1, rows / MinRowsPerThread));
+        // Split only with at least Mxfp4MatVec.MinBytesPerThread of weights per thread.
+        int workers = Mxfp4MatVec.Workers(2L * weights.Length, rows, threads);
         fixed (ushort* w = weights)
         fixed (float* x = input)
         fixed (float* b = bias)

@@ -28,8 +28,16 @@ public static class Mxfp4MatVec
     // Inputs up to this many floats are staged on the stack (32 KB; gpt-oss-20b's are 2880), larger ones in a pooled array.
     private const int StackInputLimit = 8192;
 
-    // Below this many rows per thread the fork/join costs more than the rows (a 2880-wide row is ~1.5 KB of MXFP4).
-    private const int MinRowsPerThread = 64;
+    /// <summary>
+    /// Weight bytes each extra thread must get before a call splits its rows. Below it the fork/join costs more than it
+    /// saves, and on a busy machine a thread-pool thread may wait a whole time slice for a core: the small preset's
+    /// experts (1.1 MB) and attention projections (2–3 MB) ran slower at two threads than at one (a bf16 decode step
+    /// 61 vs 38 ms p50, load average ~7), while gpt-oss-20b's experts (4.4 and 8.8 MB) and every unembedding still split.
+    /// </summary>
+    public const int MinBytesPerThread = 2 << 20;
+
+    internal static int Workers(long bytes, int rows, int threads) =>
+        (int)Math.Max(1, Math.Min(Math.Min(threads, rows), bytes / MinBytesPerThread));
 
     /// <summary>The E2M1 value of each nibble: bit 3 sign, bits 2..1 exponent, bit 0 mantissa.</summary>
     public static ReadOnlySpan<float> Fp4Values => [0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f];
@@ -149,7 +157,8 @@ public static class Mxfp4MatVec
         {
             for (int j = 0; j < count; j++)
                 Stage(inputs.Slice(j * columns, columns), staged.AsSpan(j * columns, columns), chosen);
-            int workers = Math.Min(threads, Math.Max(1, rows / MinRowsPerThread));
+            // Each four vectors read the rows again (from cache): that much more work to share.
+            int workers = Workers((long)(blocks.Length + scales.Length) * ((count + 3) / 4), rows, threads);
             fixed (byte* b = blocks)
             fixed (byte* s = scales)
             fixed (float* x = staged)
@@ -320,7 +329,7 @@ public static class Mxfp4MatVec
     {
         int rows = output.Length;
         int groups = staged.Length / GroupSize;
-        int workers = Math.Min(threads, Math.Max(1, rows / MinRowsPerThread));
+        int workers = Workers(blocks.Length + (long)scales.Length, rows, threads);
         fixed (byte* b = blocks)
         fixed (byte* s = scales)
         fixed (float* x = staged)

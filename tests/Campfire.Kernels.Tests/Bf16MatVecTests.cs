@@ -17,7 +17,7 @@ public sealed class Bf16MatVecTests
     {
         var random = new Random(64);
         // Columns below, at and past 8, 16, 32 and 64 (the unrolled loops and the scalar tail); rows past a thread chunk.
-        foreach (var (rows, columns) in new[] { (1, 1), (3, 7), (5, 8), (9, 17), (4, 31), (6, 64), (7, 65), (3, 100), (600, 64), (2, 2880) })
+        foreach (var (rows, columns) in new[] { (1, 1), (3, 7), (5, 8), (9, 17), (4, 31), (6, 64), (7, 65), (3, 100), (600, 64), (2, 2880), (17000, 64) })
         {
             var w = RandomBf16(random, rows * columns);
             var x = RandomVector(random, columns);
@@ -38,7 +38,8 @@ public sealed class Bf16MatVecTests
     public void RowsSplitAcrossThreadsGiveTheSingleThreadBitsAndOneThreadAllocatesNothing(Mxfp4Isa isa)
     {
         var random = new Random(2);
-        int rows = 1500, columns = 96;
+        int rows = 20001, columns = 128;  // 5.1 MB of weights: split over two threads at MinBytesPerThread
+        Assert.True(2L * rows * columns >= 2L * Mxfp4MatVec.MinBytesPerThread);
         var w = RandomBf16(random, rows * columns);
         var x = RandomVector(random, columns);
         var one = new float[rows];

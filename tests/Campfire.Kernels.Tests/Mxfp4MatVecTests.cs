@@ -109,14 +109,17 @@ public sealed class Mxfp4MatVecTests
     {
         // Each row is computed by one thread in one order whatever the split, so the results are bit-identical.
         var random = new Random(13);
-        var m = RandomMatrix(random, 1001, 4, () => (byte)random.Next(118, 130));
-        var x = RandomVector(random, 4 * 32, 1.0);
-        var bias = RandomVector(random, 1001, 1.0);
-        var one = new float[1001];
+        // 16,001 rows of 32 groups: 8.7 MB, enough for four threads at MinBytesPerThread.
+        const int rows = 16001;
+        Assert.True((long)rows * 32 * 17 >= 4L * Mxfp4MatVec.MinBytesPerThread);
+        var m = RandomMatrix(random, rows, 32, () => (byte)random.Next(118, 130));
+        var x = RandomVector(random, 32 * 32, 1.0);
+        var bias = RandomVector(random, rows, 1.0);
+        var one = new float[rows];
         Mxfp4MatVec.Multiply(m.Blocks, m.Scales, x, bias, one, threads: 1, isa: isa);
         foreach (int threads in new[] { 2, 3, 8 })
         {
-            var split = new float[1001];
+            var split = new float[rows];
             Mxfp4MatVec.Multiply(m.Blocks, m.Scales, x, bias, split, threads: threads, isa: isa);
             Assert.Equal(one, split);
         }
@@ -167,7 +170,7 @@ public sealed class Mxfp4MatVecTests
     {
         var random = new Random(29);
         // Vector counts around the four-vector tile (short last tiles); odd group counts for the two-group tail.
-        foreach (var (rows, groups, count) in new[] { (1, 1, 1), (7, 3, 2), (17, 5, 3), (65, 32, 4), (130, 7, 5), (33, 90, 12), (300, 2, 9) })
+        foreach (var (rows, groups, count) in new[] { (1, 1, 1), (7, 3, 2), (17, 5, 3), (65, 32, 4), (130, 7, 5), (33, 90, 12), (300, 2, 9), (2001, 64, 6) })
         {
             var m = RandomMatrix(random, rows, groups, () => (byte)random.Next(110, 135));
             var inputs = RandomVector(random, count * groups * 32, 1.0);
