@@ -28,8 +28,16 @@ public static class Mxfp4MatVec
     // Inputs up to this many floats are staged on the stack (32 KB; gpt-oss-20b's are 2880), larger ones in a pooled array.
     private const int StackInputLimit = 8192;
 
-    // Below this many rows per thread the fork/join costs more than the rows (a 2880-wide row is ~1.5 KB of MXFP4).
-    private const int MinRowsPerThread = 64;
+    /// <summary>
+    /// Weight bytes each extra thread must get before a call splits its rows. Below it the fork/join costs more than it
+    /// saves, and on a busy machine a thread-pool thread may wait a whole time slice for a core: the small preset's
+    /// experts (1.1 MB) and attention projections (2–3 MB) ran slower at two threads than at one (a bf16 decode step
+    /// 61 vs 38 ms p50, load average ~7), while gpt-oss-20b's experts (4.4 and 8.8 MB) and every unembedding still split.
+    /// </summary>
+    public const int MinBytesPerThread = 2 << 20;
+
+    internal static int Workers(long bytes, int rows, int threads) =>
+        (int)Math.Max(1, Math.Min(Math.Min(threads, rows), bytes / MinBytesPerThread));
 
     /// <summary>The E2M1 value of each nibble: bit 3 sign, bits 2..1 exponent, bit 0 mantissa.</summary>
     public static ReadOnlySpan<float> Fp4Values => [0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f];
@@ -120,6 +128,159 @@ public static class Mxfp4MatVec
         }
     }
 
+    /// <summary>
+    /// The same product for several vectors at once: <c>outputs[j · rows + r] = Σ_k W[r, k] · inputs[j · columns + k]
+    /// (+ bias[r])</c> for the <c>inputs.Length / columns</c> vectors (prompt tokens). Each row's MXFP4 bytes are read and
+    /// decoded once for every four vectors (the AVX-512 path), instead of once per vector.
+    /// </summary>
+    /// <param name="blocks">MXFP4 elements, [rows, groups, 16] bytes, row-major.</param>
+    /// <param name="scales">E8M0 exponents, [rows, groups].</param>
+    /// <param name="inputs">The vectors, fp32, [count, columns] row-major.</param>
+    /// <param name="columns">The length of one vector: groups · 32.</param>
+    /// <param name="bias">Empty for none, else one value per row.</param>
+    /// <param name="outputs">[count, rows] row-major; written, never read.</param>
+    /// <param name="threads">Rows are split across up to this many threads.</param>
+    /// <param name="isa">The instruction set to use; <see cref="Best"/> when null.</param>
+    /// <exception cref="Mxfp4KernelException">A length does not match the shape, threads &lt; 1, or the CPU lacks <paramref name="isa"/>.</exception>
+    public static unsafe void MultiplyMany(ReadOnlySpan<byte> blocks, ReadOnlySpan<byte> scales, ReadOnlySpan<float> inputs, int columns,
+        ReadOnlySpan<float> bias, Span<float> outputs, int threads = 1, Mxfp4Isa? isa = null)
+    {
+        if (columns <= 0 || inputs.Length == 0 || inputs.Length % columns != 0)
+            throw new Mxfp4KernelException($"inputs has {inputs.Length} values: expected a positive multiple of columns ({columns})");
+        int count = inputs.Length / columns;
+        if (outputs.Length % count != 0)
+            throw new Mxfp4KernelException($"outputs has {outputs.Length} values: expected {count} vectors × rows");
+        int rows = outputs.Length / count;
+        var chosen = Check(blocks.Length, scales.Length, columns, bias.Length, rows, threads, isa, "inputs");
+        float[] staged = ArrayPool<float>.Shared.Rent(inputs.Length);
+        try
+        {
+            for (int j = 0; j < count; j++)
+                Stage(inputs.Slice(j * columns, columns), staged.AsSpan(j * columns, columns), chosen);
+            // Each four vectors read the rows again (from cache): that much more work to share.
+            int workers = Workers((long)(blocks.Length + scales.Length) * ((count + 3) / 4), rows, threads);
+            fixed (byte* b = blocks)
+            fixed (byte* s = scales)
+            fixed (float* x = staged)
+            fixed (float* bi = bias)
+            fixed (float* o = outputs)
+            {
+                var job = new ManyJob(b, s, x, bias.IsEmpty ? null : bi, o, columns / GroupSize, count, rows, chosen);
+                if (workers == 1) job.Rows(0, rows);
+                else RunParallel(job, rows, workers);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(staged);
+        }
+    }
+
+    private static void RunParallel(ManyJob job, int rows, int workers)
+    {
+        int chunk = (rows + workers - 1) / workers;
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
+            w => job.Rows(w * chunk, Math.Min(rows, (w + 1) * chunk)));
+    }
+
+    private readonly unsafe struct ManyJob(byte* blocks, byte* scales, float* staged, float* bias, float* outputs, int groups, int count, int rows, Mxfp4Isa isa)
+    {
+        public void Rows(int first, int end)
+        {
+            long rowBytes = (long)groups * BytesPerGroup;
+            int columns = groups * GroupSize;
+            float* dots = stackalloc float[4];
+            for (int r = first; r < end; r++)
+            {
+                byte* rb = blocks + r * rowBytes;
+                byte* rs = scales + (long)r * groups;
+                float b = bias == null ? 0f : bias[r];
+                for (int j = 0; j < count; j += 4)
+                {
+                    int tile = Math.Min(4, count - j);
+                    if (isa == Mxfp4Isa.Avx512)
+                    {
+                        // A short tile repeats its first vector in the unused lanes; their sums are dropped.
+                        float* x0 = staged + (long)j * columns;
+                        RowAvx512Four(rb, rs, x0, tile > 1 ? x0 + columns : x0, tile > 2 ? x0 + 2 * columns : x0,
+                            tile > 3 ? x0 + 3 * columns : x0, groups, dots);
+                    }
+                    else
+                    {
+                        for (int t = 0; t < tile; t++)
+                        {
+                            float* x = staged + (long)(j + t) * columns;
+                            dots[t] = isa == Mxfp4Isa.Avx2 ? RowAvx2(rb, rs, x, groups) : RowScalar(rb, rs, x, groups);
+                        }
+                    }
+                    for (int t = 0; t < tile; t++)
+                        outputs[(long)(j + t) * rows + r] = bias == null ? dots[t] : dots[t] + b;
+                }
+            }
+        }
+    }
+
+    // RowAvx512's decoding, done once per group for four vectors, each summed exactly as RowAvx512 sums it (the same
+    // four accumulators, two groups per iteration), so a vector gets the same bits as from a one-vector call.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void RowAvx512Four(byte* blocks, byte* scales, float* x0, float* x1, float* x2, float* x3, int groups, float* dots)
+    {
+        var fp4 = Vector512.Create(0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f);
+        ref float scaleTable = ref MemoryMarshal.GetArrayDataReference(ScaleTable);
+        var z = Vector512<float>.Zero;
+        Vector512<float> a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
+        Vector512<float> a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
+        int g = 0;
+        for (; g + 2 <= groups; g += 2)
+        {
+            var t0 = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, scales[g]));
+            var t1 = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, scales[g + 1]));
+            var i0 = Avx512F.ConvertToVector512Int32(Vector128.Load(blocks + g * BytesPerGroup));
+            var i1 = Avx512F.ConvertToVector512Int32(Vector128.Load(blocks + (g + 1) * BytesPerGroup));
+            var w0 = Avx512F.PermuteVar16x32(t0, i0);
+            var w1 = Avx512F.PermuteVar16x32(t0, Avx512F.ShiftRightLogical(i0, 4));
+            var w2 = Avx512F.PermuteVar16x32(t1, i1);
+            var w3 = Avx512F.PermuteVar16x32(t1, Avx512F.ShiftRightLogical(i1, 4));
+            int o = g * GroupSize;
+            a00 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x0 + o), a00);
+            a01 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x0 + o + 16), a01);
+            a02 = Avx512F.FusedMultiplyAdd(w2, Vector512.Load(x0 + o + 32), a02);
+            a03 = Avx512F.FusedMultiplyAdd(w3, Vector512.Load(x0 + o + 48), a03);
+            a10 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x1 + o), a10);
+            a11 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x1 + o + 16), a11);
+            a12 = Avx512F.FusedMultiplyAdd(w2, Vector512.Load(x1 + o + 32), a12);
+            a13 = Avx512F.FusedMultiplyAdd(w3, Vector512.Load(x1 + o + 48), a13);
+            a20 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x2 + o), a20);
+            a21 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x2 + o + 16), a21);
+            a22 = Avx512F.FusedMultiplyAdd(w2, Vector512.Load(x2 + o + 32), a22);
+            a23 = Avx512F.FusedMultiplyAdd(w3, Vector512.Load(x2 + o + 48), a23);
+            a30 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x3 + o), a30);
+            a31 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x3 + o + 16), a31);
+            a32 = Avx512F.FusedMultiplyAdd(w2, Vector512.Load(x3 + o + 32), a32);
+            a33 = Avx512F.FusedMultiplyAdd(w3, Vector512.Load(x3 + o + 48), a33);
+        }
+        if (g < groups)
+        {
+            var t0 = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, scales[g]));
+            var i0 = Avx512F.ConvertToVector512Int32(Vector128.Load(blocks + g * BytesPerGroup));
+            var w0 = Avx512F.PermuteVar16x32(t0, i0);
+            var w1 = Avx512F.PermuteVar16x32(t0, Avx512F.ShiftRightLogical(i0, 4));
+            int o = g * GroupSize;
+            a00 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x0 + o), a00);
+            a01 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x0 + o + 16), a01);
+            a10 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x1 + o), a10);
+            a11 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x1 + o + 16), a11);
+            a20 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x2 + o), a20);
+            a21 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x2 + o + 16), a21);
+            a30 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x3 + o), a30);
+            a31 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x3 + o + 16), a31);
+        }
+        dots[0] = Vector512.Sum((a00 + a01) + (a02 + a03));
+        dots[1] = Vector512.Sum((a10 + a11) + (a12 + a13));
+        dots[2] = Vector512.Sum((a20 + a21) + (a22 + a23));
+        dots[3] = Vector512.Sum((a30 + a31) + (a32 + a33));
+    }
+
     private static Mxfp4Isa Check(int blockBytes, int scaleCount, int inputLength, int biasLength, int rows, int threads, Mxfp4Isa? isa, string inputName)
     {
         if (inputLength == 0 || inputLength % GroupSize != 0)
@@ -168,7 +329,7 @@ public static class Mxfp4MatVec
     {
         int rows = output.Length;
         int groups = staged.Length / GroupSize;
-        int workers = Math.Min(threads, Math.Max(1, rows / MinRowsPerThread));
+        int workers = Workers(blocks.Length + (long)scales.Length, rows, threads);
         fixed (byte* b = blocks)
         fixed (byte* s = scales)
         fixed (float* x = staged)

@@ -109,14 +109,17 @@ public sealed class Mxfp4MatVecTests
     {
         // Each row is computed by one thread in one order whatever the split, so the results are bit-identical.
         var random = new Random(13);
-        var m = RandomMatrix(random, 1001, 4, () => (byte)random.Next(118, 130));
-        var x = RandomVector(random, 4 * 32, 1.0);
-        var bias = RandomVector(random, 1001, 1.0);
-        var one = new float[1001];
+        // 16,001 rows of 32 groups: 8.7 MB, enough for four threads at MinBytesPerThread.
+        const int rows = 16001;
+        Assert.True((long)rows * 32 * 17 >= 4L * Mxfp4MatVec.MinBytesPerThread);
+        var m = RandomMatrix(random, rows, 32, () => (byte)random.Next(118, 130));
+        var x = RandomVector(random, 32 * 32, 1.0);
+        var bias = RandomVector(random, rows, 1.0);
+        var one = new float[rows];
         Mxfp4MatVec.Multiply(m.Blocks, m.Scales, x, bias, one, threads: 1, isa: isa);
         foreach (int threads in new[] { 2, 3, 8 })
         {
-            var split = new float[1001];
+            var split = new float[rows];
             Mxfp4MatVec.Multiply(m.Blocks, m.Scales, x, bias, split, threads: threads, isa: isa);
             Assert.Equal(one, split);
         }
@@ -159,6 +162,45 @@ public sealed class Mxfp4MatVecTests
             }
             Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
         }
+    }
+
+    [Theory]
+    [MemberData(nameof(SupportedIsas))]
+    public void ManyVectorsGetExactlyTheBitsOfOneCallEach_AndMatchFloat64(Mxfp4Isa isa)
+    {
+        var random = new Random(29);
+        // Vector counts around the four-vector tile (short last tiles); odd group counts for the two-group tail.
+        foreach (var (rows, groups, count) in new[] { (1, 1, 1), (7, 3, 2), (17, 5, 3), (65, 32, 4), (130, 7, 5), (33, 90, 12), (300, 2, 9), (2001, 64, 6) })
+        {
+            var m = RandomMatrix(random, rows, groups, () => (byte)random.Next(110, 135));
+            var inputs = RandomVector(random, count * groups * 32, 1.0);
+            var bias = RandomVector(random, rows, 1.0);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var outputs = new float[count * rows];
+                Mxfp4MatVec.MultiplyMany(m.Blocks, m.Scales, inputs, groups * 32, bias, outputs, threads, isa);
+                for (int j = 0; j < count; j++)
+                {
+                    var x = inputs.AsSpan(j * groups * 32, groups * 32).ToArray();
+                    var one = new float[rows];
+                    Mxfp4MatVec.Multiply(m.Blocks, m.Scales, x, bias, one, isa: isa);
+                    Assert.Equal(one, outputs.AsSpan(j * rows, rows).ToArray());
+                    AssertWithinBound(m, x.Select(v => (double)v).ToArray(), bias, one, $"{isa} {rows}x{groups * 32} vector {j} of {count}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void ManyVectorsRejectInputsThatAreNotWholeVectorsAndOutputsThatAreNotWholeRows()
+    {
+        var m = RandomMatrix(new Random(1), 4, 1, () => 127);
+        var e = Assert.Throws<Mxfp4KernelException>(() => Mxfp4MatVec.MultiplyMany(m.Blocks, m.Scales, new float[40], 32, [], new float[8]));
+        Assert.Contains("positive multiple of columns (32)", e.Message);
+        e = Assert.Throws<Mxfp4KernelException>(() => Mxfp4MatVec.MultiplyMany(m.Blocks, m.Scales, new float[64], 32, [], new float[9]));
+        Assert.Contains("expected 2 vectors × rows", e.Message);
+        e = Assert.Throws<Mxfp4KernelException>(() => Mxfp4MatVec.MultiplyMany(m.Blocks, m.Scales, new float[64], 32, [], new float[6]));
+        Assert.Contains("scales has 4 bytes", e.Message);
     }
 
     [Fact]

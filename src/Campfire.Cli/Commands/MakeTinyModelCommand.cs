@@ -5,8 +5,9 @@ using Campfire.Inference.Model;
 namespace Campfire.Cli.Commands;
 
 /// <summary>
-/// <c>campfire make-tiny-model DIR [--preset tiny|gpt-oss-20b] [--layout original|hf] [--vocab N] [--seed S]</c>: a random
-/// gpt-oss checkpoint, tiny (the default) or with gpt-oss-20b's exact shapes (~13.8 GB).
+/// <c>campfire make-tiny-model DIR [--preset tiny|small|gpt-oss-20b] [--layout original|hf] [--vocab N] [--seed S]</c>: a random
+/// gpt-oss checkpoint, tiny (the default), small (hidden 1024, 8 layers, 8 experts; ~0.97 GB) or with gpt-oss-20b's exact
+/// shapes (~13.8 GB).
 /// </summary>
 public sealed class MakeTinyModelCommand : ICliCommand
 {
@@ -20,13 +21,13 @@ public sealed class MakeTinyModelCommand : ICliCommand
     public Command Build()
     {
         var dir = new Argument<string>("DIR") { Description = "folder to write (created if needed; must be empty)" };
-        var preset = new Option<string>("--preset") { Description = "tiny (2 layers, hidden 64, 4 experts) or gpt-oss-20b (the real model's config and shapes, ~13.8 GB)", DefaultValueFactory = _ => "tiny" };
-        preset.OneOf("tiny", "gpt-oss-20b");
+        var preset = new Option<string>("--preset") { Description = "tiny (2 layers, hidden 64, 4 experts), small (8 layers, hidden 1024, 8 experts top-4, 16/4 heads of 64; ~0.97 GB) or gpt-oss-20b (the real model's config and shapes, ~13.8 GB)", DefaultValueFactory = _ => "tiny" };
+        preset.OneOf("tiny", "small", "gpt-oss-20b");
         var layout = new Option<string>("--layout") { Description = "original (openai/gpt-oss names) or hf (Hugging Face names, sharded)", DefaultValueFactory = _ => "original" };
         layout.OneOf("original", "hf");
         var vocab = new Option<int>("--vocab") { Description = "vocabulary size of the tiny preset (201088 keeps real Harmony prompts runnable; 256 is smallest)", DefaultValueFactory = _ => 201088 };
         var seed = new Option<ulong>("--seed") { Description = "weight generator seed", DefaultValueFactory = _ => 0UL };
-        var command = new Command("make-tiny-model", "Write a random gpt-oss checkpoint from a seed: tiny (for testing the decode loop) or gpt-oss-20b-shaped (for measuring at real scale)");
+        var command = new Command("make-tiny-model", "Write a random gpt-oss checkpoint from a seed: tiny (for testing the decode loop), small or gpt-oss-20b-shaped (for measuring at larger and real scale)");
         command.Arguments.Add(dir);
         command.Options.Add(preset);
         command.Options.Add(layout);
@@ -43,12 +44,13 @@ public sealed class MakeTinyModelCommand : ICliCommand
             var kind = result.GetValue(preset) switch
             {
                 "tiny" => CheckpointPreset.Tiny,
+                "small" => CheckpointPreset.Small,
                 "gpt-oss-20b" => CheckpointPreset.GptOss20B,
-                var other => throw new CliInputException($"--preset must be tiny or gpt-oss-20b, got '{other}'"),
+                var other => throw new CliInputException($"--preset must be tiny, small or gpt-oss-20b, got '{other}'"),
             };
             int v = result.GetValue(vocab);
             if (kind != CheckpointPreset.Tiny && result.GetResult(vocab) is { Implicit: false })
-                throw new CliUsageException("--vocab applies to --preset tiny only (gpt-oss-20b has its own 201088)");
+                throw new CliUsageException("--vocab applies to --preset tiny only (small and gpt-oss-20b have gpt-oss-20b's 201088)");
             if (v < 256 || v > MaxVocab) throw new CliUsageException($"--vocab must be between 256 and {MaxVocab}, got {v}");
             string folder = result.GetValue(dir)!;
             if (File.Exists(folder)) throw new CliInputException($"{folder}: is a file, not a folder");
@@ -65,7 +67,12 @@ public sealed class MakeTinyModelCommand : ICliCommand
             try
             {
                 var config = TinyModelWriter.Write(folder, plan, result.GetValue(seed));
-                string what = kind == CheckpointPreset.Tiny ? "tiny" : "gpt-oss-20b-shaped";
+                string what = kind switch
+                {
+                    CheckpointPreset.Tiny => "tiny",
+                    CheckpointPreset.Small => "small",
+                    _ => "gpt-oss-20b-shaped",
+                };
                 Console.WriteLine($"wrote a {what} gpt-oss checkpoint ({chosen}, vocab {config.VocabSize}, {config.NumHiddenLayers} layers, {Size(needed)}) to {folder}");
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -41,11 +41,12 @@ public sealed class CheckpointPlan
     public static GptOssConfig ConfigFor(CheckpointPreset preset, int vocabSize = 201088) => preset switch
     {
         CheckpointPreset.Tiny => GptOssConfig.Tiny(vocabSize),
+        CheckpointPreset.Small => GptOssConfig.Small,
         CheckpointPreset.GptOss20B => GptOssConfig.GptOss20B,
         _ => throw new ArgumentOutOfRangeException(nameof(preset), preset, "unknown preset"),
     };
 
-    /// <summary>The plan of <paramref name="preset"/> (the vocabulary applies to the tiny preset; gpt-oss-20b has its own).</summary>
+    /// <summary>The plan of <paramref name="preset"/> (the vocabulary applies to the tiny preset; the others have gpt-oss-20b's).</summary>
     public static CheckpointPlan Create(CheckpointPreset preset, CheckpointLayout layout, int vocabSize = 201088)
     {
         var config = ConfigFor(preset, vocabSize).Validate($"{preset} preset");

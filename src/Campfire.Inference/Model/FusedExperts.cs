@@ -63,22 +63,49 @@ internal sealed class FusedExperts
     /// <summary>
     /// Adds expert <paramref name="expert"/>'s output for some prompt tokens to their rows of <paramref name="output"/>
     /// (fp32 [n, H], contiguous, on the CPU): token <c>tokens[j]</c> with router weight <c>weights[j]</c>, read from
-    /// <paramref name="input"/> (fp32 [n, H], contiguous). Used by prefill for experts that few tokens chose, where
-    /// reading the MXFP4 bytes once per token costs less than dequantising the whole expert.
+    /// <paramref name="input"/> (fp32 [n, H], contiguous). Used by prefill: the kernel decodes each MXFP4 row once for
+    /// every four tokens (<see cref="Mxfp4MatVec.MultiplyMany"/>), and each token gets the bits a one-token call gives.
     /// </summary>
     public void AddExpertRows(Tensor input, Tensor output, GptOssLayerWeights w, int expert, ReadOnlySpan<long> tokens,
         ReadOnlySpan<float> weights, int threads)
     {
-        int h = _config.HiddenSize;
+        var c = _config;
+        int h = c.HiddenSize, i2 = 2 * c.IntermediateSize, m = tokens.Length;
         var rowsIn = MemoryMarshal.Cast<byte, float>(input.bytes);
         var rowsOut = MemoryMarshal.Cast<byte, float>(output.bytes);
         var experts = new ExpertBytes(this, w);
-        for (int j = 0; j < tokens.Length; j++)
+        Grow(ref _manyInput, m * h);
+        Grow(ref _manyHidden, m * i2);
+        Grow(ref _manySwiglu, m * c.IntermediateSize);
+        Grow(ref _manyOut, m * h);
+        for (int j = 0; j < m; j++)
+            rowsIn.Slice((int)tokens[j] * h, h).CopyTo(_manyInput.AsSpan(j * h, h));
+
+        int blocks1PerExpert = i2 * (h / 32) * 16, scales1PerExpert = i2 * (h / 32);
+        int blocks2PerExpert = h * (c.IntermediateSize / 32) * 16, scales2PerExpert = h * (c.IntermediateSize / 32);
+        Mxfp4MatVec.MultiplyMany(experts.Blocks1.Slice(expert * blocks1PerExpert, blocks1PerExpert),
+            experts.Scales1.Slice(expert * scales1PerExpert, scales1PerExpert), _manyInput.AsSpan(0, m * h), h,
+            experts.Biases.Mlp1.AsSpan(expert * i2, i2), _manyHidden.AsSpan(0, m * i2), threads);
+        for (int j = 0; j < m; j++)
+            SwiGlu(_manyHidden.AsSpan(j * i2, i2), _manySwiglu.AsSpan(j * c.IntermediateSize, c.IntermediateSize), (float)c.SwigluLimit, (float)c.SwigluAlpha);
+        Mxfp4MatVec.MultiplyMany(experts.Blocks2.Slice(expert * blocks2PerExpert, blocks2PerExpert),
+            experts.Scales2.Slice(expert * scales2PerExpert, scales2PerExpert), _manySwiglu.AsSpan(0, m * c.IntermediateSize), c.IntermediateSize,
+            experts.Biases.Mlp2.AsSpan(expert * h, h), _manyOut.AsSpan(0, m * h), threads);
+        for (int j = 0; j < m; j++)
         {
-            int row = (int)tokens[j];
-            rowsIn.Slice(row * h, h).CopyTo(_input);
-            AddExpert(experts, expert, weights[j], _input, rowsOut.Slice(row * h, h), threads);
+            var sum = rowsOut.Slice((int)tokens[j] * h, h);
+            var y = _manyOut.AsSpan(j * h, h);
+            float weight = weights[j];
+            for (int k = 0; k < h; k++) sum[k] += y[k] * weight;
         }
+    }
+
+    // Prefill's buffers, [tokens, width], grown to the most tokens an expert has had.
+    private float[] _manyInput = [], _manyHidden = [], _manySwiglu = [], _manyOut = [];
+
+    private static void Grow(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new float[length];
     }
 
     /// <summary>A layer's expert bytes and biases, looked up once per call rather than once per expert product.</summary>

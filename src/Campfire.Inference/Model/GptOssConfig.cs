@@ -38,6 +38,23 @@ public sealed record GptOssConfig
     /// <summary>gpt-oss-20b as published.</summary>
     public static GptOssConfig GptOss20B { get; } = new();
 
+    /// <summary>
+    /// The <c>small</c> preset: gpt-oss-20b's architecture at about a third of its width and depth (hidden and expert
+    /// width 1024, 8 layers), a quarter of its experts (8, still top-4), 16 query / 4 KV heads of 64 (4 queries per KV
+    /// head where 20b has 8); head size, window 128, YaRN, SwiGLU and the 201,088 vocabulary are 20b's. The shape of
+    /// issue #17's earlier measurements.
+    /// </summary>
+    public static GptOssConfig Small { get; } = new()
+    {
+        NumHiddenLayers = 8,
+        NumExperts = 8,
+        ExpertsPerToken = 4,
+        HiddenSize = 1024,
+        IntermediateSize = 1024,
+        NumAttentionHeads = 16,
+        NumKeyValueHeads = 4,
+    };
+
     /// <summary>The tiny test model of platform-facts §6: same architecture, small sizes.</summary>
     public static GptOssConfig Tiny(int vocabSize = 201088) => new()
     {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Campfire.Decoding;
 using Campfire.Inference.Runtime;
+using Campfire.Kernels;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
@@ -47,7 +48,9 @@ public sealed class GptOssModel : IDisposable
     private void WidenDenseWeightsOnce()
     {
         using var noGrad = no_grad();
-        var dense = new List<Tensor> { Weights.Unembedding };
+        // The unembedding is not widened where one position's logits come from the bf16 kernel (all positions at once,
+        // which only tests ask for, widen it per call).
+        var dense = UnembedsWithKernel ? new List<Tensor>() : new List<Tensor> { Weights.Unembedding };
         foreach (var layer in Weights.Layers)
             dense.AddRange([layer.QkvWeight, layer.QkvBias, layer.OutWeight, layer.OutBias, layer.GateWeight, layer.GateBias, layer.Mlp1Bias, layer.Mlp2Bias]);
         foreach (var weight in dense)
@@ -120,11 +123,52 @@ public sealed class GptOssModel : IDisposable
         long unembedding = SpanStart();
         x = RmsNorm(x, Weights.FinalNorm);
         if (!allPositions) x = x.narrow(0, t - 1, 1);
-        var logits = F.linear(x, Widen(Weights.Unembedding)).to(ScalarType.Float32);
+        var logits = x.shape[0] == 1 && UnembedsWithKernel ? UnembedOneRow(x) : F.linear(x, Widen(Weights.Unembedding)).to(ScalarType.Float32);
         logits = (keepOnDevice ? logits : logits.cpu()).contiguous();
         SpanEnd(DecodeSpan.Unembedding, unembedding);
         return logits.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// Whether one position's logits come from <see cref="Bf16MatVec"/> over the stored bf16 unembedding (CPU): the same
+    /// products as over weights widened to fp32, summed in fp32 in another order, reading half the bytes; and in a
+    /// bfloat16 model the logits are no longer rounded to bf16. libtorch's bf16 matrix-vector product read the
+    /// unembedding at about half the rate of its fp32 one here, the kernel at about memory speed.
+    /// </summary>
+    private bool UnembedsWithKernel => Device.type == TorchSharp.DeviceType.CPU && Weights.Unembedding.dtype == ScalarType.BFloat16;
+
+    private Tensor UnembedOneRow(Tensor x)
+    {
+        using var input = x.to(ScalarType.Float32).contiguous();
+        var logits = empty([1, Config.VocabSize], ScalarType.Float32);
+        Bf16MatVec.Multiply(MemoryMarshal.Cast<byte, ushort>(Weights.Unembedding.bytes), MemoryMarshal.Cast<byte, float>(input.bytes),
+            ReadOnlySpan<float>.Empty, MemoryMarshal.Cast<byte, float>(logits.bytes), Math.Max(1, TorchSharp.torch.get_num_threads()));
+        return logits;
+    }
+
+    /// <summary>
+    /// An attention projection. One token on the CPU with bf16 weights goes through <see cref="Bf16MatVec"/> (fp32
+    /// accumulation, the bias added in fp32, then rounded to the activation dtype): libtorch's bf16 matrix-vector product
+    /// was the larger part of a bfloat16 step's attention here. Otherwise torch, with the weights widened at load.
+    /// </summary>
+    private Tensor Linear(Tensor x, Tensor weight, Tensor bias)
+    {
+        if (x.shape[0] != 1 || Device.type != TorchSharp.DeviceType.CPU || weight.dtype != ScalarType.BFloat16 || !weight.is_contiguous())
+            return F.linear(x, Widen(weight), Widen(bias));
+        if (!_biasFloat32.TryGetValue(bias, out var bias32))
+        {
+            using var wide = bias.to(ScalarType.Float32).contiguous();
+            bias32 = wide.data<float>().ToArray();
+            _biasFloat32[bias] = bias32;
+        }
+        using var input = x.to(ScalarType.Float32).contiguous();
+        var output = empty([1, weight.shape[0]], ScalarType.Float32);
+        Bf16MatVec.Multiply(MemoryMarshal.Cast<byte, ushort>(weight.bytes), MemoryMarshal.Cast<byte, float>(input.bytes), bias32,
+            MemoryMarshal.Cast<byte, float>(output.bytes), Math.Max(1, TorchSharp.torch.get_num_threads()));
+        return output.to(_dtype);
+    }
+
+    private readonly Dictionary<Tensor, float[]> _biasFloat32 = new(ReferenceEqualityComparer.Instance);
 
     /// <summary>Receives the timings of each step's parts while set (<c>--profile</c>, <c>--trace</c>); null costs nothing.</summary>
     public IDecodeSpanSink? Spans { get; set; }
@@ -180,7 +224,7 @@ public sealed class GptOssModel : IDisposable
     {
         var c = Config;
         int n = (int)t.shape[0];
-        var qkv = F.linear(t, Widen(w.QkvWeight), Widen(w.QkvBias));
+        var qkv = Linear(t, w.QkvWeight, w.QkvBias);
         var q = ApplyRope(qkv.narrow(-1, 0, c.QueryWidth).reshape(n, c.NumAttentionHeads, c.HeadDim), cos, sin);
         var k = ApplyRope(qkv.narrow(-1, c.QueryWidth, c.KeyValueWidth).reshape(n, c.NumKeyValueHeads, c.HeadDim), cos, sin);
         var v = qkv.narrow(-1, c.QueryWidth + c.KeyValueWidth, c.KeyValueWidth).reshape(n, c.NumKeyValueHeads, c.HeadDim);
@@ -221,7 +265,7 @@ public sealed class GptOssModel : IDisposable
         var o = matmul(weights, vh).permute(1, 0, 2).reshape(n, c.QueryWidth).to(_dtype);
 
         layerCache.Append(k, v, first);
-        return F.linear(o, Widen(w.OutWeight), Widen(w.OutBias));
+        return Linear(o, w.OutWeight, w.OutBias);
     }
 
     private Tensor MixtureOfExperts(Tensor t, GptOssLayerWeights w)
@@ -298,11 +342,11 @@ public sealed class GptOssModel : IDisposable
     /// </summary>
     public bool UseFusedExperts { get; set; } = Environment.GetEnvironmentVariable("CAMPFIRE_FUSED_EXPERTS") != "0";
 
-    /// <summary>In a prefill on the CPU, an expert chosen by at most this many tokens runs the fused kernel once per
-    /// token instead of being dequantised whole: the kernel benchmark puts one fused matrix-vector product at about a
-    /// twelfth of dequantise-then-multiply on gpt-oss-20b's expert shapes, so below a dozen tokens reading the MXFP4
-    /// bytes per token is cheaper; 8 keeps a margin.</summary>
-    internal const int FusedPrefillMaxTokens = 8;
+    /// <summary>In a prefill on the CPU, an expert chosen by at most this many tokens runs the fused kernel on them (its
+    /// MXFP4 rows decoded once per four tokens) instead of being dequantised whole for torch. Dequantising a small
+    /// checkpoint's expert (hidden 1024) cost ~40 ms against well under 1 ms per token fused; 64 keeps the torch GEMM for
+    /// long prompts, where it reads each dequantised weight once for all of them (the crossover is not measured).</summary>
+    internal const int FusedPrefillMaxTokens = 64;
 
     private FusedExperts? _fusedExperts;
 

@@ -32,6 +32,7 @@ public static class TorchRuntime
     {
         lock (Gate)
         {
+            if (!_cpuReady) OpenMpWaitPolicy.PreferPassiveBeforeLibTorchLoads();
             PreloadFromVariable(device);
             if (!_cpuReady)
             {

@@ -26,6 +26,15 @@ public sealed class MakeModelCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_small_preset_states_its_size_when_refused_for_room_and_writes_nothing()
+    {
+        string folder = Path.Combine(_root, "ckpt-small");
+        var run = CampfireProcess.RunWith("", FreeBytes(500_000_000), "make-tiny-model", folder, "--preset", "small");
+        CampfireProcess.AssertFails(1, run, folder, "not enough free space", "needs 973.17 MB", "500.00 MB available");
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
     public void A_tiny_checkpoint_is_refused_too_when_its_filesystem_is_full_and_leaves_an_existing_empty_folder_as_it_was()
     {
         string folder = Path.Combine(_root, "empty");
@@ -54,7 +63,8 @@ public sealed class MakeModelCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "--preset", "gpt-oss-120b" }, "--preset must be tiny or gpt-oss-20b, got 'gpt-oss-120b'")]
+    [InlineData(new[] { "--preset", "gpt-oss-120b" }, "--preset must be tiny, small or gpt-oss-20b, got 'gpt-oss-120b'")]
+    [InlineData(new[] { "--preset", "small", "--vocab", "256" }, "--vocab applies to --preset tiny only")]
     [InlineData(new[] { "--preset", "gpt-oss-20b", "--vocab", "256" }, "--vocab applies to --preset tiny only")]
     public void A_bad_preset_or_a_vocabulary_for_the_20b_preset_is_a_usage_error(string[] options, string expected)
     {

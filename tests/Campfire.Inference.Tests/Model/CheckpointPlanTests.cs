@@ -43,6 +43,24 @@ public sealed class CheckpointPlanTests : IDisposable
         Assert.Equal([true, false, true, false], Enumerable.Range(0, 4).Select(c.IsSliding));
     }
 
+    [Fact]
+    public void The_small_preset_is_gpt_oss_20b_at_hidden_1024_with_8_layers_and_8_experts_top_4()
+    {
+        var plan = CheckpointPlan.Create(CheckpointPreset.Small, CheckpointLayout.Original);
+        var c = plan.Config;
+        Assert.Equal((8, 8, 4, 1024, 1024), (c.NumHiddenLayers, c.NumExperts, c.ExpertsPerToken, c.HiddenSize, c.IntermediateSize));
+        Assert.Equal((64, 16, 4), (c.HeadDim, c.NumAttentionHeads, c.NumKeyValueHeads));
+        var twenty = GptOssConfig.GptOss20B;
+        Assert.Equal(
+            (twenty.VocabSize, twenty.SlidingWindow, twenty.InitialContextLength, twenty.RopeTheta, twenty.RopeScalingFactor, twenty.RopeNtkAlpha, twenty.RopeNtkBeta, twenty.SwigluLimit),
+            (c.VocabSize, c.SlidingWindow, c.InitialContextLength, c.RopeTheta, c.RopeScalingFactor, c.RopeNtkAlpha, c.RopeNtkBeta, c.SwigluLimit));
+        Assert.False(plan.SingleStream);
+        // Embedding and unembedding (2 × 201,088 × 1024 bf16) are most of it; each layer's experts 13.4 MB of MXFP4.
+        Assert.InRange(plan.TotalBytes, 970_000_000L, 976_000_000L);
+        var written = System.Text.Json.Nodes.JsonNode.Parse(c.ToOriginalJson().ToJsonString())!.AsObject();
+        Assert.Equal(GptOssConfig.Small, GptOssConfig.FromOriginalJson(written, "small"));
+    }
+
     [Theory]
     [InlineData(CheckpointLayout.Original)]
     [InlineData(CheckpointLayout.HuggingFace)]

@@ -1,0 +1,132 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Campfire.Kernels;
+
+/// <summary>
+/// One token's product with a bfloat16 matrix: <c>output[r] = Σ_k W[r, k] · input[k] + bias[r]</c>, W given as its raw
+/// bf16 bits [rows, columns] row-major, each weight widened exactly in registers and accumulated in fp32. This is what a
+/// float32 model computes with weights widened once to fp32 (the same products, summed in another order), reading half
+/// the bytes; and in a bfloat16 model it keeps the sum in fp32 where a bf16 GEMV rounds its output.
+/// </summary>
+/// <remarks>The single-thread call allocates nothing. The instruction sets are those of <see cref="Mxfp4MatVec"/>.</remarks>
+public static class Bf16MatVec
+{
+    /// <summary>
+    /// <c>output[r] = Σ_k W[r, k] · input[k] (+ bias[r])</c>; <c>input.Length</c> = columns and <c>output.Length</c> = rows
+    /// fix the shape, which <paramref name="weights"/> (rows · columns) must match.
+    /// </summary>
+    /// <param name="weights">The matrix as bf16 bits (the upper 16 bits of an fp32), [rows, columns], row-major.</param>
+    /// <param name="input">The vector, fp32, one value per column.</param>
+    /// <param name="bias">Empty for none, else one value per row.</param>
+    /// <param name="output">One value per row; written, never read.</param>
+    /// <param name="threads">Rows are split across up to this many threads (1: on the caller's thread, no allocation).</param>
+    /// <param name="isa">The instruction set to use; <see cref="Mxfp4MatVec.Best"/> when null.</param>
+    /// <exception cref="Mxfp4KernelException">A length does not match the shape, threads &lt; 1, or the CPU lacks <paramref name="isa"/>.</exception>
+    public static unsafe void Multiply(ReadOnlySpan<ushort> weights, ReadOnlySpan<float> input, ReadOnlySpan<float> bias,
+        Span<float> output, int threads = 1, Mxfp4Isa? isa = null)
+    {
+        int rows = output.Length, columns = input.Length;
+        if (columns == 0) throw new Mxfp4KernelException("input is empty: at least one column is needed");
+        if (rows == 0) throw new Mxfp4KernelException("output is empty: at least one row is needed");
+        if ((long)rows * columns != weights.Length)
+            throw new Mxfp4KernelException($"weights has {weights.Length} values, expected rows × columns = {rows} × {columns} = {(long)rows * columns}");
+        if (bias.Length != 0 && bias.Length != rows)
+            throw new Mxfp4KernelException($"bias has {bias.Length} values, expected none or one per row ({rows})");
+        if (threads < 1) throw new Mxfp4KernelException($"threads must be at least 1, got {threads}");
+        var chosen = isa ?? Mxfp4MatVec.Best;
+        if (!Mxfp4MatVec.IsSupported(chosen))
+            throw new Mxfp4KernelException($"this CPU cannot run the {chosen} kernel (best here: {Mxfp4MatVec.Best})");
+
+        // Split only with at least Mxfp4MatVec.MinBytesPerThread of weights per thread.
+        int workers = Mxfp4MatVec.Workers(2L * weights.Length, rows, threads);
+        fixed (ushort* w = weights)
+        fixed (float* x = input)
+        fixed (float* b = bias)
+        fixed (float* o = output)
+        {
+            var job = new RowJob(w, x, bias.IsEmpty ? null : b, o, columns, chosen);
+            if (workers == 1) job.Rows(0, rows);
+            else RunParallel(job, rows, workers);
+        }
+    }
+
+    // Separate from Multiply so the single-thread path does not allocate the lambda's closure.
+    private static void RunParallel(RowJob job, int rows, int workers)
+    {
+        int chunk = (rows + workers - 1) / workers;
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
+            w => job.Rows(w * chunk, Math.Min(rows, (w + 1) * chunk)));
+    }
+
+    private readonly unsafe struct RowJob(ushort* weights, float* input, float* bias, float* output, int columns, Mxfp4Isa isa)
+    {
+        public void Rows(int first, int end)
+        {
+            for (int r = first; r < end; r++)
+            {
+                ushort* row = weights + (long)r * columns;
+                float dot = isa switch
+                {
+                    Mxfp4Isa.Avx512 => RowAvx512(row, input, columns),
+                    Mxfp4Isa.Avx2 => RowAvx2(row, input, columns),
+                    _ => RowScalar(row, input, 0, columns),
+                };
+                output[r] = bias == null ? dot : dot + bias[r];
+            }
+        }
+    }
+
+    private static unsafe float RowScalar(ushort* row, float* x, int from, int columns)
+    {
+        float sum = 0;
+        for (int k = from; k < columns; k++)
+            sum += BitConverter.Int32BitsToSingle(row[k] << 16) * x[k];
+        return sum;
+    }
+
+    // vpmovzxwd widens 16 bf16 values to 16 int lanes; << 16 makes them the fp32 values they stand for. Four
+    // accumulators hide the FMA latency; columns past the last multiple of 16 are summed in scalar.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe float RowAvx512(ushort* row, float* x, int columns)
+    {
+        Vector512<float> a0 = Vector512<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+        int k = 0;
+        for (; k + 64 <= columns; k += 64)
+        {
+            a0 = Avx512F.FusedMultiplyAdd(Widen512(row + k), Vector512.Load(x + k), a0);
+            a1 = Avx512F.FusedMultiplyAdd(Widen512(row + k + 16), Vector512.Load(x + k + 16), a1);
+            a2 = Avx512F.FusedMultiplyAdd(Widen512(row + k + 32), Vector512.Load(x + k + 32), a2);
+            a3 = Avx512F.FusedMultiplyAdd(Widen512(row + k + 48), Vector512.Load(x + k + 48), a3);
+        }
+        for (; k + 16 <= columns; k += 16)
+            a0 = Avx512F.FusedMultiplyAdd(Widen512(row + k), Vector512.Load(x + k), a0);
+        return Vector512.Sum((a0 + a1) + (a2 + a3)) + RowScalar(row, x, k, columns);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<float> Widen512(ushort* bits) =>
+        Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512Int32(Vector256.Load(bits)), 16).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe float RowAvx2(ushort* row, float* x, int columns)
+    {
+        Vector256<float> a0 = Vector256<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+        int k = 0;
+        for (; k + 32 <= columns; k += 32)
+        {
+            a0 = Fma.MultiplyAdd(Widen256(row + k), Vector256.Load(x + k), a0);
+            a1 = Fma.MultiplyAdd(Widen256(row + k + 8), Vector256.Load(x + k + 8), a1);
+            a2 = Fma.MultiplyAdd(Widen256(row + k + 16), Vector256.Load(x + k + 16), a2);
+            a3 = Fma.MultiplyAdd(Widen256(row + k + 24), Vector256.Load(x + k + 24), a3);
+        }
+        for (; k + 8 <= columns; k += 8)
+            a0 = Fma.MultiplyAdd(Widen256(row + k), Vector256.Load(x + k), a0);
+        return Vector256.Sum((a0 + a1) + (a2 + a3)) + RowScalar(row, x, k, columns);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> Widen256(ushort* bits) =>
+        Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(bits), 16).AsSingle();
+}
