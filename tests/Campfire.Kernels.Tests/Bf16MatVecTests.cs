@@ -47,9 +47,9 @@ public sealed class Bf16MatVecTests
         Bf16MatVec.Multiply(w, x, [], one, 1, isa);
         Bf16MatVec.Multiply(w, x, [], two, 2, isa);
         Assert.Equal(one, two);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 10; i++) Bf16MatVec.Multiply(w, x, [], one, 1, isa);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        // Tier-up of the kernel while other tests call it can show as a one-off allocation: the probe takes the least
+        // of three windows after warming past tiering.
+        Assert.Equal(0, Campfire.Harmony.Tests.AllocationProbe.LeastAllocated(() => Bf16MatVec.Multiply(w, x, [], one, 1, isa), 10));
     }
 
     [Fact]

@@ -58,7 +58,6 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
     public void Prepare()
     {
         _ = JsonStates;
-        _ = ClosingTokens;
         _grammar.WarmUp();
     }
 
@@ -221,9 +220,22 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
         if (header.Rule(_headerNode) >= 0) Set(mask, HarmonyTokens.Message);
     }
 
-    private JsonMachine[] JsonStates => _jsonStates ??= new JsonMachine[_vocabulary.Trie.MaxDepth + 2];
+    private JsonMachine[] JsonStates => _jsonStates ?? AllocateJsonScratch();
 
-    private int[] ClosingTokens => _closingTokens ??= new int[ClosingTokensCapacity];
+    private int[] ClosingTokens => _closingTokens ?? AllocateJsonScratch2();
+
+    // The JSON scratch comes in one piece, at the first JSON content (or Prepare): no allocation later in the sequence.
+    private JsonMachine[] AllocateJsonScratch()
+    {
+        _closingTokens ??= new int[ClosingTokensCapacity];
+        return _jsonStates = new JsonMachine[_vocabulary.Trie.MaxDepth + 2];
+    }
+
+    private int[] AllocateJsonScratch2()
+    {
+        _ = JsonStates;
+        return _closingTokens!;
+    }
 
     /// <summary>The JSON mask by walking the whole vocabulary trie, without the string cache: what the cache must
     /// equal (tests compare the two at every position).</summary>
