@@ -13,7 +13,7 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
     private readonly ConstraintVocabulary _vocabulary;
     private readonly O200kHarmonyTokenizer _tokenizer = O200kHarmonyTokenizer.Instance;
     private readonly int[] _headerStates;
-    private JsonMachine[]? _jsonStates; // allocated on the first JSON content: free-text turns never need them
+    private JsonScratch? _json; // allocated on the first JSON content (or Prepare): free-text turns never need it
 
     private Phase _phase;
     private int _headerNode;
@@ -21,10 +21,9 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
     private JsonMachine _machine;
     private JsonMachine _afterWhitespace; // scratch of the whitespace-led walk
 
-    // The tokens the last string-closing walk allowed, and the closed state it started from: while a string goes on
-    // token after token, the state after its closing quote does not change, and neither do those tokens.
-    private const int ClosingTokensCapacity = 2048;
-    private int[]? _closingTokens;
+    // How many of the closing-walk tokens in the JSON scratch are valid (-1: none), and the closed state that walk
+    // started from: while a string goes on token after token, the state after its closing quote does not change, and
+    // neither do those tokens.
     private int _closingCount = -1;
     private JsonMachine _closingFrom;
 
@@ -57,7 +56,7 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
 
     public void Prepare()
     {
-        _ = JsonStates;
+        _ = Json;
         _grammar.WarmUp();
     }
 
@@ -220,21 +219,16 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
         if (header.Rule(_headerNode) >= 0) Set(mask, HarmonyTokens.Message);
     }
 
-    private JsonMachine[] JsonStates => _jsonStates ?? AllocateJsonScratch();
+    private JsonMachine[] JsonStates => Json.States;
 
-    private int[] ClosingTokens => _closingTokens ?? AllocateJsonScratch2();
+    private JsonScratch Json => _json ??= new JsonScratch(_vocabulary.Trie.MaxDepth + 2);
 
-    // The JSON scratch comes in one piece, at the first JSON content (or Prepare): no allocation later in the sequence.
-    private JsonMachine[] AllocateJsonScratch()
+    /// <summary>What JSON content needs, in one allocation per sequence: a machine snapshot per byte of the longest
+    /// token (the mask walk's states) and room for the tokens of a string-closing walk.</summary>
+    private sealed class JsonScratch(int depth)
     {
-        _closingTokens ??= new int[ClosingTokensCapacity];
-        return _jsonStates = new JsonMachine[_vocabulary.Trie.MaxDepth + 2];
-    }
-
-    private int[] AllocateJsonScratch2()
-    {
-        _ = JsonStates;
-        return _closingTokens!;
+        public readonly JsonMachine[] States = new JsonMachine[depth];
+        public readonly int[] ClosingTokens = new int[2048];
     }
 
     /// <summary>The JSON mask by walking the whole vocabulary trie, without the string cache: what the cache must
@@ -271,7 +265,7 @@ internal sealed class HarmonyTokenConstraint : ITokenConstraint
             ref JsonMachine closed = ref states[0];
             closed.CopyFrom(in _machine);
             closed.CloseString(schema);
-            var known = ClosingTokens;
+            var known = Json.ClosingTokens;
             if (_closingCount >= 0 && closed.SameAs(in _closingFrom))
             {
                 foreach (int id in known.AsSpan(0, _closingCount))
