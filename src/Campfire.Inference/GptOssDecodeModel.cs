@@ -126,8 +126,17 @@ public sealed class GptOssDecodeModel : IMaskedGreedyDecodeModel, IDisposable
     {
         using var result = Forward(tokens, keepOnDevice: true);
         long start = Model.SpanStart();
-        using var best = result.argmax(-1);
-        int id = (int)best.ToInt64();
+        int id;
+        if (result.device_type == TorchSharp.DeviceType.CPU)
+        {
+            // The host's SIMD argmax over the logits' own memory: a torch argmax op cost more than the scan itself.
+            id = TokenSampler.ArgMax(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(result.bytes));
+        }
+        else
+        {
+            using var best = result.argmax(-1);
+            id = (int)best.ToInt64();
+        }
         Model.SpanEnd(DecodeSpan.Sampling, start);
         return id;
     }
@@ -140,7 +149,9 @@ public sealed class GptOssDecodeModel : IMaskedGreedyDecodeModel, IDisposable
         _deviceMask.CheckLength(mask);
         using var result = Forward(tokens, keepOnDevice: true);
         long start = Model.SpanStart();
-        int id = _deviceMask.ArgMax(result, mask);
+        int id = result.device_type == TorchSharp.DeviceType.CPU
+            ? TokenSampler.MaskedArgMax(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(result.bytes)[..VocabularySize], mask)
+            : _deviceMask.ArgMax(result, mask);
         Model.SpanEnd(DecodeSpan.Sampling, start);
         return id;
     }

@@ -44,7 +44,17 @@ internal sealed class FusedExperts
         using (var wide = t.to(ScalarType.Float32).contiguous())
             MemoryMarshal.Cast<byte, float>(wide.bytes).CopyTo(_input);
 
-        Array.Clear(_sum);
+        Forward(_input, w, chosen, weights, threads, _sum);
+        // A tensor of its own (not one over _sum, which the next layer overwrites), filled through its byte view.
+        var result = empty([1, h], ScalarType.Float32);
+        MemoryMarshal.AsBytes(_sum.AsSpan()).CopyTo(result.bytes);
+        return result;
+    }
+
+    /// <summary>The MoE output (fp32, H values) of one token's fp32 activations <paramref name="input"/>, into <paramref name="sum"/>.</summary>
+    public void Forward(ReadOnlySpan<float> input, GptOssLayerWeights w, ReadOnlySpan<long> chosen, ReadOnlySpan<float> weights, int threads, Span<float> sum)
+    {
+        sum.Clear();
         // Experts in id order, as the batched torch path adds them, so float32 sums round alike.
         Span<int> order = stackalloc int[chosen.Length];
         for (int s = 0; s < order.Length; s++) order[s] = s;
@@ -53,11 +63,7 @@ internal sealed class FusedExperts
 
         var experts = new ExpertBytes(this, w);
         foreach (int slot in order)
-            AddExpert(experts, (int)chosen[slot], weights[slot], _input, _sum, threads);
-        // A tensor of its own (not one over _sum, which the next layer overwrites), filled through its byte view.
-        var result = empty([1, h], ScalarType.Float32);
-        MemoryMarshal.AsBytes(_sum.AsSpan()).CopyTo(result.bytes);
-        return result;
+            AddExpert(experts, (int)chosen[slot], weights[slot], input, sum, threads);
     }
 
     /// <summary>

@@ -40,7 +40,17 @@ public sealed class GptOssModel : IDisposable
         _rope = new YarnRope(Config);
         _scale = 1.0 / Math.Sqrt(Config.HeadDim);
         WidenDenseWeightsOnce();
+        if (device.type == TorchSharp.DeviceType.CPU && WeightPrefetcher.Enabled)
+        {
+            // Needed last by the first prompt: the unembedding; then the attention projections from the last layer back.
+            var dense = new List<Tensor> { Weights.Unembedding };
+            for (int l = Weights.Layers.Length - 1; l >= 0; l--) dense.AddRange([Weights.Layers[l].OutWeight, Weights.Layers[l].QkvWeight]);
+            Prefetcher = new WeightPrefetcher(dense);
+        }
     }
+
+    /// <summary>Maps the dense weights' pages in the background on the CPU (null when off or on a GPU).</summary>
+    internal WeightPrefetcher? Prefetcher { get; }
 
     /// <summary>Bytes held by dense weights widened at load (0 when the activations use the checkpoint's dtype).</summary>
     public long WidenedWeightBytes => _widened.Values.Sum(t => t.NumberOfElements * t.ElementSize);
@@ -100,6 +110,11 @@ public sealed class GptOssModel : IDisposable
             if ((uint)tokens[i] >= (uint)Config.VocabSize)
                 throw new InvalidTokenException($"token id {tokens[i]} (at index {i}) is outside this model's vocabulary (0..{Config.VocabSize - 1})");
             ids[i] = tokens[i];
+        }
+        if (ids.Length == 1 && UsesCpuDecodeStep)
+        {
+            _cpuStep ??= new CpuDecodeStep(this, _kernelAttention ??= new KernelAttention(Config, _rope, _dtype), _fusedExperts ??= new FusedExperts(Config));
+            return _cpuStep.Forward(tokens[0], cache);
         }
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
@@ -224,6 +239,11 @@ public sealed class GptOssModel : IDisposable
     {
         var c = Config;
         int n = (int)t.shape[0];
+        if (n == 1 && UseKernelAttention && Device.type == TorchSharp.DeviceType.CPU && KernelAttention.Supports(w))
+        {
+            _kernelAttention ??= new KernelAttention(Config, _rope, _dtype);
+            return _kernelAttention.Forward(t, w, layerCache, first, Math.Max(1, TorchSharp.torch.get_num_threads()));
+        }
         var qkv = Linear(t, w.QkvWeight, w.QkvBias);
         var q = ApplyRope(qkv.narrow(-1, 0, c.QueryWidth).reshape(n, c.NumAttentionHeads, c.HeadDim), cos, sin);
         var k = ApplyRope(qkv.narrow(-1, c.QueryWidth, c.KeyValueWidth).reshape(n, c.NumKeyValueHeads, c.HeadDim), cos, sin);
@@ -267,6 +287,24 @@ public sealed class GptOssModel : IDisposable
         layerCache.Append(k, v, first);
         return Linear(o, w.OutWeight, w.OutBias);
     }
+
+    /// <summary>
+    /// Whether a one-token step on the CPU runs its attention blocks with <see cref="KernelAttention"/> (the default)
+    /// rather than torch operations; <c>CAMPFIRE_KERNEL_ATTENTION=0</c> turns it off, to compare the two in one build.
+    /// Prefill and CUDA always take the torch path.
+    /// </summary>
+    public bool UseKernelAttention { get; set; } = Environment.GetEnvironmentVariable("CAMPFIRE_KERNEL_ATTENTION") != "0";
+
+    private KernelAttention? _kernelAttention;
+    private CpuDecodeStep? _cpuStep;
+    private bool? _cpuStepSupported;
+
+    /// <summary>
+    /// Whether a one-token step runs as <see cref="CpuDecodeStep"/> (no tensor operations): on the CPU with both the
+    /// kernel attention and the fused experts on, and the dense weights stored in bf16 (every released checkpoint).
+    /// </summary>
+    public bool UsesCpuDecodeStep =>
+        UseKernelAttention && UseFusedExperts && Device.type == TorchSharp.DeviceType.CPU && (_cpuStepSupported ??= CpuDecodeStep.Supports(Weights));
 
     private Tensor MixtureOfExperts(Tensor t, GptOssLayerWeights w)
     {
@@ -360,6 +398,8 @@ public sealed class GptOssModel : IDisposable
 
     public void Dispose()
     {
+        // Before the mapping goes: the prefetcher reads it.
+        Prefetcher?.Dispose();
         var owned = new HashSet<Tensor>(_widened.Values, ReferenceEqualityComparer.Instance);
         owned.UnionWith(_routerFloat32.Values);
         foreach (var widened in owned)

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
 namespace Campfire.Inference.Model;
@@ -77,13 +78,7 @@ public sealed class KvCache : IDisposable
             int t = (int)keys.shape[0];
             if (Sliding)
             {
-                if (_keys is null)
-                {
-                    _keys = zeros([_ring, heads, headDim], dtype, device).DetachFromDisposeScope();
-                    _values = zeros([_ring, heads, headDim], dtype, device).DetachFromDisposeScope();
-                    _positions = new long[_ring];
-                    Array.Fill(_positions, -1);
-                }
+                EnsureStorage(0);
                 int keep = Math.Min(t, _ring);
                 var slots = new long[keep];
                 for (int i = 0; i < keep; i++)
@@ -93,33 +88,117 @@ public sealed class KvCache : IDisposable
                     _positions[slots[i]] = p;
                 }
                 using var index = tensor(slots, device: device);
-                _keys.index_copy_(0, index, keys.narrow(0, t - keep, keep).to(dtype));
+                _keys!.index_copy_(0, index, keys.narrow(0, t - keep, keep).to(dtype));
                 _values!.index_copy_(0, index, values.narrow(0, t - keep, keep).to(dtype));
                 _count = Math.Min(_ring, _count + t);
                 return;
             }
             int needed = _count + t;
-            if (_keys is null || needed > _keys.shape[0])
-            {
-                long capacity = Math.Max(needed, Math.Max(64, (_keys?.shape[0] ?? 0) * 2));
-                var grownK = zeros([capacity, heads, headDim], dtype, device).DetachFromDisposeScope();
-                var grownV = zeros([capacity, heads, headDim], dtype, device).DetachFromDisposeScope();
-                if (_count > 0)
-                {
-                    grownK.narrow(0, 0, _count).copy_(_keys!.narrow(0, 0, _count));
-                    grownV.narrow(0, 0, _count).copy_(_values!.narrow(0, 0, _count));
-                }
-                _keys?.Dispose();
-                _values?.Dispose();
-                _keys = grownK;
-                _values = grownV;
-                Array.Resize(ref _positions, (int)capacity);
-            }
-            _keys.narrow(0, _count, t).copy_(keys);
+            EnsureStorage(needed);
+            _keys!.narrow(0, _count, t).copy_(keys);
             _values!.narrow(0, _count, t).copy_(values);
             for (int i = 0; i < t; i++) _positions[_count + i] = firstPosition + i;
             _count = needed;
         }
+
+        // Sliding layers: the whole ring, once. Full layers: room for `needed` positions, grown by doubling.
+        private void EnsureStorage(int needed)
+        {
+            if (Sliding)
+            {
+                if (_keys is not null) return;
+                _keys = zeros([_ring, heads, headDim], dtype, device).DetachFromDisposeScope();
+                _values = zeros([_ring, heads, headDim], dtype, device).DetachFromDisposeScope();
+                _positions = new long[_ring];
+                Array.Fill(_positions, -1);
+                _capacity = _ring;
+                return;
+            }
+            if (_keys is not null && needed <= _capacity) return;
+            long capacity = Math.Max(needed, Math.Max(64, _capacity * 2L));
+            var grownK = zeros([capacity, heads, headDim], dtype, device).DetachFromDisposeScope();
+            var grownV = zeros([capacity, heads, headDim], dtype, device).DetachFromDisposeScope();
+            if (_count > 0)
+            {
+                grownK.narrow(0, 0, _count).copy_(_keys!.narrow(0, 0, _count));
+                grownV.narrow(0, 0, _count).copy_(_values!.narrow(0, 0, _count));
+            }
+            _keys?.Dispose();
+            _values?.Dispose();
+            _keys = grownK;
+            _values = grownV;
+            _capacity = (int)capacity;
+            Array.Resize(ref _positions, (int)capacity);
+        }
+
+        // The storage's slot count, kept here because reading a tensor's shape costs microseconds (an array per call).
+        private int _capacity;
+
+        /// <summary>
+        /// Appends one position's key and value (fp32, [kvHeads · headDim] each) by writing the CPU storage directly,
+        /// converted to the cache's dtype (exact when they were rounded to it already, as a bf16 model's are): the
+        /// one-token attention kernel's path, without tensor operations.
+        /// </summary>
+        public void AppendOne(ReadOnlySpan<float> key, ReadOnlySpan<float> value, long position)
+        {
+            int slot;
+            if (Sliding)
+            {
+                EnsureStorage(0);
+                slot = (int)(position % _ring);
+                if (_positions[slot] < 0) _count = Math.Min(_ring, _count + 1);
+                _positions[slot] = position;
+            }
+            else
+            {
+                EnsureStorage(_count + 1);
+                slot = _count;
+                _positions[slot] = position;
+                _count++;
+            }
+            Write(_keys!, slot, key);
+            Write(_values!, slot, value);
+        }
+
+        private void Write(Tensor storage, int slot, ReadOnlySpan<float> row)
+        {
+            int width = heads * headDim;
+            if (dtype == ScalarType.BFloat16)
+            {
+                var target = MemoryMarshal.Cast<byte, ushort>(storage.bytes).Slice(slot * width, width);
+                for (int i = 0; i < width; i++) target[i] = Bf16.FromFloat(row[i]);
+            }
+            else
+            {
+                row[..width].CopyTo(MemoryMarshal.Cast<byte, float>(storage.bytes).Slice(slot * width, width));
+            }
+        }
+
+        /// <summary>
+        /// The slots a query at <paramref name="queryPosition"/> attends to, in position order for full layers (causal,
+        /// and within the window on sliding layers); written to <paramref name="into"/> (at least
+        /// <see cref="SlotCapacity"/> long), their count returned.
+        /// </summary>
+        public int AttendedSlots(long queryPosition, Span<int> into)
+        {
+            int count = 0;
+            int slots = Sliding ? _ring : _count;
+            for (int j = 0; j < slots; j++)
+            {
+                long p = _positions[j];
+                if (p >= 0 && p <= queryPosition && (!Sliding || queryPosition - p < window)) into[count++] = j;
+            }
+            return count;
+        }
+
+        /// <summary>Slots the storage holds now (the ring, or the full layer's capacity).</summary>
+        public int SlotCapacity => _keys is null ? 0 : _capacity;
+
+        /// <summary>The CPU storage's bytes, [SlotCapacity, kvHeads, headDim] in the cache's dtype (empty before any append).</summary>
+        public ReadOnlySpan<byte> KeyBytes => _keys is null ? default : _keys.bytes;
+
+        /// <inheritdoc cref="KeyBytes"/>
+        public ReadOnlySpan<byte> ValueBytes => _values is null ? default : _values.bytes;
 
         /// <summary>A query at <paramref name="length"/> needs positions length−window+1 .. length−1 (all before it on full layers).</summary>
         public bool CanTruncateTo(long length, long cached)

@@ -1,0 +1,158 @@
+using System.Runtime.InteropServices;
+using Campfire.Kernels;
+using static TorchSharp.torch;
+
+namespace Campfire.Inference.Model;
+
+/// <summary>
+/// One token's attention block on the CPU without tensor operations: QKV projection (<see cref="Bf16MatVec"/> over the
+/// stored bf16 weights), RoPE, the key and value written into the cache's storage, <see cref="SingleQueryAttention"/>
+/// over the attended slots, output projection. The torch formulation issues ~25 small operations per layer (RoPE,
+/// concatenations, a mask, repeat of the kv heads, two matmuls, softmax), whose fixed cost was most of a small model's
+/// step; this computes the same values.
+/// </summary>
+/// <remarks>
+/// In a bfloat16 model every value the torch path rounds to bf16 (the projections' outputs, q and k after RoPE, the
+/// attention output) is rounded here too, so only the order of fp32 sums differs. Not thread-safe: one per model.
+/// </remarks>
+internal sealed class KernelAttention
+{
+    private readonly GptOssConfig _config;
+    private readonly YarnRope _rope;
+    private readonly bool _bf16;
+    private readonly float _scale;
+    private readonly float[] _input, _qkv, _attention, _projected, _cos, _sin;
+    private int[] _slots = [];
+    private readonly Dictionary<GptOssLayerWeights, (float[] QkvBias, float[] OutBias, float[] Sinks)> _constants = new(ReferenceEqualityComparer.Instance);
+
+    public KernelAttention(GptOssConfig config, YarnRope rope, ScalarType dtype)
+    {
+        _config = config;
+        _rope = rope;
+        _bf16 = dtype == ScalarType.BFloat16;
+        _scale = (float)(1.0 / Math.Sqrt(config.HeadDim));
+        _input = new float[config.HiddenSize];
+        _qkv = new float[config.QueryWidth + 2 * config.KeyValueWidth];
+        _attention = new float[config.QueryWidth];
+        _projected = new float[config.HiddenSize];
+        _cos = new float[config.HeadDim / 2];
+        _sin = new float[config.HeadDim / 2];
+    }
+
+    /// <summary>Whether a layer's projections can be read by the kernel: stored bf16, contiguous, on the CPU.</summary>
+    public static bool Supports(GptOssLayerWeights w) =>
+        w.QkvWeight.dtype == ScalarType.BFloat16 && w.OutWeight.dtype == ScalarType.BFloat16 && w.QkvWeight.is_contiguous() &&
+        w.OutWeight.is_contiguous() && w.QkvWeight.device_type == TorchSharp.DeviceType.CPU;
+
+    /// <summary>The attention block's output [1, H] in the activation dtype for the normed token <paramref name="t"/> [1, H] at <paramref name="position"/>.</summary>
+    public Tensor Forward(Tensor t, GptOssLayerWeights w, KvCache.LayerKv cache, long position, int threads)
+    {
+        ReadRow(t, _input);
+        Forward(_input, w, cache, position, threads, _projected);
+        var result = empty([1, _config.HiddenSize], _bf16 ? ScalarType.BFloat16 : ScalarType.Float32);
+        if (_bf16)
+        {
+            var bits = MemoryMarshal.Cast<byte, ushort>(result.bytes);
+            for (int i = 0; i < _projected.Length; i++) bits[i] = Bf16.FromFloat(_projected[i]);
+        }
+        else
+        {
+            _projected.AsSpan().CopyTo(MemoryMarshal.Cast<byte, float>(result.bytes));
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The attention block's output (fp32, rounded to bf16 in a bf16 model) for the normed token
+    /// <paramref name="normed"/> (H values) at <paramref name="position"/>, written to <paramref name="output"/> (H).
+    /// </summary>
+    public void Forward(ReadOnlySpan<float> normed, GptOssLayerWeights w, KvCache.LayerKv cache, long position, int threads, Span<float> output)
+    {
+        var c = _config;
+        var (qkvBias, outBias, sinks) = Constants(w);
+        Bf16MatVec.Multiply(MemoryMarshal.Cast<byte, ushort>(w.QkvWeight.bytes), normed, qkvBias, _qkv, threads);
+        RoundToActivations(_qkv);
+
+        _rope.Fill(position, 1, _cos, _sin);
+        var q = _qkv.AsSpan(0, c.QueryWidth);
+        var k = _qkv.AsSpan(c.QueryWidth, c.KeyValueWidth);
+        var v = _qkv.AsSpan(c.QueryWidth + c.KeyValueWidth, c.KeyValueWidth);
+        Rotate(q);
+        Rotate(k);
+        cache.AppendOne(k, v, position);
+
+        if (_slots.Length < cache.SlotCapacity) _slots = new int[Math.Max(cache.SlotCapacity, 2 * _slots.Length)];
+        int attended = cache.AttendedSlots(position, _slots);
+        if (_bf16)
+        {
+            SingleQueryAttention.ComputeBf16(q, MemoryMarshal.Cast<byte, ushort>(cache.KeyBytes), MemoryMarshal.Cast<byte, ushort>(cache.ValueBytes),
+                _slots.AsSpan(0, attended), sinks, c.NumKeyValueHeads, _scale, _attention, threads);
+        }
+        else
+        {
+            SingleQueryAttention.ComputeFloat32(q, MemoryMarshal.Cast<byte, float>(cache.KeyBytes), MemoryMarshal.Cast<byte, float>(cache.ValueBytes),
+                _slots.AsSpan(0, attended), sinks, c.NumKeyValueHeads, _scale, _attention, threads);
+        }
+        RoundToActivations(_attention);
+
+        Bf16MatVec.Multiply(MemoryMarshal.Cast<byte, ushort>(w.OutWeight.bytes), _attention, outBias, output, threads);
+        RoundToActivations(output);
+    }
+
+    // YaRN RoPE on each head of q or k: (x1, x2) → (x1·cos − x2·sin, x2·cos + x1·sin) in fp32, as the torch path.
+    private void Rotate(Span<float> heads)
+    {
+        int d = _config.HeadDim, half = d / 2;
+        for (int h = 0; h < heads.Length; h += d)
+        {
+            var x = heads.Slice(h, d);
+            for (int i = 0; i < half; i++)
+            {
+                float x1 = x[i], x2 = x[half + i];
+                float cos = _cos[i], sin = _sin[i];
+                x[i] = x1 * cos - x2 * sin;
+                x[half + i] = x2 * cos + x1 * sin;
+            }
+        }
+        RoundToActivations(heads);
+    }
+
+    private void RoundToActivations(Span<float> values)
+    {
+        if (!_bf16) return;
+        for (int i = 0; i < values.Length; i++) values[i] = Bf16.ToFloat(Bf16.FromFloat(values[i]));
+    }
+
+    private static void ReadRow(Tensor t, float[] into)
+    {
+        if (t.is_contiguous() && t.dtype == ScalarType.BFloat16)
+        {
+            var bits = MemoryMarshal.Cast<byte, ushort>(t.bytes);
+            for (int i = 0; i < into.Length; i++) into[i] = Bf16.ToFloat(bits[i]);
+            return;
+        }
+        if (t.is_contiguous() && t.dtype == ScalarType.Float32)
+        {
+            MemoryMarshal.Cast<byte, float>(t.bytes).CopyTo(into);
+            return;
+        }
+        using var wide = t.to(ScalarType.Float32).contiguous();
+        MemoryMarshal.Cast<byte, float>(wide.bytes).CopyTo(into);
+    }
+
+    private (float[], float[], float[]) Constants(GptOssLayerWeights w)
+    {
+        if (!_constants.TryGetValue(w, out var constants))
+        {
+            constants = (ToFloatArray(w.QkvBias), ToFloatArray(w.OutBias), ToFloatArray(w.Sinks));
+            _constants[w] = constants;
+        }
+        return constants;
+    }
+
+    private static float[] ToFloatArray(Tensor t)
+    {
+        using var wide = t.to(ScalarType.Float32).contiguous();
+        return wide.data<float>().ToArray();
+    }
+}

@@ -1,0 +1,218 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Campfire.Kernels;
+
+/// <summary>
+/// One query token's grouped-query attention over a key/value cache, as gpt-oss computes it: per query head h (kv head
+/// g = h / (heads / kvHeads)), <c>s_j = scale · q_h · k_{j,g}</c> over the attended cache slots j, a softmax whose
+/// denominator also holds the head's learned sink logit (attached to no value), and <c>o_h = Σ_j p_j v_{j,g}</c>; all
+/// in fp32. A decode step on the CPU runs this instead of ~20 small tensor operations per layer, whose per-call cost
+/// was most of a small model's step.
+/// </summary>
+/// <remarks>
+/// The cache is [slots, kvHeads, headDim] row-major, in fp32 or as bf16 bits (widened exactly in registers). Slots not
+/// listed in <c>attend</c> (empty ring slots, positions outside a sliding window) take no part. Scratch comes from
+/// <see cref="ArrayPool{T}.Shared"/>, so a warm single-thread call allocates nothing.
+/// </remarks>
+public static class SingleQueryAttention
+{
+    /// <summary>Attention over a bf16 cache; see the class. <paramref name="keys"/> and <paramref name="values"/> hold bf16 bits.</summary>
+    public static unsafe void ComputeBf16(ReadOnlySpan<float> query, ReadOnlySpan<ushort> keys, ReadOnlySpan<ushort> values,
+        ReadOnlySpan<int> attend, ReadOnlySpan<float> sinks, int kvHeads, float scale, Span<float> output, int threads = 1, Mxfp4Isa? isa = null)
+    {
+        bool simd = Validate(query, keys.Length, values.Length, attend, sinks, kvHeads, output, threads, isa);
+        fixed (ushort* k = keys)
+        fixed (ushort* v = values)
+            Run(query, k, v, bf16: true, simd, attend, sinks, kvHeads, scale, output, threads);
+    }
+
+    /// <summary>Attention over an fp32 cache; see the class.</summary>
+    public static unsafe void ComputeFloat32(ReadOnlySpan<float> query, ReadOnlySpan<float> keys, ReadOnlySpan<float> values,
+        ReadOnlySpan<int> attend, ReadOnlySpan<float> sinks, int kvHeads, float scale, Span<float> output, int threads = 1, Mxfp4Isa? isa = null)
+    {
+        bool simd = Validate(query, keys.Length, values.Length, attend, sinks, kvHeads, output, threads, isa);
+        fixed (float* k = keys)
+        fixed (float* v = values)
+            Run(query, k, v, bf16: false, simd, attend, sinks, kvHeads, scale, output, threads);
+    }
+
+    /// <summary>Query heads × attended slots at or above which the kv heads are split over threads.</summary>
+    public const long MinScoresPerThread = 1 << 16;
+
+    // Whether the 8-wide AVX2 + FMA path runs (AVX-512 adds nothing at head sizes of 64).
+    private static bool Validate(ReadOnlySpan<float> query, int keyCount, int valueCount, ReadOnlySpan<int> attend,
+        ReadOnlySpan<float> sinks, int kvHeads, Span<float> output, int threads, Mxfp4Isa? isa)
+    {
+        var chosen = isa ?? Mxfp4MatVec.Best;
+        if (!Mxfp4MatVec.IsSupported(chosen))
+            throw new Mxfp4KernelException($"this CPU cannot run the {chosen} kernel (best here: {Mxfp4MatVec.Best})");
+        int heads = sinks.Length;
+        if (heads == 0) throw new Mxfp4KernelException("sinks is empty: one sink logit per query head is needed");
+        if (kvHeads < 1 || heads % kvHeads != 0)
+            throw new Mxfp4KernelException($"{heads} query heads cannot be grouped over {kvHeads} kv heads");
+        if (query.Length == 0 || query.Length % heads != 0)
+            throw new Mxfp4KernelException($"query has {query.Length} values, not a multiple of the {heads} heads");
+        int headDim = query.Length / heads;
+        if (output.Length != query.Length)
+            throw new Mxfp4KernelException($"output has {output.Length} values, expected one per query value ({query.Length})");
+        int row = kvHeads * headDim;
+        if (keyCount != valueCount || keyCount % row != 0)
+            throw new Mxfp4KernelException($"keys ({keyCount}) and values ({valueCount}) must both be slots × {kvHeads} kv heads × {headDim}");
+        if (threads < 1) throw new Mxfp4KernelException($"threads must be at least 1, got {threads}");
+        int slots = keyCount / row;
+        foreach (int slot in attend)
+        {
+            if ((uint)slot >= (uint)slots)
+                throw new Mxfp4KernelException($"attended slot {slot} is outside the cache's {slots} slots");
+        }
+        return chosen != Mxfp4Isa.Scalar && Avx2.IsSupported && Fma.IsSupported;
+    }
+
+    private static unsafe void Run(ReadOnlySpan<float> query, void* keys, void* values, bool bf16, bool simd, ReadOnlySpan<int> attend,
+        ReadOnlySpan<float> sinks, int kvHeads, float scale, Span<float> output, int threads)
+    {
+        int heads = sinks.Length, headDim = query.Length / heads, n = attend.Length;
+        float[] scores = ArrayPool<float>.Shared.Rent(Math.Max(1, heads * n));
+        try
+        {
+            fixed (float* q = query)
+            fixed (float* s = sinks)
+            fixed (float* o = output)
+            fixed (int* a = attend)
+            fixed (float* p = scores)
+            {
+                var job = new HeadJob(q, keys, values, bf16, simd, a, n, s, heads, kvHeads, headDim, scale, p, o);
+                int workers = (long)heads * n >= MinScoresPerThread * 2 ? Math.Min(threads, kvHeads) : 1;
+                if (workers <= 1) job.KvHeads(0, kvHeads);
+                else RunParallel(job, kvHeads, workers);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(scores);
+        }
+    }
+
+    // Separate from Run so the single-thread path does not allocate the lambda's closure.
+    private static void RunParallel(HeadJob job, int kvHeads, int workers)
+    {
+        int chunk = (kvHeads + workers - 1) / workers;
+        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
+            w => job.KvHeads(w * chunk, Math.Min(kvHeads, (w + 1) * chunk)));
+    }
+
+    private readonly unsafe struct HeadJob(float* query, void* keys, void* values, bool bf16, bool simd, int* attend, int n, float* sinks,
+        int heads, int kvHeads, int headDim, float scale, float* scores, float* output)
+    {
+        public void KvHeads(int first, int end)
+        {
+            int group = heads / kvHeads;
+            long rowStride = (long)kvHeads * headDim;
+            for (int g = first; g < end; g++)
+            {
+                int h0 = g * group;
+                // Scores: each cached key row is read once for the whole group of query heads that share it.
+                for (int i = 0; i < n; i++)
+                {
+                    long offset = attend[i] * rowStride + (long)g * headDim;
+                    for (int qh = 0; qh < group; qh++)
+                    {
+                        float* q = query + (long)(h0 + qh) * headDim;
+                        float dot = bf16 ? DotBf16(simd, q, (ushort*)keys + offset, headDim) : DotFloat(simd, q, (float*)keys + offset, headDim);
+                        scores[(long)(h0 + qh) * n + i] = dot * scale;
+                    }
+                }
+                for (int qh = 0; qh < group; qh++)
+                {
+                    int h = h0 + qh;
+                    float* row = scores + (long)h * n;
+                    float max = sinks[h];
+                    for (int i = 0; i < n; i++) max = MathF.Max(max, row[i]);
+                    float sum = MathF.Exp(sinks[h] - max);
+                    for (int i = 0; i < n; i++)
+                    {
+                        float e = MathF.Exp(row[i] - max);
+                        row[i] = e;
+                        sum += e;
+                    }
+                    float inverse = 1f / sum;
+                    for (int i = 0; i < n; i++) row[i] *= inverse;
+                    new Span<float>(output + (long)h * headDim, headDim).Clear();
+                }
+                for (int i = 0; i < n; i++)
+                {
+                    long offset = attend[i] * rowStride + (long)g * headDim;
+                    for (int qh = 0; qh < group; qh++)
+                    {
+                        int h = h0 + qh;
+                        float weight = scores[(long)h * n + i];
+                        float* o = output + (long)h * headDim;
+                        if (bf16) AddScaledBf16(simd, o, (ushort*)values + offset, weight, headDim);
+                        else AddScaledFloat(simd, o, (float*)values + offset, weight, headDim);
+                    }
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float DotFloat(bool simd, float* q, float* k, int d)
+    {
+        int j = 0;
+        float sum = 0;
+        if (simd && d >= 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; j + 8 <= d; j += 8) acc = Fma.MultiplyAdd(Vector256.Load(q + j), Vector256.Load(k + j), acc);
+            sum = Vector256.Sum(acc);
+        }
+        for (; j < d; j++) sum += q[j] * k[j];
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe float DotBf16(bool simd, float* q, ushort* k, int d)
+    {
+        int j = 0;
+        float sum = 0;
+        if (simd && d >= 8)
+        {
+            var acc = Vector256<float>.Zero;
+            for (; j + 8 <= d; j += 8) acc = Fma.MultiplyAdd(Vector256.Load(q + j), Widen(k + j), acc);
+            sum = Vector256.Sum(acc);
+        }
+        for (; j < d; j++) sum += q[j] * BitConverter.Int32BitsToSingle(k[j] << 16);
+        return sum;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddScaledFloat(bool simd, float* o, float* v, float weight, int d)
+    {
+        int j = 0;
+        if (simd && d >= 8)
+        {
+            var w = Vector256.Create(weight);
+            for (; j + 8 <= d; j += 8) Vector256.Store(Fma.MultiplyAdd(w, Vector256.Load(v + j), Vector256.Load(o + j)), o + j);
+        }
+        for (; j < d; j++) o[j] += weight * v[j];
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void AddScaledBf16(bool simd, float* o, ushort* v, float weight, int d)
+    {
+        int j = 0;
+        if (simd && d >= 8)
+        {
+            var w = Vector256.Create(weight);
+            for (; j + 8 <= d; j += 8) Vector256.Store(Fma.MultiplyAdd(w, Widen(v + j), Vector256.Load(o + j)), o + j);
+        }
+        for (; j < d; j++) o[j] += weight * BitConverter.Int32BitsToSingle(v[j] << 16);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector256<float> Widen(ushort* bits) =>
+        Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(bits), 16).AsSingle();
+}
