@@ -182,6 +182,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
             // Each model call is followed by picking the token from its logits, inside the timed call: a step is what
             // one more token costs, sampling included (the greedy model picks on its side, inside its call).
             long start = Stopwatch.GetTimestamp();
+            var jitBefore = System.Runtime.JitInfo.GetCompilationTime(currentThread: true);
             int next;
             if (maskedGreedy is not null) next = maskedGreedy.PrefillGreedy(prompt.Span, mask.Span);
             else if (greedy is not null) next = greedy.PrefillGreedy(prompt.Span);
@@ -199,7 +200,7 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
             long end = Stopwatch.GetTimestamp();
             DecodeMetrics.PrefillDuration.Record(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
             DecodeMetrics.PromptTokens.Add(prompt.Length);
-            profiler?.Prefill(prompt.Length, start, end);
+            profiler?.Prefill(prompt.Length, start, end, System.Runtime.JitInfo.GetCompilationTime(currentThread: true) - jitBefore);
             profiler?.Prefilled(prompt.Length - Math.Clamp(_model.LastReusedTokens, 0, prompt.Length), prompt.Length);
 
             for (int produced = 1; ; produced++)

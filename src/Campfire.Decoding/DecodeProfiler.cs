@@ -31,6 +31,9 @@ public sealed class DecodeProfiler : IDecodeSpanSink
 
     public int PromptTokens { get; private set; }
     public double PrefillMs { get; private set; }
+
+    /// <summary>Of <see cref="PrefillMs"/>, the time the prefill's thread spent compiling methods on their first call.</summary>
+    public double PrefillJitMs { get; private set; }
     public int GeneratedTokens { get; private set; }
     public double ConsumerNsTotal { get; private set; }
     public int ConsumedTokens { get; private set; }
@@ -58,10 +61,11 @@ public sealed class DecodeProfiler : IDecodeSpanSink
 
     internal void RunFinished() => WallMs += Stopwatch.GetElapsedTime(_runStart).TotalMilliseconds;
 
-    internal void Prefill(int tokens, long start, long end)
+    internal void Prefill(int tokens, long start, long end, TimeSpan jit = default)
     {
         PromptTokens += tokens;
         PrefillMs += Ms(start, end);
+        PrefillJitMs += jit.TotalMilliseconds;
         Trace("prefill", 1, start, end);
         MovePendingSpans(_prefillSpanTicks);
     }
@@ -218,6 +222,7 @@ public sealed class DecodeProfiler : IDecodeSpanSink
         if (LoadMs > 0) Row("model load ms", LoadMs.ToString("F2", c));
         Row("prompt tokens", PromptTokens.ToString(c));
         Row("prefill ms", PrefillMs.ToString("F2", c));
+        if (PrefillJitMs > 0) Row("prefill jit ms", string.Create(c, $"{PrefillJitMs:F2} (compiling methods on first call, on the prefill's thread)"));
         Row("generated tokens", GeneratedTokens.ToString(c));
         Row("decode tokens/s", DecodeTokensPerSecond.ToString("F1", c));
         Row("end-to-end tokens/s", (WallMs > 0 ? GeneratedTokens / (WallMs / 1000) : 0).ToString("F1", c));

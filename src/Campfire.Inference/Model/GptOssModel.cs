@@ -42,9 +42,11 @@ public sealed class GptOssModel : IDisposable
         WidenDenseWeightsOnce();
         if (device.type == TorchSharp.DeviceType.CPU && WeightPrefetcher.Enabled)
         {
-            // Needed last by the first prompt: the unembedding; then the attention projections from the last layer back.
-            var dense = new List<Tensor> { Weights.Unembedding };
-            for (int l = Weights.Layers.Length - 1; l >= 0; l--) dense.AddRange([Weights.Layers[l].OutWeight, Weights.Layers[l].QkvWeight]);
+            // In the order the first prompt needs them: layer by layer (the thread soon runs ahead of the prefill, which
+            // spends far longer per layer), then the unembedding, needed last and the largest.
+            var dense = new List<Tensor>();
+            foreach (var layer in Weights.Layers) dense.AddRange([layer.QkvWeight, layer.OutWeight]);
+            dense.Add(Weights.Unembedding);
             Prefetcher = new WeightPrefetcher(dense);
         }
     }
