@@ -52,6 +52,20 @@ public sealed class DecodeSpanTests
     }
 
     [Fact]
+    public void The_table_shows_the_prefills_jit_time_when_methods_were_compiled_during_it()
+    {
+        var profiler = new DecodeProfiler();
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        profiler.Prefill(3, start, start + System.Diagnostics.Stopwatch.Frequency / 10, TimeSpan.FromMilliseconds(42.5));
+        Assert.Equal(42.5, profiler.PrefillJitMs);
+        Assert.Contains("prefill jit ms               42.50 (compiling methods on first call, on the prefill's thread)", profiler.FormatTable());
+
+        var warm = new DecodeProfiler();
+        warm.Prefill(3, start, start + 1);
+        Assert.DoesNotContain("prefill jit ms", warm.FormatTable());
+    }
+
+    [Fact]
     public async Task A_run_without_a_profiler_gives_the_model_no_sink()
     {
         var model = new SpanReportingModel();
