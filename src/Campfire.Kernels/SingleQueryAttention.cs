@@ -13,7 +13,7 @@ namespace Campfire.Kernels;
 /// was most of a small model's step.
 /// </summary>
 /// <remarks>
-/// The cache is [slots, kvHeads, headDim] row-major, in fp32 or as bf16 bits (widened exactly in registers). Slots not
+/// The cache is [slots, kvHeads, headDim] row-major, in fp32 or as bf16 bits (each row widened exactly, once for all the query heads that read it). Slots not
 /// listed in <c>attend</c> (empty ring slots, positions outside a sliding window) take no part. Scratch comes from
 /// <see cref="ArrayPool{T}.Shared"/>, so a warm single-thread call allocates nothing.
 /// </remarks>
@@ -39,6 +39,9 @@ public static class SingleQueryAttention
             Run(query, k, v, bf16: false, simd, attend, sinks, kvHeads, scale, output, threads);
     }
 
+    /// <summary>The largest head size (values per head) the kernel takes: a widened row lives on the stack.</summary>
+    public const int MaxHeadDim = 1024;
+
     /// <summary>Query heads × attended slots at or above which the kv heads are split over threads.</summary>
     public const long MinScoresPerThread = 1 << 16;
 
@@ -56,6 +59,7 @@ public static class SingleQueryAttention
         if (query.Length == 0 || query.Length % heads != 0)
             throw new Mxfp4KernelException($"query has {query.Length} values, not a multiple of the {heads} heads");
         int headDim = query.Length / heads;
+        if (headDim > MaxHeadDim) throw new Mxfp4KernelException($"head size {headDim} is over the {MaxHeadDim} this kernel supports");
         if (output.Length != query.Length)
             throw new Mxfp4KernelException($"output has {output.Length} values, expected one per query value ({query.Length})");
         int row = kvHeads * headDim;
@@ -111,19 +115,17 @@ public static class SingleQueryAttention
         {
             int group = heads / kvHeads;
             long rowStride = (long)kvHeads * headDim;
+            // A bf16 row is widened once here for the whole group of query heads that share it.
+            float* wide = stackalloc float[bf16 ? headDim : 0];
             for (int g = first; g < end; g++)
             {
                 int h0 = g * group;
-                // Scores: each cached key row is read once for the whole group of query heads that share it.
                 for (int i = 0; i < n; i++)
                 {
                     long offset = attend[i] * rowStride + (long)g * headDim;
+                    float* k = bf16 ? Widen(simd, (ushort*)keys + offset, wide, headDim) : (float*)keys + offset;
                     for (int qh = 0; qh < group; qh++)
-                    {
-                        float* q = query + (long)(h0 + qh) * headDim;
-                        float dot = bf16 ? DotBf16(simd, q, (ushort*)keys + offset, headDim) : DotFloat(simd, q, (float*)keys + offset, headDim);
-                        scores[(long)(h0 + qh) * n + i] = dot * scale;
-                    }
+                        scores[(long)(h0 + qh) * n + i] = DotFloat(simd, query + (long)(h0 + qh) * headDim, k, headDim) * scale;
                 }
                 for (int qh = 0; qh < group; qh++)
                 {
@@ -145,13 +147,11 @@ public static class SingleQueryAttention
                 for (int i = 0; i < n; i++)
                 {
                     long offset = attend[i] * rowStride + (long)g * headDim;
+                    float* v = bf16 ? Widen(simd, (ushort*)values + offset, wide, headDim) : (float*)values + offset;
                     for (int qh = 0; qh < group; qh++)
                     {
                         int h = h0 + qh;
-                        float weight = scores[(long)h * n + i];
-                        float* o = output + (long)h * headDim;
-                        if (bf16) AddScaledBf16(simd, o, (ushort*)values + offset, weight, headDim);
-                        else AddScaledFloat(simd, o, (float*)values + offset, weight, headDim);
+                        AddScaledFloat(simd, output + (long)h * headDim, v, scores[(long)h * n + i], headDim);
                     }
                 }
             }
@@ -174,21 +174,6 @@ public static class SingleQueryAttention
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe float DotBf16(bool simd, float* q, ushort* k, int d)
-    {
-        int j = 0;
-        float sum = 0;
-        if (simd && d >= 8)
-        {
-            var acc = Vector256<float>.Zero;
-            for (; j + 8 <= d; j += 8) acc = Fma.MultiplyAdd(Vector256.Load(q + j), Widen(k + j), acc);
-            sum = Vector256.Sum(acc);
-        }
-        for (; j < d; j++) sum += q[j] * BitConverter.Int32BitsToSingle(k[j] << 16);
-        return sum;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void AddScaledFloat(bool simd, float* o, float* v, float weight, int d)
     {
         int j = 0;
@@ -200,16 +185,15 @@ public static class SingleQueryAttention
         for (; j < d; j++) o[j] += weight * v[j];
     }
 
+    // bf16 bits to the fp32 values they stand for (exact), into `into`; returns it.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void AddScaledBf16(bool simd, float* o, ushort* v, float weight, int d)
+    private static unsafe float* Widen(bool simd, ushort* bits, float* into, int d)
     {
         int j = 0;
-        if (simd && d >= 8)
-        {
-            var w = Vector256.Create(weight);
-            for (; j + 8 <= d; j += 8) Vector256.Store(Fma.MultiplyAdd(w, Widen(v + j), Vector256.Load(o + j)), o + j);
-        }
-        for (; j < d; j++) o[j] += weight * BitConverter.Int32BitsToSingle(v[j] << 16);
+        if (simd)
+            for (; j + 8 <= d; j += 8) Vector256.Store(Widen(bits + j), into + j);
+        for (; j < d; j++) into[j] = BitConverter.Int32BitsToSingle(bits[j] << 16);
+        return into;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -76,6 +76,7 @@ public sealed class SingleQueryAttentionTests
         Assert.Contains("must both be slots", Assert.Throws<Mxfp4KernelException>(() => SingleQueryAttention.ComputeFloat32(q, kv, new float[9], [0], [0f], 1, 1, o)).Message);
         Assert.Contains("attended slot 2 is outside the cache's 2 slots", Assert.Throws<Mxfp4KernelException>(() => SingleQueryAttention.ComputeFloat32(q, kv, kv, [0, 2], [0f], 1, 1, o)).Message);
         Assert.Contains("attended slot -1", Assert.Throws<Mxfp4KernelException>(() => SingleQueryAttention.ComputeFloat32(q, kv, kv, [-1], [0f], 1, 1, o)).Message);
+        Assert.Contains("head size 1025 is over the 1024", Assert.Throws<Mxfp4KernelException>(() => SingleQueryAttention.ComputeFloat32(new float[1025], new float[1025], new float[1025], [0], [0f], 1, 1, new float[1025])).Message);
         Assert.Contains("threads must be at least 1", Assert.Throws<Mxfp4KernelException>(() => SingleQueryAttention.ComputeFloat32(q, kv, kv, [0], [0f], 1, 1, o, 0)).Message);
     }
 
