@@ -6,12 +6,12 @@ namespace Campfire.Inference.Tests.Model;
 public sealed class WidenedWeightsTests(TinyModelFixture tiny) : IClassFixture<TinyModelFixture>
 {
     [Fact]
-    public void Float32_widens_every_dense_bf16_weight_once_at_load_but_the_unembedding_which_the_bf16_kernel_reads_as_stored()
+    public void Float32_widens_the_small_dense_weights_once_at_load_and_leaves_the_projections_and_unembedding_the_kernels_read_as_stored()
     {
         using var model = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, ActivationDType.Float32);
         var c = model.Config;
-        long perLayer = (c.QueryWidth + 2L * c.KeyValueWidth) * (c.HiddenSize + 1)   // fused QKV weight and bias
-                        + (long)c.HiddenSize * c.QueryWidth + c.HiddenSize          // output projection
+        long perLayer = (c.QueryWidth + 2L * c.KeyValueWidth)                        // fused QKV bias
+                        + c.HiddenSize                                              // output projection's bias
                         + (long)c.NumExperts * (c.HiddenSize + 1)                  // router
                         + (long)c.NumExperts * (2L * c.IntermediateSize + c.HiddenSize); // expert biases
         long expected = c.NumHiddenLayers * perLayer * sizeof(float);
