@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics.X86;
 
 namespace Campfire.Harmony.Parsing;
 
@@ -27,36 +26,28 @@ public partial struct HarmonyStreamParser
         // Every entry's offset and length lie inside the blob (ParserVocabulary builds both together), so the slice
         // needs no bounds check of its own.
         ref byte blob = ref MemoryMarshal.GetArrayDataReference(ParserTables.Blob);
-        int contentBytes = _contentBytes;
-        int maxMessageBytes = MaxMessageBytes;
+        int budget = MaxMessageBytes - _contentBytes;
         // A local copy, so that the compiler can keep the sink's fields in registers across the loop.
         TSink local = sink;
-        ulong last = 0;
         int read = 0;
         for (; read < tokens.Length; read++)
         {
-            if (Sse.IsSupported && read + 8 < tokens.Length)
-            {
-                int ahead = tokens[read + 8];
-                if ((uint)ahead < (uint)entries.Length)
-                    unsafe { Sse.Prefetch0(Unsafe.AsPointer(ref entries[ahead])); }
-            }
             int token = tokens[read];
             if ((uint)token >= FirstSpecialId)
                 break;
             ulong entry = entries[token];
             int length = ParserVocabulary.Length(entry);
-            if (!ParserVocabulary.IsCompleteUtf8(entry) || contentBytes + length > maxMessageBytes)
+            if (!ParserVocabulary.IsCompleteUtf8(entry) || length > budget)
                 break;
             if (!local.TryTake(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref blob, ParserVocabulary.Offset(entry)), length)))
                 break;
-            contentBytes += length;
-            last = entry;
+            budget -= length;
         }
         sink = local;
         if (read != 0)
         {
-            _contentBytes = contentBytes;
+            ulong last = entries[tokens[read - 1]];
+            _contentBytes = MaxMessageBytes - budget;
             _deltaSource = DeltaSource.Vocabulary;
             _deltaStart = ParserVocabulary.Offset(last);
             _deltaLength = ParserVocabulary.Length(last);

@@ -42,11 +42,7 @@ internal sealed unsafe partial class NativeParser
         int limit = Mode == ParseMode.Lenient ? tokens.Length : KnownPrefixLength(tokens);
         int baseIndex = _tokenIndex;
         long machineStart = machine.TokenIndex;
-        var writer = new EventWriter
-        {
-            Events = sink.Events, MaxEvents = sink.MaxEvents, Text = sink.Text, Capacity = sink.Capacity,
-            Taken = sink.Taken, Used = sink.Used,
-        };
+        var writer = new EventWriter(sink);
         int position = 0;
         int status = Abi.Ok;
         try
@@ -91,7 +87,7 @@ internal sealed unsafe partial class NativeParser
                     else if (queued || !TryWriteEvent(kind, index, ref writer))
                     {
                         Enqueue(kind, index);
-                        queued = queued || !TryTakeInto(writer.Events, writer.MaxEvents, writer.Text, writer.Capacity, ref writer.Taken, ref writer.Used);
+                        queued = queued || !writer.TryTake(Events);
                     }
                 }
 
@@ -109,8 +105,7 @@ internal sealed unsafe partial class NativeParser
         }
         finally
         {
-            sink.Taken = writer.Taken;
-            sink.Used = writer.Used;
+            writer.Into(ref sink);
             RememberChunk(tokens[..position]);
             _tokenIndex += position;
         }
@@ -122,15 +117,8 @@ internal sealed unsafe partial class NativeParser
     /// <summary>How many tokens at the start of <paramref name="tokens"/> are ids of the vocabulary.</summary>
     private static int KnownPrefixLength(ReadOnlySpan<int> tokens)
     {
-        for (int i = 0; i < tokens.Length; i++)
-        {
-            if ((uint)tokens[i] >= HarmonyTokens.VocabularySize)
-            {
-                return i;
-            }
-        }
-
-        return tokens.Length;
+        int unknown = tokens.IndexOfAnyExceptInRange(0, HarmonyTokens.VocabularySize - 1);
+        return unknown < 0 ? tokens.Length : unknown;
     }
 
     /// <summary>
@@ -162,26 +150,41 @@ internal sealed unsafe partial class NativeParser
     /// </summary>
     private struct EventWriter : IHarmonyContentSink
     {
-        public NativeEvent* Events;
-        public nuint MaxEvents;
+        public NativeEvent* Next;
+        public NativeEvent* End;
         public byte* Text;
-        public nuint Capacity;
-        public nuint Taken;
-        public nuint Used;
+        public byte* TextNext;
+        public byte* TextEnd;
         public int Index;
+
+        public EventWriter(in EventSink sink)
+        {
+            Next = sink.Events + sink.Taken;
+            End = sink.Events + sink.MaxEvents;
+            Text = sink.Text;
+            TextNext = sink.Text + sink.Used;
+            TextEnd = sink.Text + sink.Capacity;
+        }
+
+        public readonly void Into(ref EventSink sink)
+        {
+            sink.Taken = (nuint)(Next - sink.Events);
+            sink.Used = (nuint)(TextNext - Text);
+        }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public bool TryTake(ReadOnlySpan<byte> delta)
         {
-            nuint taken = Taken, used = Used;
-            if (taken >= MaxEvents || (nuint)delta.Length > Capacity - used)
+            NativeEvent* next = Next;
+            byte* textNext = TextNext;
+            if (next == End || (nuint)delta.Length > (nuint)(TextEnd - textNext))
             {
                 return false;
             }
 
-            WriteDelta(Events + taken, Text + used, Index++, (int)used, delta);
-            Taken = taken + 1;
-            Used = used + (nuint)delta.Length;
+            WriteDelta(next, textNext, Index++, (int)(textNext - Text), delta);
+            Next = next + 1;
+            TextNext = textNext + delta.Length;
             return true;
         }
 
@@ -192,12 +195,12 @@ internal sealed unsafe partial class NativeParser
             ReadOnlySpan<byte> recipient, bool hasRecipient, ReadOnlySpan<byte> contentType, bool hasContentType)
         {
             nuint needed = (nuint)(name.Length + channel.Length + recipient.Length + contentType.Length);
-            if (Taken >= MaxEvents || needed > Capacity - Used)
+            if (Next == End || needed > (nuint)(TextEnd - TextNext))
             {
                 return false;
             }
 
-            NativeEvent* e = Events + Taken;
+            NativeEvent* e = Next;
             e->Kind = (int)kind;
             e->TokenIndex = index;
             e->Role = role;
@@ -207,7 +210,23 @@ internal sealed unsafe partial class NativeParser
             e->Recipient = Place(recipient, hasRecipient);
             e->ContentType = Place(contentType, hasContentType);
             e->Text = NativeTextRef.Absent;
-            Taken++;
+            Next = e + 1;
+            return true;
+        }
+
+        /// <summary>Takes the oldest event of <paramref name="queue"/> if it fits.</summary>
+        public bool TryTake(EventQueue queue)
+        {
+            int needed = queue.PeekTextLength();
+            if (Next == End || (nuint)needed > (nuint)(TextEnd - TextNext))
+            {
+                return false;
+            }
+
+            NativeEvent e = queue.Take(new Span<byte>(TextNext, needed));
+            Rebase(ref e, (int)(TextNext - Text));
+            *Next++ = e;
+            TextNext += needed;
             return true;
         }
 
@@ -218,9 +237,9 @@ internal sealed unsafe partial class NativeParser
                 return NativeTextRef.Absent;
             }
 
-            bytes.CopyTo(new Span<byte>(Text + Used, bytes.Length));
-            var placed = new NativeTextRef { Offset = (int)Used, Length = bytes.Length };
-            Used += (nuint)bytes.Length;
+            bytes.CopyTo(new Span<byte>(TextNext, bytes.Length));
+            var placed = new NativeTextRef { Offset = (int)(TextNext - Text), Length = bytes.Length };
+            TextNext += bytes.Length;
             return placed;
         }
     }
