@@ -30,18 +30,23 @@ public partial struct HarmonyStreamParser
         // A local copy, so that the compiler can keep the sink's fields in registers across the loop.
         TSink local = sink;
         int read = 0;
-        for (; read < tokens.Length; read++)
+        int token = tokens.Length != 0 ? tokens[0] : FirstSpecialId;
+        ulong entry = (uint)token < FirstSpecialId ? entries[token] : 0;
+        while ((uint)token < FirstSpecialId)
         {
-            int token = tokens[read];
-            if ((uint)token >= FirstSpecialId)
-                break;
-            ulong entry = entries[token];
             int length = ParserVocabulary.Length(entry);
             if (!ParserVocabulary.IsCompleteUtf8(entry) || length > budget)
                 break;
+            // The next token's entry is looked up before this delta is handed over, so that its table load is in
+            // flight while the processor still resolves the sink's branches on this one's length.
+            int next = read + 1 < tokens.Length ? tokens[read + 1] : FirstSpecialId;
+            ulong nextEntry = (uint)next < FirstSpecialId ? entries[next] : 0;
             if (!local.TryTake(MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref blob, ParserVocabulary.Offset(entry)), length)))
                 break;
             budget -= length;
+            read++;
+            token = next;
+            entry = nextEntry;
         }
         sink = local;
         if (read != 0)
