@@ -423,4 +423,44 @@ public sealed unsafe class NativeParserTests
             Assert.Equal(expected, FullChunkedTranscript(new NativeParser(1, 0), broken, [3, 100], 5, 200));
         }
     }
+
+    [Theory]
+    [InlineData(4096)]
+    [InlineData(8)]
+    [InlineData(0)]
+    public void Direct_delivery_gives_every_field_of_every_event_as_the_queue_whatever_fits(int capacity)
+    {
+        int[] tokens = Corpus();
+        string expected = QueueTranscript(new NativeParser(1, 0), tokens);
+        var parser = new NativeParser(1, 0);
+        var log = new StringBuilder();
+        byte[] text = new byte[Math.Max(capacity, 1)];
+        byte[] queued = new byte[1 << 16];
+        NativeEvent first;
+        int delivered = 0;
+        fixed (byte* buffer = text)
+        {
+            foreach (int token in tokens)
+            {
+                Assert.Equal(0, parser.FeedDirect(token, &first, buffer, (nuint)capacity, out bool wasDelivered));
+                if (wasDelivered)
+                {
+                    delivered++;
+                    Describe(log, first, text);
+                }
+                else
+                {
+                    Assert.Equal((int)NativeEventKind.None, first.Kind);
+                }
+
+                while (parser.Events.Count > 0)
+                {
+                    Describe(log, parser.Events.Take(queued), queued);
+                }
+            }
+        }
+
+        Assert.Equal(expected, log.ToString());
+        Assert.True(capacity > 0 ? delivered > 3000 : delivered > 0); // with no text room, only events without text
+    }
 }
