@@ -47,6 +47,8 @@ static void record(transcript *t, const campfire_event *e, const char *text)
     append(t, text + e->recipient.offset, e->recipient.length);
     append(t, text + e->content_type.offset, e->content_type.length);
     append(t, text + e->text.offset, e->text.length);
+    snprintf(numbers, sizeof numbers, "@%d", e->token_index);
+    append(t, numbers, (int)strlen(numbers));
     if (e->kind == CAMPFIRE_EVENT_CONTENT_DELTA && strlen(t->content) + (size_t)e->text.length < sizeof t->content) {
         strncat(t->content, text + e->text.offset, (size_t)e->text.length);
     }

@@ -37,71 +37,211 @@ internal sealed unsafe partial class NativeParser
         }
 
         ref HarmonyStreamParser machine = ref _machine;
-        bool lenient = Mode == ParseMode.Lenient;
+        // The reference refuses ids outside the vocabulary (lenient mode lets the parser recover): tokens are fed up to
+        // the first such id, which then fails.
+        int limit = Mode == ParseMode.Lenient ? tokens.Length : KnownPrefixLength(tokens);
         int baseIndex = _tokenIndex;
-        NativeEvent* events = sink.Events;
-        byte* text = sink.Text;
-        nuint taken = sink.Taken, used = sink.Used;
-        nuint maxEvents = sink.MaxEvents, capacity = sink.Capacity;
-        bool queued = false;
+        long machineStart = machine.TokenIndex;
+        var writer = new EventWriter(sink);
         int position = 0;
         int status = Abi.Ok;
         try
         {
-            for (; position < tokens.Length; position++)
+            while (true)
             {
-                int token = tokens[position];
-                int index = baseIndex + position;
-                if ((uint)token >= HarmonyTokens.VocabularySize && !lenient)
+                // Runs of plain content tokens (most of a completion) go through the parser's run loop, which writes
+                // their deltas straight into the caller's arrays.
+                if (machine.State == HarmonyParseState.Content)
                 {
-                    ThrowUnknownToken(index, token);
+                    writer.Index = baseIndex + position;
+                    position += machine.ReadPlainContent(tokens[position..limit], ref writer);
                 }
 
-                for (HarmonyParserEventKind kind = machine.Read(token); kind != HarmonyParserEventKind.None; kind = machine.Read())
+                if (position == limit)
+                {
+                    if (limit < tokens.Length)
+                    {
+                        ThrowUnknownToken(baseIndex + limit, tokens[limit]);
+                    }
+
+                    break;
+                }
+
+                // Everything else (headers, special tokens, code points split over tokens): the parser consumes tokens
+                // up to the next one that causes events, so a header's tokens take one call.
+                HarmonyParserEventKind kind = machine.Read(tokens[position..limit], out int consumed);
+                position += consumed;
+                int index = baseIndex + position - 1;
+                bool queued = false;
+                for (; kind != HarmonyParserEventKind.None; kind = machine.Read())
                 {
                     if (kind == HarmonyParserEventKind.ContentDelta)
                     {
-                        ReadOnlySpan<byte> delta = machine.ContentDelta;
-                        if (!queued && taken < maxEvents && (nuint)delta.Length <= capacity - used)
-                        {
-                            WriteDelta(events + taken, text + used, index, (int)used, delta);
-                            taken++;
-                            used += (nuint)delta.Length;
-                        }
-                        else
+                        writer.Index = index;
+                        if (queued || !writer.TryTake(machine.ContentDelta))
                         {
                             queued = true;
-                            Events.AddDelta(index, delta);
+                            Events.AddDelta(index, machine.ContentDelta);
                         }
                     }
-                    else
+                    else if (queued || !TryWriteEvent(kind, index, ref writer))
                     {
                         Enqueue(kind, index);
-                        queued = queued || !TryTakeInto(events, maxEvents, text, capacity, ref taken, ref used);
+                        queued = queued || !writer.TryTake(Events);
                     }
                 }
 
                 if (queued)
                 {
-                    position++;
                     break;
                 }
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // The parser counts the tokens it read, up to the one that failed (which it leaves unread).
+            position = (int)(machine.TokenIndex - machineStart);
             status = RecordFailure(e);
         }
         finally
         {
-            sink.Taken = taken;
-            sink.Used = used;
+            writer.Into(ref sink);
             RememberChunk(tokens[..position]);
             _tokenIndex += position;
         }
 
         accepted = position;
         return status;
+    }
+
+    /// <summary>How many tokens at the start of <paramref name="tokens"/> are ids of the vocabulary.</summary>
+    private static int KnownPrefixLength(ReadOnlySpan<int> tokens)
+    {
+        int unknown = tokens.IndexOfAnyExceptInRange(0, HarmonyTokens.VocabularySize - 1);
+        return unknown < 0 ? tokens.Length : unknown;
+    }
+
+    /// <summary>
+    /// Writes a message start, header or end straight into the caller's arrays if it fits there, exactly as the queue
+    /// would hand it over; false for anything else (diagnostics go through the queue).
+    /// </summary>
+    private bool TryWriteEvent(HarmonyParserEventKind kind, int index, ref EventWriter writer)
+    {
+        ref HarmonyStreamParser m = ref _machine;
+        switch (kind)
+        {
+            case HarmonyParserEventKind.MessageStarted:
+                return writer.TryTake(NativeEventKind.MessageStart, index, (int)m.Role, -1, m.AuthorName, m.HasAuthorName,
+                    default, false, default, false, default, false);
+            case HarmonyParserEventKind.HeaderComplete:
+                return writer.TryTake(NativeEventKind.HeaderComplete, index, (int)m.Role, -1, m.AuthorName, m.HasAuthorName,
+                    m.Channel, m.HasChannel, m.Recipient, m.HasRecipient, m.ContentType, m.HasContentType);
+            case HarmonyParserEventKind.MessageEnded:
+                return writer.TryTake(NativeEventKind.MessageEnd, index, (int)m.Role, EndTokenOf(m.Terminator),
+                    default, false, default, false, default, false, default, false);
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// Writes events into the caller's arrays while they fit: the sink of the parser's plain-content runs, and of the
+    /// general path's events in a chunk.
+    /// </summary>
+    private struct EventWriter : IHarmonyContentSink
+    {
+        public NativeEvent* Next;
+        public NativeEvent* End;
+        public byte* Text;
+        public byte* TextNext;
+        public byte* TextEnd;
+        public int Index;
+
+        public EventWriter(in EventSink sink)
+        {
+            Next = sink.Events + sink.Taken;
+            End = sink.Events + sink.MaxEvents;
+            Text = sink.Text;
+            TextNext = sink.Text + sink.Used;
+            TextEnd = sink.Text + sink.Capacity;
+        }
+
+        public readonly void Into(ref EventSink sink)
+        {
+            sink.Taken = (nuint)(Next - sink.Events);
+            sink.Used = (nuint)(TextNext - Text);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public bool TryTake(ReadOnlySpan<byte> delta)
+        {
+            NativeEvent* next = Next;
+            byte* textNext = TextNext;
+            if (next == End || (nuint)delta.Length > (nuint)(TextEnd - textNext))
+            {
+                return false;
+            }
+
+            WriteDelta(next, textNext, Index++, (int)(textNext - Text), delta);
+            Next = next + 1;
+            TextNext = textNext + delta.Length;
+            return true;
+        }
+
+        /// <summary>An event without content text; its present fields' bytes follow each other in field order.</summary>
+        public bool TryTake(
+            NativeEventKind kind, int index, int role, int endToken,
+            ReadOnlySpan<byte> name, bool hasName, ReadOnlySpan<byte> channel, bool hasChannel,
+            ReadOnlySpan<byte> recipient, bool hasRecipient, ReadOnlySpan<byte> contentType, bool hasContentType)
+        {
+            nuint needed = (nuint)(name.Length + channel.Length + recipient.Length + contentType.Length);
+            if (Next == End || needed > (nuint)(TextEnd - TextNext))
+            {
+                return false;
+            }
+
+            NativeEvent* e = Next;
+            e->Kind = (int)kind;
+            e->TokenIndex = index;
+            e->Role = role;
+            e->EndToken = endToken;
+            e->Name = Place(name, hasName);
+            e->Channel = Place(channel, hasChannel);
+            e->Recipient = Place(recipient, hasRecipient);
+            e->ContentType = Place(contentType, hasContentType);
+            e->Text = NativeTextRef.Absent;
+            Next = e + 1;
+            return true;
+        }
+
+        /// <summary>Takes the oldest event of <paramref name="queue"/> if it fits.</summary>
+        public bool TryTake(EventQueue queue)
+        {
+            int needed = queue.PeekTextLength();
+            if (Next == End || (nuint)needed > (nuint)(TextEnd - TextNext))
+            {
+                return false;
+            }
+
+            NativeEvent e = queue.Take(new Span<byte>(TextNext, needed));
+            Rebase(ref e, (int)(TextNext - Text));
+            *Next++ = e;
+            TextNext += needed;
+            return true;
+        }
+
+        private NativeTextRef Place(ReadOnlySpan<byte> bytes, bool present)
+        {
+            if (!present)
+            {
+                return NativeTextRef.Absent;
+            }
+
+            bytes.CopyTo(new Span<byte>(TextNext, bytes.Length));
+            var placed = new NativeTextRef { Offset = (int)(TextNext - Text), Length = bytes.Length };
+            TextNext += bytes.Length;
+            return placed;
+        }
     }
 
     /// <summary>Takes queued events, oldest first, while they fit into the sink; true when the queue is left empty.</summary>
@@ -159,12 +299,12 @@ internal sealed unsafe partial class NativeParser
                 Unsafe.WriteUnaligned(destination + length - 4, Unsafe.ReadUnaligned<uint>(ref Unsafe.Add(ref source, length - 4)));
             }
         }
-        else if (length < 4)
+        else if (length > 0 && length < 4)
         {
-            for (int i = 0; i < length; i++)
-            {
-                destination[i] = Unsafe.Add(ref source, i);
-            }
+            // 1 to 3 bytes without a loop: first, middle and last byte (some of them the same one).
+            destination[0] = source;
+            destination[length >> 1] = Unsafe.Add(ref source, length >> 1);
+            destination[length - 1] = Unsafe.Add(ref source, length - 1);
         }
         else
         {

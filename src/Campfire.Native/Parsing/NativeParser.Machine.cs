@@ -92,19 +92,22 @@ internal sealed unsafe partial class NativeParser
                 Events.AddDelta(index, m.ContentDelta);
                 break;
             case HarmonyParserEventKind.MessageEnded:
-                Events.Add(NativeEventKind.MessageEnd, index, role: (int)m.Role, endToken: m.Terminator switch
-                {
-                    MessageTerminator.End => HarmonyTokens.End,
-                    MessageTerminator.Call => HarmonyTokens.Call,
-                    MessageTerminator.Return => HarmonyTokens.Return,
-                    _ => -1,
-                });
+                Events.Add(NativeEventKind.MessageEnd, index, role: (int)m.Role, endToken: EndTokenOf(m.Terminator));
                 break;
             case HarmonyParserEventKind.Diagnostic:
                 EnqueueDiagnostic(m.Quirk, m.EventTokenIndex);
                 break;
         }
     }
+
+    /// <summary>The token that ended a message (CAMPFIRE_EVENT_MESSAGE_END's end_token), or -1 for none.</summary>
+    private static int EndTokenOf(MessageTerminator terminator) => terminator switch
+    {
+        MessageTerminator.End => HarmonyTokens.End,
+        MessageTerminator.Call => HarmonyTokens.Call,
+        MessageTerminator.Return => HarmonyTokens.Return,
+        _ => -1,
+    };
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void ThrowUnknownToken(int index, int token) =>

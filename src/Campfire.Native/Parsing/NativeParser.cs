@@ -114,9 +114,14 @@ internal sealed unsafe partial class NativeParser
                 }
                 else
                 {
-                    Enqueue(kind, index);
-                    nuint taken = 0, used = 0;
-                    delivered = TryTakeInto(firstEvent, 1, text, capacity, ref taken, ref used);
+                    // A message start or end goes straight to the caller, as in FeedChunk; anything else through the queue.
+                    var writer = new EventWriter(new EventSink { Events = firstEvent, MaxEvents = 1, Text = text, Capacity = capacity });
+                    delivered = TryWriteEvent(kind, index, ref writer);
+                    if (!delivered)
+                    {
+                        Enqueue(kind, index);
+                        delivered = writer.TryTake(Events);
+                    }
                 }
 
                 while ((kind = machine.Read()) != HarmonyParserEventKind.None)
