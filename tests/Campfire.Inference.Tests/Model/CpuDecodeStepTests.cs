@@ -41,23 +41,6 @@ public sealed class CpuDecodeStepTests(TinyModelFixture tiny, Xunit.Abstractions
         }
     }
 
-    [Fact]
-    public void Float32_steps_match_the_float64_reference()
-    {
-        var reference = new ReferenceGptOss(tiny.OriginalFolder).Forward(TinyModelFixture.Sequence);
-        using var model = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, ActivationDType.Float32);
-        var steps = DecodeSteps(model, Path.CpuStep);
-        double maxDiff = 0;
-        for (int i = 0; i < steps.Length; i++)
-        {
-            var row = reference[Prefill + i];
-            maxDiff = Math.Max(maxDiff, row.Zip(steps[i], (a, b) => Math.Abs(a - b)).Max());
-            Assert.Equal(Array.IndexOf(row, row.Max()), Array.IndexOf(steps[i], steps[i].Max()));
-        }
-        output.WriteLine($"float32 cpu step vs float64 reference: max abs logit diff {maxDiff:G3}");
-        Assert.True(maxDiff <= 1e-5, $"max abs diff {maxDiff:G3}");
-    }
-
     /// <summary>The torch path rounds its bf16 expert hidden layer where the fused experts keep fp32 (see
     /// <see cref="FusedExpertsTests"/>); the bound is the bf16 model's bound against the float64 reference.</summary>
     [Fact]

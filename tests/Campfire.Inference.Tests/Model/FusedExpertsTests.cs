@@ -65,6 +65,7 @@ public sealed class FusedExpertsTests(TinyModelFixture tiny, Xunit.Abstractions.
         var reference = new ReferenceGptOss(tiny.OriginalFolder).Forward(TinyModelFixture.Sequence);
         using var model = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, ActivationDType.Float32);
         Assert.True(model.UseFusedExperts);
+        Assert.True(model.UsesCpuDecodeStep);   // the default one-token path: no tensor operations
         var steps = DecodeSteps(model, fused: true);
         double maxDiff = 0;
         for (int i = 0; i < steps.Length; i++)
