@@ -43,8 +43,8 @@ internal static class BytePairMerger
     {
         if (piece.Length <= ShortPieceLimit && (piece.Length < CutPieceMinimum || piece[^1] < 0x80))
             return MergeShort(vocabulary, piece, ranks);
-        PieceSplitter splitter = vocabulary.PieceSplitter;
-        int end = splitter.NextPartEnd(piece, 0);
+        var cursor = new PartCursor(vocabulary.PieceSplitter, piece);
+        int end = cursor.NextEnd();
         if (end == piece.Length)
             return MergeUncut(vocabulary, piece, ranks);
 
@@ -58,7 +58,7 @@ internal static class BytePairMerger
             if (end == piece.Length)
                 return count;
             start = end;
-            end = splitter.NextPartEnd(piece, start);
+            end = cursor.NextEnd();
         }
     }
 
