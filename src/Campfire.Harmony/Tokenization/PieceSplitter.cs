@@ -25,17 +25,26 @@ namespace Campfire.Harmony.Tokenization;
 /// At offset j = i - a, T holds a non-continuation byte. In T, the unit left of j (from T's last non-continuation byte
 /// before j, or T's start) is A itself if a is at or before A's start, else a proper suffix of A that begins with a
 /// continuation byte; the unit right of j (to T's next non-continuation byte, or T's end) is B if b is at or after B's
-/// end, else a proper prefix of B, shorter than B's lead byte declares. The table is built from every internal
-/// position j of every token at which T holds a non-continuation byte: when both of T's units there are well formed,
-/// the pair of their bytes goes into a Bloom filter; otherwise the pair (T[j - 1], T[j]) goes into a bitmap of byte
-/// pairs and the pair of T's units (each at most 4 bytes; a longer one is no suffix or prefix of a well-formed unit)
-/// into a second Bloom filter. In the first case the units are A and B, and the first filter holds (A, B). In the
-/// second, T[j - 1] and T[j] are A's last byte and B's first, so the bitmap holds them, and T's units are a suffix of
-/// A and a prefix of B, not both whole, so the second filter holds one of the (suffix, prefix) pairs that
-/// <see cref="MayCrossPartially"/> probes. So a position where the first filter answers no, and the bitmap or the
-/// second filter answers no, is crossed by no token. The filters can answer yes wrongly (false positives, pairs
-/// from other tokens); that only costs a cut, never exactness. A unit that is not well formed (bytes that are not
-/// UTF-8) never borders a cut.</para>
+/// end, else a proper prefix of B, shorter than B's lead byte declares. The tables are built from every internal
+/// position j of every token at which T holds a non-continuation byte.</para>
+/// <para>When both of T's units at j are well formed, they are A and B, and T covers all of A and B. Then either T is
+/// exactly AB, or T starts before A and holds the bytes of the unit Z before A that follow T's start (all of Z, or a
+/// proper suffix of Z, which starts with a continuation byte and so is not well formed), or T ends after B and holds
+/// the bytes of the unit C after B up to T's end or T's next non-continuation byte (all of C, or a proper prefix of it,
+/// shorter than its lead byte declares, so again not well formed). For each such j the table keeps, under the pair
+/// (A, B): that the pair occurs, whether T is AB, and T's unit before A and after B when they are well formed (then they
+/// are Z and C themselves) or else only their byte next to the pair (Z's last byte, C's first). So a position is
+/// crossed by no such token when the pair is absent, or when it is present but neither "AB is a token", nor (Z, A, B)
+/// with Z whole, nor (Z's last byte, A, B), nor the same two after B, are keys. A Z or C that is not well formed
+/// (bytes that are not UTF-8) blocks the cut.</para>
+/// <para>Otherwise the pair (T[j - 1], T[j]) goes into a bitmap of byte pairs and the pair of T's units (each at most 4
+/// bytes; a longer one is no suffix or prefix of a well-formed unit) into a second table. T[j - 1] and T[j] are A's
+/// last byte and B's first, so the bitmap holds them, and T's units are a suffix of A and a prefix of B, not both whole,
+/// so the second table holds one of the (suffix, prefix) pairs that <see cref="MayCrossPartially"/> probes (it probes
+/// only the lengths that some key of the byte pair's block has).</para>
+/// <para>The tables are Bloom filters cut into 64-byte blocks: every key about a unit pair lies in the block its hash
+/// picks, so testing one position touches one cache line. They can answer yes wrongly (false positives); that only
+/// costs a cut, never exactness. A unit that is not well formed never borders a cut.</para>
 /// </remarks>
 [SkipLocalsInit]
 internal sealed class PieceSplitter
