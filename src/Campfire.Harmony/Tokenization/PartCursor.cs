@@ -42,25 +42,56 @@ internal ref struct PartCursor
     /// <summary>The end of the current part: the next position where no token can cross, or the piece's end (then again the end).</summary>
     public int NextEnd()
     {
+        // The window lives in locals while it moves (fields of a struct behind a reference would be loaded and stored
+        // at every unit).
         ReadOnlySpan<byte> piece = _piece;
+        PieceSplitter splitter = _splitter;
         int n = piece.Length;
-        while (_bStart < n)
+        int zStart = _zStart, aStart = _aStart, bStart = _bStart, cStart = _cStart, cEnd = _cEnd;
+        uint zKey = _zKey, aKey = _aKey, bKey = _bKey, cKey = _cKey;
+        int end = n;
+        // A unit whose window Z = A = B = C may be crossed (NotWellFormed: such windows always may). Runs of one
+        // character (rules of dashes, "aaaa...") repeat the same window, and its answer depends on nothing else.
+        uint runKey = PieceSplitter.NotWellFormed;
+        while (bStart < n)
         {
-            bool cut = !_splitter.MayCross(piece, _zStart, _zKey, _aStart, _aKey, _bStart, _bKey, _cStart, _cKey);
-            int end = _bStart;
-            _zStart = _aStart;
-            _zKey = _aKey;
-            _aStart = _bStart;
-            _aKey = _bKey;
-            _bStart = _cStart;
-            _bKey = _cKey;
-            _cStart = _cEnd;
-            _cKey = PieceSplitter.NotWellFormed;
-            if (_cStart < n)
-                _cEnd = PieceSplitter.DecodeUnit(piece, _cStart, out _cKey);
+            bool cut;
+            if (aKey == runKey && bKey == runKey && zKey == runKey && cKey == runKey)
+            {
+                cut = false;
+            }
+            else
+            {
+                cut = !splitter.MayCross(piece, zStart, zKey, aStart, aKey, bStart, bKey, cStart, cKey);
+                if (!cut && zKey == aKey && aKey == bKey && bKey == cKey)
+                    runKey = aKey;
+            }
+            int candidate = bStart;
+            zStart = aStart;
+            zKey = aKey;
+            aStart = bStart;
+            aKey = bKey;
+            bStart = cStart;
+            bKey = cKey;
+            cStart = cEnd;
+            cKey = PieceSplitter.NotWellFormed;
+            if (cStart < n)
+                cEnd = PieceSplitter.DecodeUnit(piece, cStart, out cKey);
             if (cut)
-                return end;
+            {
+                end = candidate;
+                break;
+            }
         }
-        return n;
+        _zStart = zStart;
+        _zKey = zKey;
+        _aStart = aStart;
+        _aKey = aKey;
+        _bStart = bStart;
+        _bKey = bKey;
+        _cStart = cStart;
+        _cKey = cKey;
+        _cEnd = cEnd;
+        return end;
     }
 }

@@ -276,4 +276,51 @@ public class LongPieceCutTests
             Assert.Equal(expected, Cuts(piece));
         }
     }
+
+    /// <summary>Cuts by testing every position on its own (no state carried between positions).</summary>
+    private static List<int> CutsPositionByPosition(ReadOnlySpan<byte> piece)
+    {
+        var starts = new List<int>();
+        var keys = new List<uint>();
+        for (int start = 0; start < piece.Length;)
+        {
+            starts.Add(start);
+            start = PieceSplitter.DecodeUnit(piece, start, out uint key);
+            keys.Add(key);
+        }
+        var cuts = new List<int>();
+        for (int b = 1; b < starts.Count; b++)
+        {
+            int z = b - 2;
+            int c = b + 1;
+            bool mayCross = Vocabulary.PieceSplitter.MayCross(piece,
+                z >= 0 ? starts[z] : -1, z >= 0 ? keys[z] : PieceSplitter.NotWellFormed,
+                starts[b - 1], keys[b - 1], starts[b], keys[b],
+                c < starts.Count ? starts[c] : piece.Length, c < starts.Count ? keys[c] : PieceSplitter.NotWellFormed);
+            if (!mayCross)
+                cuts.Add(starts[b]);
+        }
+        return cuts;
+    }
+
+    [Theory]
+    [InlineData("中中中中中中中中文文文文文文的的的的的ๆๆๆๆๆๆๆ")]
+    [InlineData("————————————————————————========================................")]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    [InlineData("ааааааааааааааааааааааааааааааааааааааааааааааааааааааааааааааааааааааааааа")]
+    [InlineData("ฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯฯ")]
+    public void Runs_of_one_character_are_cut_as_each_position_alone_is(string run)
+    {
+        // The cursor reuses the answer for a window of one repeated unit; that must never change a cut.
+        foreach (string text in new[] { run, RealRuns[0][..20] + run + RealRuns[3][..20], run + "\xFF" + run })
+        {
+            byte[] piece = Encoding.UTF8.GetBytes(text);
+            Assert.Equal(CutsPositionByPosition(piece), Cuts(piece));
+            AssertSameAsWholePieceMerge(piece);
+            AssertNoTokenCrossesACut(piece);
+        }
+        byte[] invalid = [.. Encoding.UTF8.GetBytes(run), 0xFF, 0xFF, 0x80, 0x80, .. Encoding.UTF8.GetBytes(run)];
+        Assert.Equal(CutsPositionByPosition(invalid), Cuts(invalid));
+        AssertSameAsWholePieceMerge(invalid);
+    }
 }
