@@ -101,7 +101,7 @@ public class LongPieceEncodeBenchmarks : ITokenWorkload
     public int EncodeCjkThaiCorpus() => Encode(_cjkThai);
 
     [Benchmark]
-    [HotPath(MinSpeedup = 1.0 / 10, Goal = "1/3 of prose throughput for long pieces of real text: 0.13-0.35x of generated prose, 0.52-0.73x of the English corpus measured on 2026-12-02 (0.05x before pieces were cut); the floor catches a return to whole-piece merging")]
+    [HotPath(MinSpeedup = 1.0 / 5, Goal = "1/3 of prose throughput for long pieces of real text: 0.29-0.48x of generated prose in the standalone run, 0.50-0.55x in the guard's job, 0.71-0.78x of the English corpus, measured on 2026-12-02 after the cut test looked at each pair's context (0.23-0.28x before, 0.05x before pieces were cut); the floor catches a return to the pair-only cut test or whole-piece merging")]
     public int EncodeLongPieces()
     {
         ReadOnlySpan<char> text = _pieceText;

@@ -38,13 +38,16 @@ internal static class BytePairMerger
 
     private const int NoRank = O200kVocabulary.NotFound;
 
+    /// <summary>Up to this many tokens, the array scan finds and removes a pair with plain loops instead of vector calls.</summary>
+    private const int SmallCount = 24;
+
     /// <summary>Writes the ranks of <paramref name="piece"/> to <paramref name="ranks"/> (at least piece.Length long); returns the count.</summary>
     public static int Merge(O200kVocabulary vocabulary, ReadOnlySpan<byte> piece, Span<int> ranks)
     {
         if (piece.Length <= ShortPieceLimit && (piece.Length < CutPieceMinimum || piece[^1] < 0x80))
             return MergeShort(vocabulary, piece, ranks);
-        PieceSplitter splitter = vocabulary.PieceSplitter;
-        int end = splitter.NextPartEnd(piece, 0);
+        var cursor = new PartCursor(vocabulary.PieceSplitter, piece);
+        int end = cursor.NextEnd();
         if (end == piece.Length)
             return MergeUncut(vocabulary, piece, ranks);
 
@@ -58,7 +61,7 @@ internal static class BytePairMerger
             if (end == piece.Length)
                 return count;
             start = end;
-            end = splitter.NextPartEnd(piece, start);
+            end = cursor.NextEnd();
         }
     }
 
@@ -124,15 +127,43 @@ internal static class BytePairMerger
 
         while (true)
         {
-            int best = Minimum(pairRanks[..count]);
-            if (best == NoRank)
-                break;
-            int bestIndex = pairRanks[..count].IndexOf(best);   // the leftmost of equal ranks, as tiktoken
+            int best;
+            int bestIndex;
+            if (count <= SmallCount)
+            {
+                // A plain scan finds the lowest rank and its leftmost place at once; calls cost more at this size.
+                best = NoRank;
+                bestIndex = 0;
+                for (int i = 0; i < count - 1; i++)
+                {
+                    if (pairRanks[i] < best)
+                    {
+                        best = pairRanks[i];
+                        bestIndex = i;
+                    }
+                }
+                if (best == NoRank)
+                    break;
+                for (int i = bestIndex + 1; i < count - 1; i++)
+                {
+                    starts[i] = starts[i + 1];
+                    tokens[i] = tokens[i + 1];
+                    pairRanks[i] = pairRanks[i + 1];
+                }
+                starts[count - 1] = starts[count];
+            }
+            else
+            {
+                best = Minimum(pairRanks[..count]);
+                if (best == NoRank)
+                    break;
+                bestIndex = pairRanks[..count].IndexOf(best);   // the leftmost of equal ranks, as tiktoken
+                starts.Slice(bestIndex + 2, count - bestIndex - 1).CopyTo(starts[(bestIndex + 1)..]);
+                tokens.Slice(bestIndex + 2, count - bestIndex - 2).CopyTo(tokens[(bestIndex + 1)..]);
+                pairRanks.Slice(bestIndex + 2, count - bestIndex - 2).CopyTo(pairRanks[(bestIndex + 1)..]);
+            }
 
             tokens[bestIndex] = best;
-            starts.Slice(bestIndex + 2, count - bestIndex - 1).CopyTo(starts[(bestIndex + 1)..]);
-            tokens.Slice(bestIndex + 2, count - bestIndex - 2).CopyTo(tokens[(bestIndex + 1)..]);
-            pairRanks.Slice(bestIndex + 2, count - bestIndex - 2).CopyTo(pairRanks[(bestIndex + 1)..]);
             count--;
             if (bestIndex > 0)
                 pairRanks[bestIndex - 1] = cache.GetRank(vocabulary, tokens[bestIndex - 1], best, piece[starts[bestIndex - 1]..starts[bestIndex + 1]]);

@@ -143,7 +143,7 @@ internal sealed class O200kVocabulary
 
     private PieceSplitter? _pieceSplitter;
 
-    /// <summary>The cut finder (see <see cref="BytePairMerger.Merge"/>); its 394 KB of tables are built on first use.</summary>
+    /// <summary>The cut finder (see <see cref="BytePairMerger.Merge"/>); its 587 KB of tables are built on first use.</summary>
     public PieceSplitter PieceSplitter =>
         Volatile.Read(ref _pieceSplitter) ?? BuildPieceSplitter();
 

@@ -52,6 +52,27 @@ public class MergePathTests
         }
     }
 
+    [Theory]
+    [InlineData(Han)]
+    [InlineData(Thai)]
+    [InlineData("abcdefghijklmnopqrstuvwxyz")]
+    [InlineData("a")]
+    [InlineData("ab 0123456789-+.,;:()[]{}\"'\n\tйцукенéàüß")]
+    public void Short_pieces_merged_by_the_array_scan_get_the_backtracking_encoders_ids(string letters)
+    {
+        // Every length across the plain-loop and vector-call sizes of the array scan.
+        var merged = new int[BytePairMerger.ShortPieceLimit];
+        var backtracked = new int[BytePairMerger.ShortPieceLimit];
+        for (int bytes = 2; bytes <= BytePairMerger.ShortPieceLimit - 4; bytes++)
+        {
+            byte[] piece = RandomPiece(letters, bytes, bytes);
+            int count = BytePairMerger.MergeBySimulation(Vocabulary, piece, merged);
+            int expected = Vocabulary.LongPieceEncoder.Encode(piece, backtracked);
+            Assert.True(expected >= 0, $"the backtracking encoder found no encoding of {bytes} bytes");
+            Assert.Equal(backtracked[..expected], merged[..count]);
+        }
+    }
+
     [Fact]
     public void Only_uncut_parts_over_the_simulation_limit_build_the_long_piece_tables()
     {
