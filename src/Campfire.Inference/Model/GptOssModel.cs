@@ -48,7 +48,10 @@ public sealed class GptOssModel : IDisposable
             var dense = new List<Tensor>();
             foreach (var layer in Weights.Layers) dense.AddRange([layer.QkvWeight, layer.OutWeight]);
             dense.Add(Weights.Unembedding);
-            Prefetcher = new WeightPrefetcher(dense);
+            Prefetcher = new WeightPrefetcher(dense, UsesCpuDecodeStep
+                ? [typeof(CpuDecodeStep), typeof(KernelAttention), typeof(FusedExperts), typeof(KvCache), typeof(Bf16),
+                   typeof(SingleQueryAttention), typeof(Bf16MatVec), typeof(Mxfp4MatVec), typeof(Campfire.Decoding.TokenSampler)]
+                : null);
         }
     }
 

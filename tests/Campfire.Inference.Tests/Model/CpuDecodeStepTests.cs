@@ -94,7 +94,7 @@ public sealed class CpuDecodeStepTests(TinyModelFixture tiny, Xunit.Abstractions
     }
 
     [Fact]
-    public void The_model_touches_its_dense_weights_in_the_background_and_stops_before_it_is_disposed()
+    public void The_model_compiles_its_cpu_step_and_touches_its_dense_weights_in_the_background_and_stops_before_it_is_disposed()
     {
         var model = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, ActivationDType.Float32);
         var prefetcher = model.Prefetcher;
@@ -104,6 +104,7 @@ public sealed class CpuDecodeStepTests(TinyModelFixture tiny, Xunit.Abstractions
         Assert.Equal(expected, prefetcher.Bytes);
         prefetcher.Wait();
         Assert.NotNull(prefetcher.Elapsed);
+        Assert.True(prefetcher.CompiledMethods > 50, $"{prefetcher.CompiledMethods} methods of the CPU step compiled ahead");
         model.Dispose();   // waits for the thread before the mapping goes (it has finished here; the next one may not)
 
         using var second = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, ActivationDType.Float32);
