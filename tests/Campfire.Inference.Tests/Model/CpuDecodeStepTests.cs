@@ -128,23 +128,7 @@ public sealed class CpuDecodeStepTests(TinyModelFixture tiny, Xunit.Abstractions
     {
         model.UseKernelAttention = path != Path.Torch;
         model.UseFusedExperts = path == Path.CpuStep;
-        try
-        {
-            Assert.Equal(path == Path.CpuStep, model.UsesCpuDecodeStep);
-            using var cache = model.CreateCache();
-            using (model.Forward(TinyModelFixture.Sequence.AsSpan(0, Prefill), cache)) { }
-            var steps = new float[TinyModelFixture.Sequence.Length - Prefill][];
-            for (int i = Prefill; i < TinyModelFixture.Sequence.Length; i++)
-            {
-                using Tensor logits = model.Forward(TinyModelFixture.Sequence.AsSpan(i, 1), cache);
-                steps[i - Prefill] = logits.data<float>().ToArray();
-            }
-            return steps;
-        }
-        finally
-        {
-            model.UseKernelAttention = true;
-            model.UseFusedExperts = true;
-        }
+        Assert.Equal(path == Path.CpuStep, model.UsesCpuDecodeStep);
+        return TinyModelFixture.DecodeSteps(model, kernelAttention: path != Path.Torch, fusedExperts: path == Path.CpuStep, Prefill);
     }
 }

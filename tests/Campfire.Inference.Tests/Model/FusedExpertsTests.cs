@@ -137,25 +137,6 @@ public sealed class FusedExpertsTests(TinyModelFixture tiny, Xunit.Abstractions.
     }
 
     /// <summary>Prefill of 3 tokens, then one token per step: the logits of each step (both on the path chosen).</summary>
-    private static float[][] DecodeSteps(GptOssModel model, bool fused)
-    {
-        bool before = model.UseFusedExperts;
-        model.UseFusedExperts = fused;
-        try
-        {
-            using var cache = model.CreateCache();
-            using (model.Forward(TinyModelFixture.Sequence.AsSpan(0, Prefill), cache)) { }
-            var steps = new float[TinyModelFixture.Sequence.Length - Prefill][];
-            for (int i = Prefill; i < TinyModelFixture.Sequence.Length; i++)
-            {
-                using Tensor logits = model.Forward(TinyModelFixture.Sequence.AsSpan(i, 1), cache);
-                steps[i - Prefill] = logits.data<float>().ToArray();
-            }
-            return steps;
-        }
-        finally
-        {
-            model.UseFusedExperts = before;
-        }
-    }
+    private static float[][] DecodeSteps(GptOssModel model, bool fused) =>
+        TinyModelFixture.DecodeSteps(model, kernelAttention: true, fusedExperts: fused, Prefill);
 }

@@ -28,6 +28,33 @@ public sealed class TinyModelFixture : IDisposable
     /// <summary>A fixed 12-token sequence: three times the sliding window of 4.</summary>
     public static int[] Sequence { get; } = [5, 17, 200, 3, 99, 42, 42, 7, 255, 0, 128, 64];
 
+    /// <summary>
+    /// Prefill of <paramref name="prefill"/> tokens of <see cref="Sequence"/>, then one token per step with the model's
+    /// kernel attention and fused experts on or off: each step's logits. The model's switches are restored after.
+    /// </summary>
+    public static float[][] DecodeSteps(GptOssModel model, bool kernelAttention, bool fusedExperts, int prefill = 3)
+    {
+        model.UseKernelAttention = kernelAttention;
+        model.UseFusedExperts = fusedExperts;
+        try
+        {
+            using var cache = model.CreateCache();
+            using (model.Forward(Sequence.AsSpan(0, prefill), cache)) { }
+            var steps = new float[Sequence.Length - prefill][];
+            for (int i = prefill; i < Sequence.Length; i++)
+            {
+                using TorchSharp.torch.Tensor logits = model.Forward(Sequence.AsSpan(i, 1), cache);
+                steps[i - prefill] = logits.data<float>().ToArray();
+            }
+            return steps;
+        }
+        finally
+        {
+            model.UseKernelAttention = true;
+            model.UseFusedExperts = true;
+        }
+    }
+
     public void Dispose()
     {
         Model.Dispose();
