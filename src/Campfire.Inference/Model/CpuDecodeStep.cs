@@ -46,7 +46,7 @@ internal sealed class CpuDecodeStep
         _routerLogits = new float[_config.NumExperts];
         _expertWeights = new float[_config.ExpertsPerToken];
         _chosen = new long[_config.ExpertsPerToken];
-        _finalNorm = ToFloatArray(model.Weights.FinalNorm);
+        _finalNorm = TensorData.ToFloatArray(model.Weights.FinalNorm);
     }
 
     /// <summary>Whether every weight this step reads is where and how it reads it (CPU, bf16 dense, contiguous).</summary>
@@ -102,8 +102,7 @@ internal sealed class CpuDecodeStep
         var table = _model.Weights.Embedding;
         if (table.dtype == ScalarType.BFloat16)
         {
-            var row = MemoryMarshal.Cast<byte, ushort>(table.bytes).Slice(token * h, h);
-            for (int i = 0; i < h; i++) _x[i] = Bf16.ToFloat(row[i]);
+            Bf16.Widen(MemoryMarshal.Cast<byte, ushort>(table.bytes).Slice(token * h, h), _x);
         }
         else
         {
@@ -162,23 +161,16 @@ internal sealed class CpuDecodeStep
 
     private void RoundToActivations(Span<float> values)
     {
-        if (!_bf16) return;
-        for (int i = 0; i < values.Length; i++) values[i] = Bf16.ToFloat(Bf16.FromFloat(values[i]));
+        if (_bf16) Bf16.RoundInPlace(values);
     }
 
     private LayerConstants Constants(GptOssLayerWeights w)
     {
         if (!_layers.TryGetValue(w, out var constants))
         {
-            constants = new LayerConstants(ToFloatArray(w.AttentionNorm), ToFloatArray(w.MlpNorm), ToFloatArray(w.GateWeight), ToFloatArray(w.GateBias));
+            constants = new LayerConstants(TensorData.ToFloatArray(w.AttentionNorm), TensorData.ToFloatArray(w.MlpNorm), TensorData.ToFloatArray(w.GateWeight), TensorData.ToFloatArray(w.GateBias));
             _layers[w] = constants;
         }
         return constants;
-    }
-
-    private static float[] ToFloatArray(Tensor t)
-    {
-        using var wide = t.to(ScalarType.Float32).contiguous();
-        return wide.data<float>().ToArray();
     }
 }

@@ -152,16 +152,10 @@ internal sealed class FusedExperts
     {
         if (!_biases.TryGetValue(w, out var pair))
         {
-            pair = (ToFloatArray(w.Mlp1Bias), ToFloatArray(w.Mlp2Bias));
+            pair = (TensorData.ToFloatArray(w.Mlp1Bias), TensorData.ToFloatArray(w.Mlp2Bias));
             _biases[w] = pair;
         }
         return pair;
-    }
-
-    private static float[] ToFloatArray(Tensor t)
-    {
-        using var wide = t.to(ScalarType.Float32).contiguous();
-        return wide.data<float>().ToArray();
     }
 
     // The CPU tensor's own bytes (no copy): the experts' MXFP4 is read where it lies.

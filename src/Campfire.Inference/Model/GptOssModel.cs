@@ -185,8 +185,7 @@ public sealed class GptOssModel : IDisposable
             return F.linear(x, Widen(weight), Widen(bias));
         if (!_biasFloat32.TryGetValue(bias, out var bias32))
         {
-            using var wide = bias.to(ScalarType.Float32).contiguous();
-            bias32 = wide.data<float>().ToArray();
+            bias32 = TensorData.ToFloatArray(bias);
             _biasFloat32[bias] = bias32;
         }
         using var input = x.to(ScalarType.Float32).contiguous();

@@ -52,8 +52,7 @@ internal sealed class KernelAttention
         var result = empty([1, _config.HiddenSize], _bf16 ? ScalarType.BFloat16 : ScalarType.Float32);
         if (_bf16)
         {
-            var bits = MemoryMarshal.Cast<byte, ushort>(result.bytes);
-            for (int i = 0; i < _projected.Length; i++) bits[i] = Bf16.FromFloat(_projected[i]);
+            Bf16.Narrow(_projected, MemoryMarshal.Cast<byte, ushort>(result.bytes));
         }
         else
         {
@@ -119,16 +118,14 @@ internal sealed class KernelAttention
 
     private void RoundToActivations(Span<float> values)
     {
-        if (!_bf16) return;
-        for (int i = 0; i < values.Length; i++) values[i] = Bf16.ToFloat(Bf16.FromFloat(values[i]));
+        if (_bf16) Bf16.RoundInPlace(values);
     }
 
     private static void ReadRow(Tensor t, float[] into)
     {
         if (t.is_contiguous() && t.dtype == ScalarType.BFloat16)
         {
-            var bits = MemoryMarshal.Cast<byte, ushort>(t.bytes);
-            for (int i = 0; i < into.Length; i++) into[i] = Bf16.ToFloat(bits[i]);
+            Bf16.Widen(MemoryMarshal.Cast<byte, ushort>(t.bytes)[..into.Length], into);
             return;
         }
         if (t.is_contiguous() && t.dtype == ScalarType.Float32)
@@ -144,15 +141,9 @@ internal sealed class KernelAttention
     {
         if (!_constants.TryGetValue(w, out var constants))
         {
-            constants = (ToFloatArray(w.QkvBias), ToFloatArray(w.OutBias), ToFloatArray(w.Sinks));
+            constants = (TensorData.ToFloatArray(w.QkvBias), TensorData.ToFloatArray(w.OutBias), TensorData.ToFloatArray(w.Sinks));
             _constants[w] = constants;
         }
         return constants;
-    }
-
-    private static float[] ToFloatArray(Tensor t)
-    {
-        using var wide = t.to(ScalarType.Float32).contiguous();
-        return wide.data<float>().ToArray();
     }
 }

@@ -165,8 +165,7 @@ public sealed class KvCache : IDisposable
             int width = heads * headDim;
             if (dtype == ScalarType.BFloat16)
             {
-                var target = MemoryMarshal.Cast<byte, ushort>(storage.bytes).Slice(slot * width, width);
-                for (int i = 0; i < width; i++) target[i] = Bf16.FromFloat(row[i]);
+                Bf16.Narrow(row[..width], MemoryMarshal.Cast<byte, ushort>(storage.bytes).Slice(slot * width, width));
             }
             else
             {

@@ -29,6 +29,13 @@ internal static class TensorData
         }
     }
 
+    /// <summary>A tensor's values as a new fp32 array (small weights the CPU kernels keep: biases, norms, sinks, the router).</summary>
+    public static float[] ToFloatArray(Tensor t)
+    {
+        using var wide = t.to(ScalarType.Float32).contiguous();
+        return wide.data<float>().ToArray();
+    }
+
     public static void CopyTo(Tensor t, Span<float> destination)
     {
         if (t.dtype != ScalarType.Float32) throw new InvalidOperationException("expected a float32 tensor");
