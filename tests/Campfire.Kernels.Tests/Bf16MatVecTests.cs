@@ -52,6 +52,55 @@ public sealed class Bf16MatVecTests
         Assert.Equal(0, Campfire.Harmony.Tests.AllocationProbe.LeastAllocated(() => Bf16MatVec.Multiply(w, x, [], one, 1, isa), 10));
     }
 
+    /// <summary>A prefill's tokens share each row read; every token must still get the bits of its own one-vector call.</summary>
+    [Theory]
+    [MemberData(nameof(SupportedIsas))]
+    public void ManyVectorsGetExactlyTheBitsOfOneVectorCallsOnEveryShapeAndThreadSplit(Mxfp4Isa isa)
+    {
+        var random = new Random(9);
+        foreach (var (rows, columns) in new[] { (1, 1), (5, 8), (9, 17), (6, 64), (7, 65), (3, 100), (33, 1024 + 16 + 3), (20001, 128) })
+        {
+            var w = RandomBf16(random, rows * columns);
+            foreach (int count in new[] { 1, 2, 3, 4, 5, 7, 8, 9 })
+            {
+                if ((long)rows * columns * count > 4_000_000 && count > 2) continue;
+                var x = RandomVector(random, count * columns);
+                var bias = random.Next(2) == 0 ? [] : RandomVector(random, rows);
+                var expected = new float[count * rows];
+                for (int j = 0; j < count; j++)
+                    Bf16MatVec.Multiply(w, x.AsSpan(j * columns, columns), bias, expected.AsSpan(j * rows, rows), 1, isa);
+                foreach (int threads in new[] { 1, 2 })
+                {
+                    var many = new float[count * rows];
+                    Bf16MatVec.MultiplyMany(w, x, columns, bias, many, threads, isa);
+                    Assert.True(expected.AsSpan().SequenceEqual(many), $"{isa} {rows}x{columns} × {count} vectors, threads {threads}");
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(SupportedIsas))]
+    public void ManyVectorsOnOneThreadAllocateNothing(Mxfp4Isa isa)
+    {
+        var random = new Random(4);
+        var w = RandomBf16(random, 64 * 96);
+        var x = RandomVector(random, 6 * 96);
+        var outputs = new float[6 * 64];
+        Assert.Equal(0, Campfire.Harmony.Tests.AllocationProbe.LeastAllocated(() => Bf16MatVec.MultiplyMany(w, x, 96, [], outputs, 1, isa), 10));
+    }
+
+    [Fact]
+    public void ManyVectorsRejectShapesThatDoNotMatch()
+    {
+        Assert.Contains("expected a positive multiple of columns (3)", Assert.Throws<Mxfp4KernelException>(() => Bf16MatVec.MultiplyMany(new ushort[6], new float[7], 3, [], new float[4])).Message);
+        Assert.Contains("expected a positive multiple of columns (0)", Assert.Throws<Mxfp4KernelException>(() => Bf16MatVec.MultiplyMany(new ushort[6], new float[6], 0, [], new float[4])).Message);
+        Assert.Contains("expected 2 vectors × rows", Assert.Throws<Mxfp4KernelException>(() => Bf16MatVec.MultiplyMany(new ushort[6], new float[6], 3, [], new float[5])).Message);
+        Assert.Contains("expected rows × columns = 2 × 3 = 6", Assert.Throws<Mxfp4KernelException>(() => Bf16MatVec.MultiplyMany(new ushort[5], new float[6], 3, [], new float[4])).Message);
+        Assert.Contains("bias has 3 values", Assert.Throws<Mxfp4KernelException>(() => Bf16MatVec.MultiplyMany(new ushort[6], new float[6], 3, new float[3], new float[4])).Message);
+        Assert.Contains("threads must be at least 1", Assert.Throws<Mxfp4KernelException>(() => Bf16MatVec.MultiplyMany(new ushort[6], new float[6], 3, [], new float[4], 0)).Message);
+    }
+
     [Fact]
     public void RejectsShapesThatDoNotMatchAndZeroThreads()
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Campfire.Kernels;
 using static TorchSharp.torch;
@@ -32,6 +33,8 @@ internal sealed class FusedExperts
         _expertOut = new float[config.HiddenSize];
         _sum = new float[config.HiddenSize];
         _input = new float[config.HiddenSize];
+        _expertStart = new int[config.NumExperts + 1];
+        _expertFill = new int[config.NumExperts];
     }
 
     /// <summary>
@@ -69,49 +72,198 @@ internal sealed class FusedExperts
     /// <summary>
     /// Adds expert <paramref name="expert"/>'s output for some prompt tokens to their rows of <paramref name="output"/>
     /// (fp32 [n, H], contiguous, on the CPU): token <c>tokens[j]</c> with router weight <c>weights[j]</c>, read from
-    /// <paramref name="input"/> (fp32 [n, H], contiguous). Used by prefill: the kernel decodes each MXFP4 row once for
-    /// every four tokens (<see cref="Mxfp4MatVec.MultiplyMany"/>), and each token gets the bits a one-token call gives.
+    /// <paramref name="input"/> (fp32 [n, H], contiguous). Used by the torch prefill: the kernel decodes each MXFP4 row
+    /// once for every four tokens (<see cref="Mxfp4MatVec.MultiplyMany"/>), and each token gets the bits a one-token call gives.
     /// </summary>
-    public void AddExpertRows(Tensor input, Tensor output, GptOssLayerWeights w, int expert, ReadOnlySpan<long> tokens,
+    public unsafe void AddExpertRows(Tensor input, Tensor output, GptOssLayerWeights w, int expert, ReadOnlySpan<long> tokens,
         ReadOnlySpan<float> weights, int threads)
     {
-        var c = _config;
-        int h = c.HiddenSize, i2 = 2 * c.IntermediateSize, m = tokens.Length;
+        int h = _config.HiddenSize, m = tokens.Length;
         var rowsIn = MemoryMarshal.Cast<byte, float>(input.bytes);
         var rowsOut = MemoryMarshal.Cast<byte, float>(output.bytes);
-        var experts = new ExpertBytes(this, w);
-        Grow(ref _manyInput, m * h);
-        Grow(ref _manyHidden, m * i2);
-        Grow(ref _manySwiglu, m * c.IntermediateSize);
-        Grow(ref _manyOut, m * h);
+        var scratch = Scratch(0, m);
         for (int j = 0; j < m; j++)
-            rowsIn.Slice((int)tokens[j] * h, h).CopyTo(_manyInput.AsSpan(j * h, h));
-
-        int blocks1PerExpert = i2 * (h / 32) * 16, scales1PerExpert = i2 * (h / 32);
-        int blocks2PerExpert = h * (c.IntermediateSize / 32) * 16, scales2PerExpert = h * (c.IntermediateSize / 32);
-        Mxfp4MatVec.MultiplyMany(experts.Blocks1.Slice(expert * blocks1PerExpert, blocks1PerExpert),
-            experts.Scales1.Slice(expert * scales1PerExpert, scales1PerExpert), _manyInput.AsSpan(0, m * h), h,
-            experts.Biases.Mlp1.AsSpan(expert * i2, i2), _manyHidden.AsSpan(0, m * i2), threads);
-        for (int j = 0; j < m; j++)
-            SwiGlu(_manyHidden.AsSpan(j * i2, i2), _manySwiglu.AsSpan(j * c.IntermediateSize, c.IntermediateSize), (float)c.SwigluLimit, (float)c.SwigluAlpha);
-        Mxfp4MatVec.MultiplyMany(experts.Blocks2.Slice(expert * blocks2PerExpert, blocks2PerExpert),
-            experts.Scales2.Slice(expert * scales2PerExpert, scales2PerExpert), _manySwiglu.AsSpan(0, m * c.IntermediateSize), c.IntermediateSize,
-            experts.Biases.Mlp2.AsSpan(expert * h, h), _manyOut.AsSpan(0, m * h), threads);
+            rowsIn.Slice((int)tokens[j] * h, h).CopyTo(scratch.Input.AsSpan(j * h, h));
+        RunExpert(new ExpertPointers(this, w), expert, scratch, m, threads);
         for (int j = 0; j < m; j++)
         {
             var sum = rowsOut.Slice((int)tokens[j] * h, h);
-            var y = _manyOut.AsSpan(j * h, h);
+            var y = scratch.Output.AsSpan(j * h, h);
             float weight = weights[j];
             for (int k = 0; k < h; k++) sum[k] += y[k] * weight;
         }
     }
 
-    // Prefill's buffers, [tokens, width], grown to the most tokens an expert has had.
-    private float[] _manyInput = [], _manyHidden = [], _manySwiglu = [], _manyOut = [];
+    /// <summary>
+    /// The MoE output (fp32) of <paramref name="count"/> tokens (a prefill): <paramref name="input"/> [count, H] fp32,
+    /// each token's experts <c>chosen[t · k ..]</c> with router weights <c>weights[t · k ..]</c>, into
+    /// <paramref name="sums"/> [count, H]. Each chosen expert runs once for all the tokens that chose it
+    /// (<see cref="Mxfp4MatVec.MultiplyMany"/>); with more than one thread, different experts run on different threads.
+    /// Every token's experts are then added in id order, as <see cref="Forward(ReadOnlySpan{float}, GptOssLayerWeights,
+    /// ReadOnlySpan{long}, ReadOnlySpan{float}, int, Span{float})"/> adds them, so each token gets the bits of a one-token call.
+    /// </summary>
+    public unsafe void ForwardMany(ReadOnlySpan<float> input, int count, GptOssLayerWeights w, ReadOnlySpan<long> chosen,
+        ReadOnlySpan<float> weights, int threads, Span<float> sums)
+    {
+        var c = _config;
+        int h = c.HiddenSize, k = c.ExpertsPerToken, experts = c.NumExperts;
+        // Per expert, its tokens (CSR over experts) and where each token's weighted output goes: row t · k + rank, rank
+        // being the expert's place among the token's chosen in id order.
+        Array.Clear(_expertStart);
+        for (int slot = 0; slot < count * k; slot++) _expertStart[chosen[slot] + 1]++;
+        for (int e = 0; e < experts; e++) _expertStart[e + 1] += _expertStart[e];
+        GrowInts(ref _entryToken, count * k);
+        GrowInts(ref _entryRow, count * k);
+        Grow(ref _entryWeight, count * k);
+        _expertStart.AsSpan(0, experts).CopyTo(_expertFill);
+        for (int t = 0; t < count; t++)
+        {
+            var mine = chosen.Slice(t * k, k);
+            for (int s = 0; s < k; s++)
+            {
+                int rank = 0;
+                foreach (long other in mine) if (other < mine[s]) rank++;
+                int entry = _expertFill[mine[s]]++;
+                _entryToken[entry] = t;
+                _entryRow[entry] = t * k + rank;
+                _entryWeight[entry] = weights[t * k + s];
+            }
+        }
+        var active = new List<int>(experts);
+        for (int e = 0; e < experts; e++) if (_expertStart[e + 1] > _expertStart[e]) active.Add(e);
+        // Busiest first, so the last expert a thread takes is a short one.
+        active.Sort((a, b) => (_expertStart[b + 1] - _expertStart[b]).CompareTo(_expertStart[a + 1] - _expertStart[a]));
+
+        Grow(ref _contributions, count * k * h);
+        var pointers = new ExpertPointers(this, w);
+        // Experts go to different threads only with Mxfp4MatVec.MinBytesPerThread of weight reads each (a tiny model's
+        // experts cost less than the fork and join).
+        long expertBytes = (2L * c.IntermediateSize * h + (long)h * c.IntermediateSize) / 32 * 17, work = 0;
+        foreach (int e in active) work += expertBytes * ((_expertStart[e + 1] - _expertStart[e] + 3) / 4);
+        int workers = (int)Math.Max(1, Math.Min(Math.Min(threads, active.Count), work / Math.Max(1, MinWorkPerThread)));
+        for (int i = 0; i < workers; i++) Scratch(i, 0);
+        _nextExpert = 0;
+        fixed (float* x = input)
+        {
+            // One thread: the kernels split each expert's rows instead (over `threads`, when they are large enough).
+            var job = new ManyJob(this, pointers, x, active, workers == 1 ? threads : 1);
+            if (workers == 1) job.Run(0);
+            else Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, job.Run);
+        }
+
+        for (int t = 0; t < count; t++)
+        {
+            var sum = sums.Slice(t * h, h);
+            sum.Clear();
+            for (int rank = 0; rank < k; rank++)
+            {
+                var part = _contributions.AsSpan((t * k + rank) * h, h);
+                for (int i = 0; i < h; i++) sum[i] += part[i];
+            }
+        }
+    }
+
+    /// <summary>Expert weight reads (bytes, once per four tokens) each thread must get before a prefill's experts split over threads.</summary>
+    internal long MinWorkPerThread { get; set; } = Mxfp4MatVec.MinBytesPerThread;
+
+    private readonly int[] _expertStart, _expertFill;
+    private int[] _entryToken = [], _entryRow = [];
+    private float[] _entryWeight = [], _contributions = [];
+    private int _nextExpert;
+
+    /// <summary>One prefill MoE call's work: threads take the next expert until none is left.</summary>
+    private sealed unsafe class ManyJob(FusedExperts owner, ExpertPointers pointers, float* input, List<int> active, int kernelThreads)
+    {
+        public void Run(int worker)
+        {
+            var scratch = owner._scratch[worker];
+            int h = owner._config.HiddenSize;
+            while (true)
+            {
+                int next = Interlocked.Increment(ref owner._nextExpert) - 1;
+                if (next >= active.Count) return;
+                int e = active[next];
+                int first = owner._expertStart[e], m = owner._expertStart[e + 1] - first;
+                scratch = owner.EnsureScratch(scratch, m);
+                for (int j = 0; j < m; j++)
+                    new ReadOnlySpan<float>(input + (long)owner._entryToken[first + j] * h, h).CopyTo(scratch.Input.AsSpan(j * h, h));
+                owner.RunExpert(pointers, e, scratch, m, kernelThreads);
+                for (int j = 0; j < m; j++)
+                {
+                    var y = scratch.Output.AsSpan(j * h, h);
+                    var part = owner._contributions.AsSpan(owner._entryRow[first + j] * h, h);
+                    float weight = owner._entryWeight[first + j];
+                    for (int i = 0; i < h; i++) part[i] = y[i] * weight;
+                }
+            }
+        }
+    }
+
+    /// <summary>Buffers of one thread's expert products, [tokens, width], grown to the most tokens an expert has had.</summary>
+    private sealed class ExpertScratch
+    {
+        public float[] Input = [], Hidden = [], Swiglu = [], Output = [];
+    }
+
+    private readonly List<ExpertScratch> _scratch = [];
+
+    private ExpertScratch Scratch(int worker, int tokens)
+    {
+        while (_scratch.Count <= worker) _scratch.Add(new ExpertScratch());
+        return EnsureScratch(_scratch[worker], tokens);
+    }
+
+    private ExpertScratch EnsureScratch(ExpertScratch scratch, int tokens)
+    {
+        var c = _config;
+        Grow(ref scratch.Input, tokens * c.HiddenSize);
+        Grow(ref scratch.Hidden, tokens * 2 * c.IntermediateSize);
+        Grow(ref scratch.Swiglu, tokens * c.IntermediateSize);
+        Grow(ref scratch.Output, tokens * c.HiddenSize);
+        return scratch;
+    }
+
+    // Expert e on the m tokens staged in scratch.Input: mlp1, SwiGLU, mlp2 into scratch.Output.
+    private unsafe void RunExpert(ExpertPointers w, int e, ExpertScratch scratch, int m, int threads)
+    {
+        var c = _config;
+        int h = c.HiddenSize, i2 = 2 * c.IntermediateSize, i = c.IntermediateSize;
+        long blocks1 = (long)i2 * (h / 32) * 16, scales1 = (long)i2 * (h / 32);
+        long blocks2 = (long)h * (i / 32) * 16, scales2 = (long)h * (i / 32);
+        Mxfp4MatVec.MultiplyMany(new ReadOnlySpan<byte>(w.Blocks1 + e * blocks1, (int)blocks1), new ReadOnlySpan<byte>(w.Scales1 + e * scales1, (int)scales1),
+            scratch.Input.AsSpan(0, m * h), h, w.Mlp1Bias.AsSpan(e * i2, i2), scratch.Hidden.AsSpan(0, m * i2), threads);
+        for (int j = 0; j < m; j++)
+            SwiGlu(scratch.Hidden.AsSpan(j * i2, i2), scratch.Swiglu.AsSpan(j * i, i), (float)c.SwigluLimit, (float)c.SwigluAlpha);
+        Mxfp4MatVec.MultiplyMany(new ReadOnlySpan<byte>(w.Blocks2 + e * blocks2, (int)blocks2), new ReadOnlySpan<byte>(w.Scales2 + e * scales2, (int)scales2),
+            scratch.Swiglu.AsSpan(0, m * i), i, w.Mlp2Bias.AsSpan(e * h, h), scratch.Output.AsSpan(0, m * h), threads);
+    }
+
+    /// <summary>A layer's expert bytes (the mapped checkpoint's, which never move) and biases, shareable with worker threads.</summary>
+    private readonly unsafe struct ExpertPointers
+    {
+        public readonly byte* Blocks1, Scales1, Blocks2, Scales2;
+        public readonly float[] Mlp1Bias, Mlp2Bias;
+
+        public ExpertPointers(FusedExperts owner, GptOssLayerWeights w)
+        {
+            Blocks1 = Pointer(w.Mlp1Blocks);
+            Scales1 = Pointer(w.Mlp1Scales);
+            Blocks2 = Pointer(w.Mlp2Blocks);
+            Scales2 = Pointer(w.Mlp2Scales);
+            (Mlp1Bias, Mlp2Bias) = owner.Biases(w);
+        }
+
+        private static byte* Pointer(Tensor t) => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(Bytes(t)));
+    }
 
     private static void Grow(ref float[] buffer, int length)
     {
         if (buffer.Length < length) buffer = new float[length];
+    }
+
+    private static void GrowInts(ref int[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new int[length];
     }
 
     /// <summary>A layer's expert bytes and biases, looked up once per call rather than once per expert product.</summary>
@@ -138,6 +290,7 @@ internal sealed class FusedExperts
 
     // The reference's SwiGLU over interleaved rows: gate = even rows clamped above at the limit, linear = odd rows
     // clamped to ±limit, u = gate · σ(α · gate) · (linear + 1).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SwiGlu(ReadOnlySpan<float> hidden, Span<float> u, float limit, float alpha)
     {
         for (int j = 0; j < u.Length; j++)

@@ -48,10 +48,8 @@ public sealed class GptOssModel : IDisposable
             var dense = new List<Tensor>();
             foreach (var layer in Weights.Layers) dense.AddRange([layer.QkvWeight, layer.OutWeight]);
             dense.Add(Weights.Unembedding);
-            Prefetcher = new WeightPrefetcher(dense, UsesCpuDecodeStep
-                ? [typeof(CpuDecodeStep), typeof(KernelAttention), typeof(FusedExperts), typeof(KvCache), typeof(Bf16),
-                   typeof(SingleQueryAttention), typeof(Bf16MatVec), typeof(Mxfp4MatVec), typeof(Campfire.Decoding.TokenSampler)]
-                : null);
+            Prefetcher = new WeightPrefetcher(dense);
+            if (UsesCpuDecodeStep) CpuPassWarmup.Start();
         }
     }
 
@@ -101,6 +99,8 @@ public sealed class GptOssModel : IDisposable
 
     public static GptOssModel Load(string folder, InferenceDevice device, ActivationDType? dtype = null)
     {
+        // The CPU pass's code compiles on another core while libtorch loads and the checkpoint is mapped.
+        if (device == InferenceDevice.Cpu) CpuPassWarmup.Start();
         var torchDevice = TorchRuntime.Initialize(device);
         using var checkpoint = GptOssCheckpoint.Open(folder);
         var weights = GptOssWeights.Load(checkpoint, torchDevice);
@@ -124,11 +124,8 @@ public sealed class GptOssModel : IDisposable
                 throw new InvalidTokenException($"token id {tokens[i]} (at index {i}) is outside this model's vocabulary (0..{Config.VocabSize - 1})");
             ids[i] = tokens[i];
         }
-        if (ids.Length == 1 && UsesCpuDecodeStep)
-        {
-            _cpuStep ??= new CpuDecodeStep(this, _kernelAttention ??= new KernelAttention(Config, _rope, _dtype), _fusedExperts ??= new FusedExperts(Config));
-            return _cpuStep.Forward(tokens[0], cache);
-        }
+        if (UsesCpuDecodeStep && (ids.Length == 1 || UseCpuPrefill))
+            return CpuPass.Forward(tokens, cache, allPositions);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         int t = ids.Length;
@@ -308,15 +305,28 @@ public sealed class GptOssModel : IDisposable
     public bool UseKernelAttention { get; set; } = Environment.GetEnvironmentVariable("CAMPFIRE_KERNEL_ATTENTION") != "0";
 
     private KernelAttention? _kernelAttention;
-    private CpuDecodeStep? _cpuStep;
-    private bool? _cpuStepSupported;
+    private CpuForwardPass? _cpuPass;
+    private bool? _cpuPassSupported;
+
+    internal CpuForwardPass CpuPass =>
+        _cpuPass ??= new CpuForwardPass(this, _kernelAttention ??= new KernelAttention(Config, _rope, _dtype), _fusedExperts ??= new FusedExperts(Config));
 
     /// <summary>
-    /// Whether a one-token step runs as <see cref="CpuDecodeStep"/> (no tensor operations): on the CPU with both the
+    /// Whether a one-token step runs as <see cref="CpuForwardPass"/> (no tensor operations): on the CPU with both the
     /// kernel attention and the fused experts on, and the dense weights stored in bf16 (every released checkpoint).
     /// </summary>
     public bool UsesCpuDecodeStep =>
-        UseKernelAttention && UseFusedExperts && Device.type == TorchSharp.DeviceType.CPU && (_cpuStepSupported ??= CpuDecodeStep.Supports(Weights));
+        UseKernelAttention && UseFusedExperts && Device.type == TorchSharp.DeviceType.CPU && (_cpuPassSupported ??= CpuForwardPass.Supports(Weights));
+
+    /// <summary>
+    /// Whether a prefill (several tokens) on the CPU runs as <see cref="CpuForwardPass"/> too, where the one-token steps
+    /// do (the default): the prompt's tokens share each weight read and every token gets the bits a one-token step
+    /// would give it. <c>CAMPFIRE_CPU_PREFILL=0</c> selects the torch prefill, to compare the two in one build.
+    /// </summary>
+    public bool UseCpuPrefill { get; set; } = Environment.GetEnvironmentVariable("CAMPFIRE_CPU_PREFILL") != "0";
+
+    /// <summary>Whether a prefill runs as <see cref="CpuForwardPass"/> (see <see cref="UseCpuPrefill"/>).</summary>
+    public bool UsesCpuPrefill => UseCpuPrefill && UsesCpuDecodeStep;
 
     private Tensor MixtureOfExperts(Tensor t, GptOssLayerWeights w)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Campfire.Kernels;
 using static TorchSharp.torch;
@@ -21,7 +22,8 @@ internal sealed class KernelAttention
     private readonly YarnRope _rope;
     private readonly bool _bf16;
     private readonly float _scale;
-    private readonly float[] _input, _qkv, _attention, _projected, _cos, _sin;
+    private readonly float[] _input, _projected;
+    private float[] _qkv, _attention, _cos, _sin;   // [tokens, width], grown to the longest prefill chunk
     private int[] _slots = [];
     private readonly Dictionary<GptOssLayerWeights, (float[] QkvBias, float[] OutBias, float[] Sinks)> _constants = new(ReferenceEqualityComparer.Instance);
 
@@ -65,41 +67,72 @@ internal sealed class KernelAttention
     /// The attention block's output (fp32, rounded to bf16 in a bf16 model) for the normed token
     /// <paramref name="normed"/> (H values) at <paramref name="position"/>, written to <paramref name="output"/> (H).
     /// </summary>
-    public void Forward(ReadOnlySpan<float> normed, GptOssLayerWeights w, KvCache.LayerKv cache, long position, int threads, Span<float> output)
+    public void Forward(ReadOnlySpan<float> normed, GptOssLayerWeights w, KvCache.LayerKv cache, long position, int threads, Span<float> output) =>
+        Forward(normed, 1, w, cache, position, threads, output);
+
+    /// <summary>
+    /// The attention block for <paramref name="count"/> consecutive tokens from <paramref name="firstPosition"/> on
+    /// (a prefill): <paramref name="normed"/> [count, H] in, <paramref name="output"/> [count, H] out. The projections
+    /// read each weight row once for several tokens (<see cref="Bf16MatVec.MultiplyMany"/>); each token then appends its
+    /// key and value and attends exactly as a one-token step at its position does, so a prefill and the same tokens
+    /// stepped one by one give the same bits.
+    /// </summary>
+    public void Forward(ReadOnlySpan<float> normed, int count, GptOssLayerWeights w, KvCache.LayerKv cache, long firstPosition, int threads, Span<float> output)
     {
         var c = _config;
+        int h = c.HiddenSize, width = c.QueryWidth + 2 * c.KeyValueWidth, half = c.HeadDim / 2;
         var (qkvBias, outBias, sinks) = Constants(w);
-        Bf16MatVec.Multiply(MemoryMarshal.Cast<byte, ushort>(w.QkvWeight.bytes), normed, qkvBias, _qkv, threads);
-        RoundToActivations(_qkv);
+        Grow(ref _qkv, count * width);
+        Grow(ref _attention, count * c.QueryWidth);
+        Grow(ref _cos, count * half);
+        Grow(ref _sin, count * half);
+        var qkvAll = _qkv.AsSpan(0, count * width);
+        Bf16MatVec.MultiplyMany(MemoryMarshal.Cast<byte, ushort>(w.QkvWeight.bytes), normed[..(count * h)], h, qkvBias, qkvAll, threads);
+        RoundToActivations(qkvAll);
+        _rope.Fill(firstPosition, count, _cos, _sin);
 
-        _rope.Fill(position, 1, _cos, _sin);
-        var q = _qkv.AsSpan(0, c.QueryWidth);
-        var k = _qkv.AsSpan(c.QueryWidth, c.KeyValueWidth);
-        var v = _qkv.AsSpan(c.QueryWidth + c.KeyValueWidth, c.KeyValueWidth);
-        Rotate(q);
-        Rotate(k);
-        cache.AppendOne(k, v, position);
-
-        if (_slots.Length < cache.SlotCapacity) _slots = new int[Math.Max(cache.SlotCapacity, 2 * _slots.Length)];
-        int attended = cache.AttendedSlots(position, _slots);
-        if (_bf16)
+        for (int t = 0; t < count; t++)
         {
-            SingleQueryAttention.ComputeBf16(q, MemoryMarshal.Cast<byte, ushort>(cache.KeyBytes), MemoryMarshal.Cast<byte, ushort>(cache.ValueBytes),
-                _slots.AsSpan(0, attended), sinks, c.NumKeyValueHeads, _scale, _attention, threads);
-        }
-        else
-        {
-            SingleQueryAttention.ComputeFloat32(q, MemoryMarshal.Cast<byte, float>(cache.KeyBytes), MemoryMarshal.Cast<byte, float>(cache.ValueBytes),
-                _slots.AsSpan(0, attended), sinks, c.NumKeyValueHeads, _scale, _attention, threads);
-        }
-        RoundToActivations(_attention);
+            long position = firstPosition + t;
+            var qkv = qkvAll.Slice(t * width, width);
+            var q = qkv[..c.QueryWidth];
+            var k = qkv.Slice(c.QueryWidth, c.KeyValueWidth);
+            var v = qkv.Slice(c.QueryWidth + c.KeyValueWidth, c.KeyValueWidth);
+            var cos = _cos.AsSpan(t * half, half);
+            var sin = _sin.AsSpan(t * half, half);
+            Rotate(q, cos, sin);
+            Rotate(k, cos, sin);
+            cache.AppendOne(k, v, position);
 
-        Bf16MatVec.Multiply(MemoryMarshal.Cast<byte, ushort>(w.OutWeight.bytes), _attention, outBias, output, threads);
-        RoundToActivations(output);
+            if (_slots.Length < cache.SlotCapacity) _slots = new int[Math.Max(cache.SlotCapacity, 2 * _slots.Length)];
+            int attended = cache.AttendedSlots(position, _slots);
+            var attention = _attention.AsSpan(t * c.QueryWidth, c.QueryWidth);
+            if (_bf16)
+            {
+                SingleQueryAttention.ComputeBf16(q, MemoryMarshal.Cast<byte, ushort>(cache.KeyBytes), MemoryMarshal.Cast<byte, ushort>(cache.ValueBytes),
+                    _slots.AsSpan(0, attended), sinks, c.NumKeyValueHeads, _scale, attention, threads);
+            }
+            else
+            {
+                SingleQueryAttention.ComputeFloat32(q, MemoryMarshal.Cast<byte, float>(cache.KeyBytes), MemoryMarshal.Cast<byte, float>(cache.ValueBytes),
+                    _slots.AsSpan(0, attended), sinks, c.NumKeyValueHeads, _scale, attention, threads);
+            }
+            RoundToActivations(attention);
+        }
+
+        var result = output[..(count * h)];
+        Bf16MatVec.MultiplyMany(MemoryMarshal.Cast<byte, ushort>(w.OutWeight.bytes), _attention.AsSpan(0, count * c.QueryWidth), c.QueryWidth, outBias, result, threads);
+        RoundToActivations(result);
+    }
+
+    private static void Grow(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new float[length];
     }
 
     // YaRN RoPE on each head of q or k: (x1, x2) → (x1·cos − x2·sin, x2·cos + x1·sin) in fp32, as the torch path.
-    private void Rotate(Span<float> heads)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Rotate(Span<float> heads, ReadOnlySpan<float> cosines, ReadOnlySpan<float> sines)
     {
         int d = _config.HeadDim, half = d / 2;
         for (int h = 0; h < heads.Length; h += d)
@@ -108,7 +141,7 @@ internal sealed class KernelAttention
             for (int i = 0; i < half; i++)
             {
                 float x1 = x[i], x2 = x[half + i];
-                float cos = _cos[i], sin = _sin[i];
+                float cos = cosines[i], sin = sines[i];
                 x[i] = x1 * cos - x2 * sin;
                 x[half + i] = x2 * cos + x1 * sin;
             }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
-using System.Runtime.CompilerServices;
 using static TorchSharp.torch;
 
 namespace Campfire.Inference.Model;
@@ -25,14 +23,9 @@ internal sealed class WeightPrefetcher : IDisposable
     private volatile bool _stop;
     private long _elapsedTicks = -1;
 
-    /// <summary>
-    /// Starts a thread that first compiles the methods of <paramref name="compile"/> (the code of the first one-token
-    /// step, which would otherwise be compiled inside it: 2–3 ms of the tiny model's first step, more than the step), then
-    /// touches the CPU memory of <paramref name="tensors"/>, in the order given.
-    /// </summary>
-    public WeightPrefetcher(IEnumerable<Tensor> tensors, IEnumerable<Type>? compile = null)
+    /// <summary>Starts a thread that touches the CPU memory of <paramref name="tensors"/>, in the order given.</summary>
+    public WeightPrefetcher(IEnumerable<Tensor> tensors)
     {
-        _compile = compile?.ToArray() ?? [];
         _ranges = tensors.Where(t => t.device_type == TorchSharp.DeviceType.CPU && t.is_contiguous() && t.NumberOfElements > 0)
             .Select(Range).ToArray();
         Bytes = _ranges.Sum(r => r.Length);
@@ -40,7 +33,10 @@ internal sealed class WeightPrefetcher : IDisposable
         _thread.Start();
     }
 
-    /// <summary>Whether a model prefetches its dense weights on load; <c>CAMPFIRE_PREFETCH_WEIGHTS=0</c> turns it off, to compare.</summary>
+    /// <summary>
+    /// Whether a model prefetches its dense weights on load and compiles its CPU pass ahead
+    /// (<see cref="CpuPassWarmup"/>); <c>CAMPFIRE_PREFETCH_WEIGHTS=0</c> turns both off, to compare.
+    /// </summary>
     public static bool Enabled => Environment.GetEnvironmentVariable("CAMPFIRE_PREFETCH_WEIGHTS") != "0";
 
     /// <summary>Bytes this prefetcher touches.</summary>
@@ -58,15 +54,9 @@ internal sealed class WeightPrefetcher : IDisposable
         fixed (byte* start = bytes) return ((nint)start, bytes.Length);
     }
 
-    private readonly Type[] _compile;
-
-    /// <summary>Methods compiled ahead of their first call (known once the thread has finished).</summary>
-    public int CompiledMethods { get; private set; }
-
     private void Run()
     {
         long started = Stopwatch.GetTimestamp();
-        CompiledMethods = Compile(_compile);
         foreach (var (start, length) in _ranges)
         {
             for (long offset = 0; offset < length; offset += Piece)
@@ -76,34 +66,6 @@ internal sealed class WeightPrefetcher : IDisposable
             }
         }
         Interlocked.Exchange(ref _elapsedTicks, Stopwatch.GetElapsedTime(started).Ticks);
-    }
-
-    // Non-generic methods with bodies, nested types included; PrepareMethod honours tiering (AggressiveOptimization
-    // methods get their final code). A method the runtime cannot prepare ahead is simply compiled on first call, as it
-    // would have been: the failure is not an error of the model's.
-    private int Compile(IEnumerable<Type> types)
-    {
-        const BindingFlags all = BindingFlags.DeclaredOnly | BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
-        int compiled = 0;
-        foreach (var type in types)
-        {
-            if (_stop) break;
-            if (type.ContainsGenericParameters) continue;
-            foreach (var method in type.GetMethods(all).Cast<MethodBase>().Concat(type.GetConstructors(all)))
-            {
-                if (method.IsAbstract || method.IsGenericMethodDefinition || method.GetMethodBody() is null) continue;
-                try
-                {
-                    RuntimeHelpers.PrepareMethod(method.MethodHandle);
-                    compiled++;
-                }
-                catch (Exception e) when (e is ArgumentException or NotSupportedException or TypeLoadException or BadImageFormatException)
-                {
-                }
-            }
-            compiled += Compile(type.GetNestedTypes(BindingFlags.Public | BindingFlags.NonPublic));
-        }
-        return compiled;
     }
 
     private static unsafe void Touch(nint start, long length)

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace Campfire.Inference.Tests.Model;
 
 /// <summary>
-/// One-token steps on the CPU without tensor operations (<see cref="CpuDecodeStep"/>: kernel attention over the cache's
+/// One-token steps on the CPU without tensor operations (<see cref="CpuForwardPass"/>: kernel attention over the cache's
 /// storage, fused experts, bf16 unembedding) against the torch formulation of the same model, step by step through the
 /// tiny checkpoint's sliding window (4) and its ring, in both layouts and activation dtypes, and after a rewind.
 /// </summary>
@@ -94,7 +94,7 @@ public sealed class CpuDecodeStepTests(TinyModelFixture tiny, Xunit.Abstractions
     }
 
     [Fact]
-    public void The_model_compiles_its_cpu_step_and_touches_its_dense_weights_in_the_background_and_stops_before_it_is_disposed()
+    public void The_model_compiles_its_cpu_pass_and_touches_its_dense_weights_in_the_background_and_stops_before_it_is_disposed()
     {
         var model = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, ActivationDType.Float32);
         var prefetcher = model.Prefetcher;
@@ -104,7 +104,8 @@ public sealed class CpuDecodeStepTests(TinyModelFixture tiny, Xunit.Abstractions
         Assert.Equal(expected, prefetcher.Bytes);
         prefetcher.Wait();
         Assert.NotNull(prefetcher.Elapsed);
-        Assert.True(prefetcher.CompiledMethods > 50, $"{prefetcher.CompiledMethods} methods of the CPU step compiled ahead");
+        int compiled = CpuPassWarmup.Wait();
+        Assert.True(compiled > 50, $"{compiled} methods of the CPU pass compiled ahead");
         model.Dispose();   // waits for the thread before the mapping goes (it has finished here; the next one may not)
 
         using var second = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, ActivationDType.Float32);
