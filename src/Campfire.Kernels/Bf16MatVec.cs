@@ -106,52 +106,70 @@ public static class Bf16MatVec
 
     private readonly unsafe struct ManyJob(ushort* weights, float* inputs, float* bias, float* outputs, int columns, int count, int rows, Mxfp4Isa isa)
     {
+        // Rows in blocks that stay in L2 while every tile of vectors passes over them, each tile's vectors staying in
+        // L1: row-major over all vectors read every vector from L2 for each row (4 bytes per multiply-add), which bound
+        // the kernel at about half its arithmetic rate.
         public void Rows(int first, int end)
         {
+            int rowsPerBlock = Math.Max(1, BlockBytes / (2 * columns));
+            for (int block = first; block < end; block += rowsPerBlock)
+                Block(block, Math.Min(end, block + rowsPerBlock));
+        }
+
+        private void Block(int first, int end)
+        {
             float* dots = stackalloc float[4];
-            for (int r = first; r < end; r++)
+            int j = 0;
+            if (isa == Mxfp4Isa.Avx512)
             {
-                ushort* row = weights + (long)r * columns;
-                float b = bias == null ? 0f : bias[r];
-                int j = 0;
-                if (isa == Mxfp4Isa.Avx512)
+                for (; j + 4 <= count; j += 4)
                 {
-                    for (; j + 4 <= count; j += 4)
+                    float* x0 = inputs + (long)j * columns;
+                    for (int r = first; r < end; r++)
                     {
-                        float* x0 = inputs + (long)j * columns;
-                        RowAvx512Four(row, x0, x0 + columns, x0 + 2 * columns, x0 + 3 * columns, columns, dots);
-                        Store(dots, 4, j, r, b);
+                        RowAvx512Four(weights + (long)r * columns, x0, x0 + columns, x0 + 2 * columns, x0 + 3 * columns, columns, dots);
+                        Store(dots, 4, j, r);
                     }
                 }
-                else if (isa == Mxfp4Isa.Avx2)
+            }
+            else if (isa == Mxfp4Isa.Avx2)
+            {
+                for (; j + 2 <= count; j += 2)
                 {
-                    for (; j + 2 <= count; j += 2)
+                    float* x0 = inputs + (long)j * columns;
+                    for (int r = first; r < end; r++)
                     {
-                        float* x0 = inputs + (long)j * columns;
-                        RowAvx2Two(row, x0, x0 + columns, columns, dots);
-                        Store(dots, 2, j, r, b);
+                        RowAvx2Two(weights + (long)r * columns, x0, x0 + columns, columns, dots);
+                        Store(dots, 2, j, r);
                     }
                 }
-                for (; j < count; j++)
+            }
+            for (; j < count; j++)
+            {
+                float* x = inputs + (long)j * columns;
+                for (int r = first; r < end; r++)
                 {
-                    float* x = inputs + (long)j * columns;
+                    ushort* row = weights + (long)r * columns;
                     dots[0] = isa switch
                     {
                         Mxfp4Isa.Avx512 => RowAvx512(row, x, columns),
                         Mxfp4Isa.Avx2 => RowAvx2(row, x, columns),
                         _ => RowScalar(row, x, 0, columns),
                     };
-                    Store(dots, 1, j, r, b);
+                    Store(dots, 1, j, r);
                 }
             }
         }
 
-        private void Store(float* dots, int tile, int j, int r, float b)
+        private void Store(float* dots, int tile, int j, int r)
         {
             for (int t = 0; t < tile; t++)
-                outputs[(long)(j + t) * rows + r] = bias == null ? dots[t] : dots[t] + b;
+                outputs[(long)(j + t) * rows + r] = bias == null ? dots[t] : dots[t] + bias[r];
         }
     }
+
+    /// <summary>Weight bytes of one row block of <see cref="MultiplyMany"/>: well inside a 512 KB–1 MB L2.</summary>
+    internal const int BlockBytes = 192 << 10;
 
     // RowAvx512 for four vectors: each row chunk widened once, each vector summed exactly as RowAvx512 sums it.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -192,10 +210,13 @@ public static class Bf16MatVec
             a20 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x2 + k), a20);
             a30 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x3 + k), a30);
         }
-        dots[0] = Vector512.Sum((a00 + a01) + (a02 + a03)) + RowScalar(row, x0, k, columns);
-        dots[1] = Vector512.Sum((a10 + a11) + (a12 + a13)) + RowScalar(row, x1, k, columns);
-        dots[2] = Vector512.Sum((a20 + a21) + (a22 + a23)) + RowScalar(row, x2, k, columns);
-        dots[3] = Vector512.Sum((a30 + a31) + (a32 + a33)) + RowScalar(row, x3, k, columns);
+        // All four sums before the tail's calls: accumulators live across a call were spilled inside the loop.
+        float d0 = Vector512.Sum((a00 + a01) + (a02 + a03)), d1 = Vector512.Sum((a10 + a11) + (a12 + a13));
+        float d2 = Vector512.Sum((a20 + a21) + (a22 + a23)), d3 = Vector512.Sum((a30 + a31) + (a32 + a33));
+        dots[0] = d0 + RowScalar(row, x0, k, columns);
+        dots[1] = d1 + RowScalar(row, x1, k, columns);
+        dots[2] = d2 + RowScalar(row, x2, k, columns);
+        dots[3] = d3 + RowScalar(row, x3, k, columns);
     }
 
     // RowAvx2 for two vectors (AVX2 has 16 registers: four vectors' accumulators would not fit).
@@ -226,8 +247,9 @@ public static class Bf16MatVec
             a00 = Fma.MultiplyAdd(w0, Vector256.Load(x0 + k), a00);
             a10 = Fma.MultiplyAdd(w0, Vector256.Load(x1 + k), a10);
         }
-        dots[0] = Vector256.Sum((a00 + a01) + (a02 + a03)) + RowScalar(row, x0, k, columns);
-        dots[1] = Vector256.Sum((a10 + a11) + (a12 + a13)) + RowScalar(row, x1, k, columns);
+        float d0 = Vector256.Sum((a00 + a01) + (a02 + a03)), d1 = Vector256.Sum((a10 + a11) + (a12 + a13));
+        dots[0] = d0 + RowScalar(row, x0, k, columns);
+        dots[1] = d1 + RowScalar(row, x1, k, columns);
     }
 
     // Separate from Multiply so the single-thread path does not allocate the lambda's closure.

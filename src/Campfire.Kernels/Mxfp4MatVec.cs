@@ -185,20 +185,32 @@ public static class Mxfp4MatVec
 
     private readonly unsafe struct ManyJob(byte* blocks, byte* scales, float* staged, float* bias, float* outputs, int groups, int count, int rows, Mxfp4Isa isa)
     {
+        // Rows in blocks that stay in L2 while every tile of four vectors passes over them (see Bf16MatVec.MultiplyMany).
         public void Rows(int first, int end)
+        {
+            int rowsPerBlock = Math.Max(1, Bf16MatVec.BlockBytes / (groups * (BytesPerGroup + 1)));
+            for (int block = first; block < end; block += rowsPerBlock)
+                Block(block, Math.Min(end, block + rowsPerBlock));
+        }
+
+        private void Block(int first, int end)
         {
             long rowBytes = (long)groups * BytesPerGroup;
             int columns = groups * GroupSize;
             float* dots = stackalloc float[4];
-            for (int r = first; r < end; r++)
+            for (int j = 0; j < count; j += 4)
             {
-                byte* rb = blocks + r * rowBytes;
-                byte* rs = scales + (long)r * groups;
-                float b = bias == null ? 0f : bias[r];
-                for (int j = 0; j < count; j += 4)
+                int tile = Math.Min(4, count - j);
+                for (int r = first; r < end; r++)
                 {
-                    int tile = Math.Min(4, count - j);
-                    if (isa == Mxfp4Isa.Avx512)
+                    byte* rb = blocks + r * rowBytes;
+                    byte* rs = scales + (long)r * groups;
+                    if (isa == Mxfp4Isa.Avx512 && tile == 1)
+                    {
+                        // One vector (a decode step's, or a prompt's last): the one-vector loop, a quarter of the FMAs.
+                        dots[0] = RowAvx512(rb, rs, staged + (long)j * columns, groups);
+                    }
+                    else if (isa == Mxfp4Isa.Avx512)
                     {
                         // A short tile repeats its first vector in the unused lanes; their sums are dropped.
                         float* x0 = staged + (long)j * columns;
@@ -214,7 +226,7 @@ public static class Mxfp4MatVec
                         }
                     }
                     for (int t = 0; t < tile; t++)
-                        outputs[(long)(j + t) * rows + r] = bias == null ? dots[t] : dots[t] + b;
+                        outputs[(long)(j + t) * rows + r] = bias == null ? dots[t] : dots[t] + bias[r];
                 }
             }
         }

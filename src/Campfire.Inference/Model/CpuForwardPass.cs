@@ -133,8 +133,11 @@ internal sealed class CpuForwardPass
                 Route(constants, normed.Slice(t * h, h), _chosen.AsSpan(t * k, k), _expertWeights.AsSpan(t * k, k));
             }
             long expertsStart = _model.SpanEnd(DecodeSpan.Router, routerStart);
-            if (count == 1) _experts.Forward(normed, w, _chosen.AsSpan(0, k), _expertWeights.AsSpan(0, k), threads, block);
-            else _experts.ForwardMany(normed, count, w, _chosen.AsSpan(0, count * k), _expertWeights.AsSpan(0, count * k), threads, block);
+            // One token on one thread: the one-token path. Otherwise by expert, so that with several threads each takes
+            // whole experts (a decode step's four experts per layer made ~200 row-split fork/joins per token).
+            if (count == 1 && threads == 1) _experts.Forward(normed, w, _chosen.AsSpan(0, k), _expertWeights.AsSpan(0, k), threads, block);
+            else _experts.ForwardMany(normed, count, w, _chosen.AsSpan(0, count * k), _expertWeights.AsSpan(0, count * k), threads, block,
+                l + 1 < c.NumHiddenLayers && PicksNearlyEveryExpert(count) ? _model.Weights.Layers[l + 1] : null);
             RoundToActivations(block);
             AddToResidual(x, block);
             _model.SpanEnd(DecodeSpan.Experts, expertsStart);
@@ -142,6 +145,10 @@ internal sealed class CpuForwardPass
         }
         cache.Advance(count);
     }
+
+    // With n tokens picking k of E experts each, an expert goes unpicked with probability about (1 − k/E)^n ≈ e^(−n·k/E):
+    // under 5% from n·k ≥ 3E. Only then are a layer's experts touched before its router has run.
+    private bool PicksNearlyEveryExpert(int count) => (long)count * _config.ExpertsPerToken >= 3L * _config.NumExperts;
 
     private void EnsureTokens(int count)
     {

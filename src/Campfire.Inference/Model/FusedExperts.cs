@@ -101,9 +101,11 @@ internal sealed class FusedExperts
     /// (<see cref="Mxfp4MatVec.MultiplyMany"/>); with more than one thread, different experts run on different threads.
     /// Every token's experts are then added in id order, as <see cref="Forward(ReadOnlySpan{float}, GptOssLayerWeights,
     /// ReadOnlySpan{long}, ReadOnlySpan{float}, int, Span{float})"/> adds them, so each token gets the bits of a one-token call.
+    /// <paramref name="nextLayer"/> is the layer that runs next when this prompt chunk is long enough to pick nearly all
+    /// of its experts (see <see cref="TouchAhead"/>): their pages are touched after this layer's, while this layer computes.
     /// </summary>
     public unsafe void ForwardMany(ReadOnlySpan<float> input, int count, GptOssLayerWeights w, ReadOnlySpan<long> chosen,
-        ReadOnlySpan<float> weights, int threads, Span<float> sums)
+        ReadOnlySpan<float> weights, int threads, Span<float> sums, GptOssLayerWeights? nextLayer = null)
     {
         var c = _config;
         int h = c.HiddenSize, k = c.ExpertsPerToken, experts = c.NumExperts;
@@ -147,8 +149,27 @@ internal sealed class FusedExperts
         {
             // One thread: the kernels split each expert's rows instead (over `threads`, when they are large enough).
             var job = new ManyJob(this, pointers, x, active, workers == 1 ? threads : 1);
-            if (workers == 1) job.Run(0);
-            else Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, job.Run);
+            if (workers == 1)
+            {
+                Task? toucher = null;
+                if (TouchAhead && count > 1)
+                {
+                    _stopTouching = false;
+                    ExpertPointers? next = nextLayer is null ? null : new ExpertPointers(this, nextLayer);
+                    toucher = Task.Run(() =>
+                    {
+                        TouchFromTheEnd(pointers, active);
+                        if (next is { } n) TouchAll(n);
+                    });
+                }
+                job.Run(0);
+                _stopTouching = true;
+                toucher?.Wait();
+            }
+            else
+            {
+                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, job.Run);
+            }
         }
 
         for (int t = 0; t < count; t++)
@@ -170,6 +191,62 @@ internal sealed class FusedExperts
     private int[] _entryToken = [], _entryRow = [];
     private float[] _entryWeight = [], _contributions = [];
     private int _nextExpert;
+
+    /// <summary>
+    /// Whether a prefill that runs its experts on one thread has another core touch their pages meanwhile, from the
+    /// last expert backwards until it meets the computing thread. The first touch of a page of the mapped checkpoint
+    /// costs 1.2–2.5 µs on this project's VMs, and a prefill is often the first use of most experts (a hidden-1024
+    /// checkpoint's 107 MB of experts: ~100 ms of its first prompt). Only the experts the prompt chose are touched.
+    /// </summary>
+    internal bool TouchAhead { get; set; } = WeightPrefetcher.Enabled && Environment.ProcessorCount > 1;
+
+    private volatile bool _stopTouching;
+
+    // Every expert of the next layer, until this layer's experts are done.
+    private unsafe void TouchAll(ExpertPointers w)
+    {
+        int page = Environment.SystemPageSize;
+        byte mix = 0;
+        foreach (var (start, length) in new (nint, long)[] { ((nint)w.Blocks1, w.Blocks1Length), ((nint)w.Scales1, w.Scales1Length),
+                                                              ((nint)w.Blocks2, w.Blocks2Length), ((nint)w.Scales2, w.Scales2Length) })
+        {
+            for (long offset = 0; offset < length; offset += page)
+            {
+                if ((offset & (64L * 4096 - 1)) == 0 && _stopTouching) return;
+                mix ^= Volatile.Read(ref ((byte*)start)[offset]);
+            }
+        }
+        GC.KeepAlive(mix);
+    }
+
+    private unsafe void TouchFromTheEnd(ExpertPointers w, List<int> active)
+    {
+        var c = _config;
+        int h = c.HiddenSize, i2 = 2 * c.IntermediateSize, i = c.IntermediateSize;
+        long blocks1 = (long)i2 * (h / 32) * 16, scales1 = (long)i2 * (h / 32);
+        long blocks2 = (long)h * (i / 32) * 16, scales2 = (long)h * (i / 32);
+        int page = Environment.SystemPageSize;
+        byte mix = 0;
+        for (int next = active.Count - 1; next > Volatile.Read(ref _nextExpert); next--)
+        {
+            int e = active[next];
+            if (!Touch(w.Blocks1 + e * blocks1, blocks1, next, ref mix) || !Touch(w.Scales1 + e * scales1, scales1, next, ref mix) ||
+                !Touch(w.Blocks2 + e * blocks2, blocks2, next, ref mix) || !Touch(w.Scales2 + e * scales2, scales2, next, ref mix))
+                break;
+        }
+        GC.KeepAlive(mix);
+
+        // False once the computing thread has reached this expert: it faults in the rest itself.
+        bool Touch(byte* start, long length, int expert, ref byte mix)
+        {
+            for (long offset = 0; offset < length; offset += page)
+            {
+                if ((offset & (64L * 4096 - 1)) == 0 && Volatile.Read(ref _nextExpert) > expert) return false;
+                mix ^= Volatile.Read(ref start[offset]);
+            }
+            return true;
+        }
+    }
 
     /// <summary>One prefill MoE call's work: threads take the next expert until none is left.</summary>
     private sealed unsafe class ManyJob(FusedExperts owner, ExpertPointers pointers, float* input, List<int> active, int kernelThreads)
@@ -242,18 +319,24 @@ internal sealed class FusedExperts
     private readonly unsafe struct ExpertPointers
     {
         public readonly byte* Blocks1, Scales1, Blocks2, Scales2;
+        public readonly long Blocks1Length, Scales1Length, Blocks2Length, Scales2Length;
         public readonly float[] Mlp1Bias, Mlp2Bias;
 
         public ExpertPointers(FusedExperts owner, GptOssLayerWeights w)
         {
-            Blocks1 = Pointer(w.Mlp1Blocks);
-            Scales1 = Pointer(w.Mlp1Scales);
-            Blocks2 = Pointer(w.Mlp2Blocks);
-            Scales2 = Pointer(w.Mlp2Scales);
+            Blocks1 = Pointer(w.Mlp1Blocks, out Blocks1Length);
+            Scales1 = Pointer(w.Mlp1Scales, out Scales1Length);
+            Blocks2 = Pointer(w.Mlp2Blocks, out Blocks2Length);
+            Scales2 = Pointer(w.Mlp2Scales, out Scales2Length);
             (Mlp1Bias, Mlp2Bias) = owner.Biases(w);
         }
 
-        private static byte* Pointer(Tensor t) => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(Bytes(t)));
+        private static byte* Pointer(Tensor t, out long length)
+        {
+            var bytes = Bytes(t);
+            length = bytes.Length;
+            return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(bytes));
+        }
     }
 
     private static void Grow(ref float[] buffer, int length)

@@ -99,9 +99,11 @@ public sealed class GptOssModel : IDisposable
 
     public static GptOssModel Load(string folder, InferenceDevice device, ActivationDType? dtype = null)
     {
-        // The CPU pass's code compiles on another core while libtorch loads and the checkpoint is mapped.
-        if (device == InferenceDevice.Cpu) CpuPassWarmup.Start();
         var torchDevice = TorchRuntime.Initialize(device);
+        // The CPU pass's code compiles on another core while the checkpoint is mapped. Not before libtorch is loaded:
+        // compiling code that touches TorchSharp runs its static constructor, which must find the libraries
+        // TorchRuntime.Initialize locates.
+        if (device == InferenceDevice.Cpu) CpuPassWarmup.Start();
         using var checkpoint = GptOssCheckpoint.Open(folder);
         var weights = GptOssWeights.Load(checkpoint, torchDevice);
         return new GptOssModel(weights, torchDevice, dtype ?? (device == InferenceDevice.Cuda ? ActivationDType.BFloat16 : ActivationDType.Float32));
