@@ -118,12 +118,20 @@ public sealed class GptOssDecodeModel : IMaskedGreedyDecodeModel, IDisposable
 
     private void Run(ReadOnlySpan<int> tokens, Span<float> logits)
     {
+        if (ForwardInto(tokens, logits)) return;
         using var result = Forward(tokens);
         TensorData.CopyTo(result, logits);
     }
 
     private int RunGreedy(ReadOnlySpan<int> tokens)
     {
+        if (ForwardInto(tokens, HostLogits))
+        {
+            long hostStart = Model.SpanStart();
+            int best = TokenSampler.ArgMax(HostLogits);
+            Model.SpanEnd(DecodeSpan.Sampling, hostStart);
+            return best;
+        }
         using var result = Forward(tokens, keepOnDevice: true);
         long start = Model.SpanStart();
         int id;
@@ -147,6 +155,13 @@ public sealed class GptOssDecodeModel : IMaskedGreedyDecodeModel, IDisposable
     {
         _deviceMask ??= new DeviceTokenMask(VocabularySize, Model.Device);
         _deviceMask.CheckLength(mask);
+        if (ForwardInto(tokens, HostLogits))
+        {
+            long hostStart = Model.SpanStart();
+            int best = TokenSampler.MaskedArgMax(HostLogits.AsSpan(0, VocabularySize), mask);
+            Model.SpanEnd(DecodeSpan.Sampling, hostStart);
+            return best;
+        }
         using var result = Forward(tokens, keepOnDevice: true);
         long start = Model.SpanStart();
         int id = result.device_type == TorchSharp.DeviceType.CPU
@@ -157,6 +172,34 @@ public sealed class GptOssDecodeModel : IMaskedGreedyDecodeModel, IDisposable
     }
 
     private DeviceTokenMask? _deviceMask;
+
+    /// <summary>Whether CPU-pass logits go straight into the caller's span or one reused buffer (the default), not a tensor per step.</summary>
+    internal bool UseLogitsBuffer { get; set; } = true;
+
+    // The greedy paths' logits on the CPU, one buffer for every step (see CpuForwardPass.ForwardInto).
+    private float[] HostLogits => _hostLogits ??= new float[Model.Config.VocabSize];
+    private float[]? _hostLogits;
+
+    /// <summary>The CPU pass straight into <paramref name="logits"/>, with <see cref="Forward"/>'s checks; false where it does not run.</summary>
+    private bool ForwardInto(ReadOnlySpan<int> tokens, Span<float> logits)
+    {
+        if (!UseLogitsBuffer || !Model.UsesCpuDecodeStep) return false;
+        if ((long)_cached.Count + tokens.Length > Model.Config.MaxContextLength)
+            throw new SamplingException($"the context would exceed the model's {Model.Config.MaxContextLength} positions");
+        bool ran;
+        try
+        {
+            ran = Model.TryForwardInto(tokens, _cache, logits);
+        }
+        catch
+        {
+            _cache.Reset();
+            _cached.Clear();
+            throw;
+        }
+        if (ran) foreach (int t in tokens) _cached.Add(t);
+        return ran;
+    }
 
     private TorchSharp.torch.Tensor Forward(ReadOnlySpan<int> tokens, bool keepOnDevice = false)
     {

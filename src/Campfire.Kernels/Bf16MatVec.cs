@@ -109,6 +109,7 @@ public static class Bf16MatVec
         // Rows in blocks that stay in L2 while every tile of vectors passes over them, each tile's vectors staying in
         // L1: row-major over all vectors read every vector from L2 for each row (4 bytes per multiply-add), which bound
         // the kernel at about half its arithmetic rate.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Rows(int first, int end)
         {
             int rowsPerBlock = Math.Max(1, BlockBytes / (2 * columns));
@@ -116,6 +117,7 @@ public static class Bf16MatVec
                 Block(block, Math.Min(end, block + rowsPerBlock));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Block(int first, int end)
         {
             float* dots = stackalloc float[4];
@@ -262,6 +264,7 @@ public static class Bf16MatVec
 
     private readonly unsafe struct RowJob(ushort* weights, float* input, float* bias, float* output, int columns, Mxfp4Isa isa)
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Rows(int first, int end)
         {
             for (int r = first; r < end; r++)

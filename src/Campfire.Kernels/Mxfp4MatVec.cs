@@ -186,6 +186,7 @@ public static class Mxfp4MatVec
     private readonly unsafe struct ManyJob(byte* blocks, byte* scales, float* staged, float* bias, float* outputs, int groups, int count, int rows, Mxfp4Isa isa)
     {
         // Rows in blocks that stay in L2 while every tile of four vectors passes over them (see Bf16MatVec.MultiplyMany).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Rows(int first, int end)
         {
             int rowsPerBlock = Math.Max(1, Bf16MatVec.BlockBytes / (groups * (BytesPerGroup + 1)));
@@ -193,6 +194,7 @@ public static class Mxfp4MatVec
                 Block(block, Math.Min(end, block + rowsPerBlock));
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void Block(int first, int end)
         {
             long rowBytes = (long)groups * BytesPerGroup;
@@ -317,6 +319,7 @@ public static class Mxfp4MatVec
     // The vector paths read each group's low-nibble elements (even indices) as one contiguous run of 16 floats and the
     // high-nibble ones (odd indices) as the next 16, so the input is de-interleaved once per call instead of the
     // weights per row. The scalar path reads the input as given.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Stage(ReadOnlySpan<float> input, Span<float> staged, Mxfp4Isa isa)
     {
         if (isa == Mxfp4Isa.Scalar)
@@ -369,6 +372,7 @@ public static class Mxfp4MatVec
     /// <summary>The pointers of one call (pinned by the caller for its duration), so worker threads can share them.</summary>
     private readonly unsafe struct RowJob(byte* blocks, byte* scales, float* staged, float* bias, float* output, int groups, Mxfp4Isa isa)
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Rows(int first, int end)
         {
             long rowBytes = (long)groups * BytesPerGroup;

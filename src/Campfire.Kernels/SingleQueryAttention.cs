@@ -111,6 +111,7 @@ public static class SingleQueryAttention
     private readonly unsafe struct HeadJob(float* query, void* keys, void* values, bool bf16, bool simd, int* attend, int n, float* sinks,
         int heads, int kvHeads, int headDim, float scale, float* scores, float* output)
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void KvHeads(int first, int end)
         {
             int group = heads / kvHeads;

@@ -74,10 +74,24 @@ internal sealed class CpuForwardPass
     /// </summary>
     public Tensor Forward(ReadOnlySpan<int> tokens, KvCache cache, bool allPositions)
     {
+        var logits = empty([allPositions ? tokens.Length : 1, _config.VocabSize], ScalarType.Float32);
+        Forward(tokens, cache, allPositions, MemoryMarshal.Cast<byte, float>(logits.bytes));
+        return logits;
+    }
+
+    /// <summary>
+    /// As <see cref="Forward(ReadOnlySpan{int}, KvCache, bool)"/>, the last token's logits written to
+    /// <paramref name="logits"/> (vocab values): a decode loop passes the same buffer every step. A fresh logits tensor
+    /// per step cost 2–4 ms for each of the first steps of a process here (its 800 KB came from pages the VM had not
+    /// backed yet), longer than a tiny model's whole step.
+    /// </summary>
+    public void ForwardInto(ReadOnlySpan<int> tokens, KvCache cache, Span<float> logits) =>
+        Forward(tokens, cache, allPositions: false, logits[.._config.VocabSize]);
+
+    private void Forward(ReadOnlySpan<int> tokens, KvCache cache, bool allPositions, Span<float> logitRows)
+    {
         var c = _config;
         int threads = Math.Max(1, get_num_threads());
-        var logits = empty([allPositions ? tokens.Length : 1, c.VocabSize], ScalarType.Float32);
-        var logitRows = MemoryMarshal.Cast<byte, float>(logits.bytes);
         var unembedding = MemoryMarshal.Cast<byte, ushort>(_model.Weights.Unembedding.bytes);
         for (int done = 0; done < tokens.Length;)
         {
@@ -102,7 +116,6 @@ internal sealed class CpuForwardPass
                 _model.SpanEnd(DecodeSpan.Unembedding, start);
             }
         }
-        return logits;
     }
 
     // The chunk's tokens through every layer; _x holds their residual stream [count, H] after.

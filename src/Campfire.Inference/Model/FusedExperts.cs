@@ -251,6 +251,7 @@ internal sealed class FusedExperts
     /// <summary>One prefill MoE call's work: threads take the next expert until none is left.</summary>
     private sealed unsafe class ManyJob(FusedExperts owner, ExpertPointers pointers, float* input, List<int> active, int kernelThreads)
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int worker)
         {
             var scratch = owner._scratch[worker];

@@ -157,6 +157,23 @@ public sealed class GptOssModel : IDisposable
     }
 
     /// <summary>
+    /// Runs <paramref name="tokens"/> as <see cref="Forward"/> does and writes the last token's float32 logits to
+    /// <paramref name="logits"/> (at least vocab long) when the CPU pass runs them (see <see cref="UsesCpuDecodeStep"/>,
+    /// <see cref="UsesCpuPrefill"/>); false, with nothing run, otherwise. No tensor is allocated per call.
+    /// </summary>
+    internal bool TryForwardInto(ReadOnlySpan<int> tokens, KvCache cache, Span<float> logits)
+    {
+        if (tokens.IsEmpty || !UsesCpuDecodeStep || (tokens.Length > 1 && !UseCpuPrefill) || logits.Length < Config.VocabSize) return false;
+        for (int i = 0; i < tokens.Length; i++)
+        {
+            if ((uint)tokens[i] >= (uint)Config.VocabSize)
+                throw new InvalidTokenException($"token id {tokens[i]} (at index {i}) is outside this model's vocabulary (0..{Config.VocabSize - 1})");
+        }
+        CpuPass.ForwardInto(tokens, cache, logits);
+        return true;
+    }
+
+    /// <summary>
     /// Whether one position's logits come from <see cref="Bf16MatVec"/> over the stored bf16 unembedding (CPU): the same
     /// products as over weights widened to fp32, summed in fp32 in another order, reading half the bytes; and in a
     /// bfloat16 model the logits are no longer rounded to bf16. libtorch's bf16 matrix-vector product read the

@@ -143,6 +143,37 @@ public sealed class CpuPrefillTests(TinyModelFixture tiny, Xunit.Abstractions.IT
         }
     }
 
+    /// <summary>
+    /// The decode model's CPU path writes each step's logits into one buffer (no tensor per step): its greedy ids, masked
+    /// greedy ids and logits must be those of the tensor path, through a prompt, steps and a rewinding second prompt.
+    /// </summary>
+    [Fact]
+    public void The_decode_models_logits_buffer_gives_the_tensor_paths_logits_and_greedy_ids()
+    {
+        var seq = TinyModelFixture.Sequence;
+        (int[] Ids, float[] Logits) Run(bool buffer)
+        {
+            using var decode = new GptOssDecodeModel(GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, ActivationDType.BFloat16))
+            {
+                UseLogitsBuffer = buffer,
+            };
+            var ids = new List<int> { decode.PrefillGreedy(seq.AsSpan(0, 6)) };
+            for (int i = 6; i < 9; i++) ids.Add(decode.DecodeGreedy(seq[i]));
+            var mask = new ulong[(decode.VocabularySize + 63) / 64];
+            for (int t = 0; t < decode.VocabularySize; t += 3) mask[t / 64] |= 1UL << (t % 64);
+            ids.Add(decode.PrefillGreedy(seq.AsSpan(0, 8), mask));   // rewinds to the shared prefix
+            ids.Add(decode.DecodeGreedy(seq[8], mask));
+            var logits = new float[decode.VocabularySize];
+            decode.Decode(seq[9], logits);
+            return ([.. ids], logits[..decode.VocabularySize]);
+        }
+        var viaBuffer = Run(buffer: true);
+        var viaTensor = Run(buffer: false);
+        Assert.Equal(viaTensor.Ids, viaBuffer.Ids);
+        Assert.Equal(viaTensor.Logits, viaBuffer.Logits);
+        Assert.All(viaBuffer.Ids.Skip(4), id => Assert.Equal(0, id % 3));
+    }
+
     private static float[][] Rows(Tensor logits)
     {
         using (logits)
