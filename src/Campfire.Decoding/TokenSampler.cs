@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Campfire.Decoding;
@@ -341,6 +342,7 @@ public sealed class TokenSampler
     }
 
     /// <summary>Largest non-NaN value; NaN when every value is NaN.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static float MaxOf(ReadOnlySpan<float> values)
     {
         if (values.IsEmpty) throw new SamplingException("no logits");

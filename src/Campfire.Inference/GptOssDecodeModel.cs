@@ -25,6 +25,8 @@ public sealed class GptOssDecodeModel : IMaskedGreedyDecodeModel, IDisposable
     {
         Model = model;
         _cache = model.CreateCache(RewindMargin);
+        // Allocated (and so first touched) with the model, not inside the first prompt.
+        if (model.UsesCpuDecodeStep) _hostLogits = new float[model.Config.VocabSize];
     }
 
     public GptOssModel Model { get; }

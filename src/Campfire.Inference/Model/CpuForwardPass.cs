@@ -56,6 +56,17 @@ internal sealed class CpuForwardPass
 
     internal FusedExperts Experts => _experts;
 
+    /// <summary>Reads every layer's small fp32 constants ahead of the first prompt.</summary>
+    public void Prepare()
+    {
+        foreach (var w in _model.Weights.Layers)
+        {
+            Constants(w);
+            _attention.Prepare(w);
+            _experts.Prepare(w);
+        }
+    }
+
     /// <summary>Whether every weight this pass reads is where and how it reads it (CPU, bf16 dense, contiguous).</summary>
     public static bool Supports(GptOssWeights weights)
     {

@@ -385,6 +385,9 @@ internal sealed class FusedExperts
         }
     }
 
+    /// <summary>Reads the layer's expert biases ahead of its first token.</summary>
+    public void Prepare(GptOssLayerWeights w) => Biases(w);
+
     private (float[], float[]) Biases(GptOssLayerWeights w)
     {
         if (!_biases.TryGetValue(w, out var pair))

@@ -49,7 +49,13 @@ public sealed class GptOssModel : IDisposable
             foreach (var layer in Weights.Layers) dense.AddRange([layer.QkvWeight, layer.OutWeight]);
             dense.Add(Weights.Unembedding);
             Prefetcher = new WeightPrefetcher(dense);
-            if (UsesCpuDecodeStep) CpuPassWarmup.Start();
+            if (UsesCpuDecodeStep)
+            {
+                CpuPassWarmup.Start();
+                // Its per-layer constants (norms, router, biases, sinks widened to fp32) are read now, at load, rather than
+                // inside the first prompt.
+                CpuPass.Prepare();
+            }
         }
     }
 

@@ -25,7 +25,7 @@ internal sealed class KernelAttention
     private readonly float[] _input, _projected;
     private float[] _qkv, _attention, _cos, _sin;   // [tokens, width], grown to the longest prefill chunk
     private int[] _slots = [];
-    private readonly Dictionary<GptOssLayerWeights, (float[] QkvBias, float[] OutBias, float[] Sinks)> _constants = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<GptOssLayerWeights, (float[] QkvBias, float[] OutBias, float[] Sinks, Tensor SinksTensor)> _constants = new(ReferenceEqualityComparer.Instance);
 
     public KernelAttention(GptOssConfig config, YarnRope rope, ScalarType dtype)
     {
@@ -170,13 +170,17 @@ internal sealed class KernelAttention
         MemoryMarshal.Cast<byte, float>(wide.bytes).CopyTo(into);
     }
 
+    /// <summary>Reads the layer's biases and sinks ahead of its first token.</summary>
+    public void Prepare(GptOssLayerWeights w) => Constants(w);
+
     private (float[], float[], float[]) Constants(GptOssLayerWeights w)
     {
-        if (!_constants.TryGetValue(w, out var constants))
+        // Sinks is the one settable weight (an ablation swaps it): a new tensor is read again.
+        if (!_constants.TryGetValue(w, out var constants) || !ReferenceEquals(constants.SinksTensor, w.Sinks))
         {
-            constants = (TensorData.ToFloatArray(w.QkvBias), TensorData.ToFloatArray(w.OutBias), TensorData.ToFloatArray(w.Sinks));
+            constants = (TensorData.ToFloatArray(w.QkvBias), TensorData.ToFloatArray(w.OutBias), TensorData.ToFloatArray(w.Sinks), w.Sinks);
             _constants[w] = constants;
         }
-        return constants;
+        return (constants.QkvBias, constants.OutBias, constants.Sinks);
     }
 }

@@ -32,6 +32,15 @@ internal static class TensorData
     /// <summary>A tensor's values as a new fp32 array (small weights the CPU kernels keep: biases, norms, sinks, the router).</summary>
     public static float[] ToFloatArray(Tensor t)
     {
+        // Contiguous CPU weights (all of a loaded checkpoint's) are read as stored: a libtorch conversion's first call
+        // cost milliseconds of the first prompt, for values this small.
+        if (t.device_type == DeviceType.CPU && t.is_contiguous() && t.dtype is ScalarType.BFloat16 or ScalarType.Float32)
+        {
+            var values = new float[t.NumberOfElements];
+            if (t.dtype == ScalarType.BFloat16) Bf16.Widen(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(t.bytes), values);
+            else System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(t.bytes).CopyTo(values);
+            return values;
+        }
         using var wide = t.to(ScalarType.Float32).contiguous();
         return wide.data<float>().ToArray();
     }
