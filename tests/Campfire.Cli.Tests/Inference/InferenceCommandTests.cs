@@ -84,7 +84,9 @@ public sealed class InferenceCommandTests(TinyModels tiny) : IClassFixture<TinyM
         }
         var step = Parts("step breakdown (mean)");
         var prefill = Parts("prefill breakdown");
-        Assert.All(step[..3], ms => Assert.True(ms > 0, r.Err));
+        // The unembedding of this 256-id vocabulary takes a few microseconds: under the table's 0.01 ms, so its spans are
+        // checked in the trace below, which keeps fractions of a microsecond.
+        Assert.All(step[..2], ms => Assert.True(ms > 0, r.Err));
         // Each figure is rounded to 0.01 ms: four of them may exceed the whole by 0.02 at most.
         Assert.True(step[..4].Sum() <= Row("step ms mean") + 0.02, r.Err);
         Assert.True(prefill[..4].Sum() <= Row("prefill ms") + 0.02, r.Err);
@@ -95,6 +97,9 @@ public sealed class InferenceCommandTests(TinyModels tiny) : IClassFixture<TinyM
         using var doc = JsonDocument.Parse(File.ReadAllBytes(trace));
         var names = doc.RootElement.GetProperty("traceEvents").EnumerateArray().Select(e => e.GetProperty("name").GetString()).ToHashSet();
         Assert.Superset(new HashSet<string?> { "step", "attention", "moe", "router", "experts", "unembedding", "sampling" }, names);
+        var unembeddings = doc.RootElement.GetProperty("traceEvents").EnumerateArray().Where(e => e.GetProperty("name").GetString() == "unembedding").ToList();
+        Assert.True(unembeddings.Count >= 6, $"{unembeddings.Count} unembedding spans");
+        Assert.All(unembeddings, e => Assert.True(e.GetProperty("dur").GetDouble() > 0, e.ToString()));
     }
 
     [Theory]
