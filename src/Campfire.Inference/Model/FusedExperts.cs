@@ -162,9 +162,16 @@ internal sealed class FusedExperts
                         if (next is { } n) TouchAll(n);
                     });
                 }
-                job.Run(0);
-                _stopTouching = true;
-                toucher?.Wait();
+                try
+                {
+                    job.Run(0);
+                }
+                finally
+                {
+                    // Even when a product failed: the toucher must be done before the mapping can go.
+                    _stopTouching = true;
+                    toucher?.Wait();
+                }
             }
             else
             {
