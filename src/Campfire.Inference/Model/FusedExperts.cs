@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Campfire.Kernels;
 using static TorchSharp.torch;
 
@@ -381,10 +383,37 @@ internal sealed class FusedExperts
 
     // The reference's SwiGLU over interleaved rows: gate = even rows clamped above at the limit, linear = odd rows
     // clamped to ±limit, u = gate · σ(α · gate) · (linear + 1).
+    // Eight at a time where AVX2 is there (Vector256.Exp is within 2 ulps of MathF.Exp; a NaN stays NaN as in the scalar
+    // form): a scalar exp per element was ~5% of a long prompt's experts. Prefill and decode share this, so they agree.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void SwiGlu(ReadOnlySpan<float> hidden, Span<float> u, float limit, float alpha)
+    internal static unsafe void SwiGlu(ReadOnlySpan<float> hidden, Span<float> u, float limit, float alpha)
     {
-        for (int j = 0; j < u.Length; j++)
+        int j = 0;
+        if (Avx2.IsSupported)
+        {
+            var limits = Vector256.Create(limit);
+            var alphas = Vector256.Create(-alpha);
+            var one = Vector256.Create(1f);
+            fixed (float* h = hidden)
+            fixed (float* o = u)
+            {
+                for (; j + 8 <= u.Length; j += 8)
+                {
+                    // [g0 l0 g1 l1 g2 l2 g3 l3] [g4 l4 ...]: shuffle picks evens/odds per 128-bit half, the permute puts the
+                    // halves in order.
+                    var a = Vector256.Load(h + 2 * j);
+                    var b = Vector256.Load(h + 2 * j + 8);
+                    var gates = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+                    var linears = Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+                    var gate = Vector256.ConditionalSelect(Vector256.Equals(gates, gates), Vector256.Min(gates, limits), gates);
+                    var linear = Vector256.ConditionalSelect(Vector256.Equals(linears, linears),
+                        Vector256.Max(Vector256.Min(linears, limits), -limits), linears);
+                    var sigmoid = one / (one + Vector256.Exp(gate * alphas));
+                    Vector256.Store(gate * sigmoid * (linear + one), o + j);
+                }
+            }
+        }
+        for (; j < u.Length; j++)
         {
             float gate = MathF.Min(hidden[2 * j], limit);
             float linear = Math.Clamp(hidden[2 * j + 1], -limit, limit);

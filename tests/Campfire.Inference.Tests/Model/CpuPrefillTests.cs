@@ -174,6 +174,29 @@ public sealed class CpuPrefillTests(TinyModelFixture tiny, Xunit.Abstractions.IT
         Assert.All(viaBuffer.Ids.Skip(4), id => Assert.Equal(0, id % 3));
     }
 
+    /// <summary>The vectorised SwiGLU (eight at a time) against the reference formula in float64: clamps, tails, NaN.</summary>
+    [Fact]
+    public void SwiGlu_eight_at_a_time_matches_the_reference_formula_and_keeps_nan()
+    {
+        var random = new Random(11);
+        const float limit = 7f, alpha = 1.702f;
+        foreach (int width in new[] { 1, 7, 8, 9, 64, 1029 })
+        {
+            var hidden = new float[2 * width];
+            for (int i = 0; i < hidden.Length; i++) hidden[i] = (float)((random.NextDouble() * 2 - 1) * 12);
+            if (width > 8) { hidden[4] = float.NaN; hidden[7] = float.NaN; }
+            var u = new float[width];
+            FusedExperts.SwiGlu(hidden, u, limit, alpha);
+            for (int j = 0; j < width; j++)
+            {
+                double gate = Math.Min(hidden[2 * j], limit), linear = Math.Clamp((double)hidden[2 * j + 1], -limit, limit);
+                double expected = gate / (1 + Math.Exp(-alpha * gate)) * (linear + 1);
+                if (double.IsNaN(hidden[2 * j]) || double.IsNaN(hidden[2 * j + 1])) Assert.True(float.IsNaN(u[j]), $"width {width} [{j}]");
+                else Assert.True(Math.Abs(u[j] - expected) <= 1e-6 * Math.Max(1, Math.Abs(expected)), $"width {width} [{j}]: {u[j]:R} vs {expected:R}");
+            }
+        }
+    }
+
     private static float[][] Rows(Tensor logits)
     {
         using (logits)
