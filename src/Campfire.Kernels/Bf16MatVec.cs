@@ -48,7 +48,7 @@ public static class Bf16MatVec
         {
             var job = new RowJob(w, x, bias.IsEmpty ? null : b, o, columns, chosen);
             if (workers == 1) job.Rows(0, rows);
-            else RunParallel(job, rows, workers);
+            else RowRanges.Split(job, rows, workers);
         }
     }
 
@@ -93,18 +93,11 @@ public static class Bf16MatVec
         {
             var job = new ManyJob(w, x, bias.IsEmpty ? null : b, o, columns, count, rows, chosen);
             if (workers == 1) job.Rows(0, rows);
-            else RunParallel(job, rows, workers);
+            else RowRanges.Split(job, rows, workers);
         }
     }
 
-    private static void RunParallel(ManyJob job, int rows, int workers)
-    {
-        int chunk = (rows + workers - 1) / workers;
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-            w => job.Rows(w * chunk, Math.Min(rows, (w + 1) * chunk)));
-    }
-
-    private readonly unsafe struct ManyJob(ushort* weights, float* inputs, float* bias, float* outputs, int columns, int count, int rows, Mxfp4Isa isa)
+    private readonly unsafe struct ManyJob(ushort* weights, float* inputs, float* bias, float* outputs, int columns, int count, int rows, Mxfp4Isa isa) : IRowRangeJob
     {
         // Rows in blocks that stay in L2 while every tile of vectors passes over them, each tile's vectors staying in
         // L1: row-major over all vectors read every vector from L2 for each row (4 bytes per multiply-add), which bound
@@ -254,15 +247,7 @@ public static class Bf16MatVec
         dots[1] = d1 + RowScalar(row, x1, k, columns);
     }
 
-    // Separate from Multiply so the single-thread path does not allocate the lambda's closure.
-    private static void RunParallel(RowJob job, int rows, int workers)
-    {
-        int chunk = (rows + workers - 1) / workers;
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-            w => job.Rows(w * chunk, Math.Min(rows, (w + 1) * chunk)));
-    }
-
-    private readonly unsafe struct RowJob(ushort* weights, float* input, float* bias, float* output, int columns, Mxfp4Isa isa)
+    private readonly unsafe struct RowJob(ushort* weights, float* input, float* bias, float* output, int columns, Mxfp4Isa isa) : IRowRangeJob
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Rows(int first, int end)

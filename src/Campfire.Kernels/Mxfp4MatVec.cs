@@ -167,7 +167,7 @@ public static class Mxfp4MatVec
             {
                 var job = new ManyJob(b, s, x, bias.IsEmpty ? null : bi, o, columns / GroupSize, count, rows, chosen);
                 if (workers == 1) job.Rows(0, rows);
-                else RunParallel(job, rows, workers);
+                else RowRanges.Split(job, rows, workers);
             }
         }
         finally
@@ -176,14 +176,7 @@ public static class Mxfp4MatVec
         }
     }
 
-    private static void RunParallel(ManyJob job, int rows, int workers)
-    {
-        int chunk = (rows + workers - 1) / workers;
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-            w => job.Rows(w * chunk, Math.Min(rows, (w + 1) * chunk)));
-    }
-
-    private readonly unsafe struct ManyJob(byte* blocks, byte* scales, float* staged, float* bias, float* outputs, int groups, int count, int rows, Mxfp4Isa isa)
+    private readonly unsafe struct ManyJob(byte* blocks, byte* scales, float* staged, float* bias, float* outputs, int groups, int count, int rows, Mxfp4Isa isa) : IRowRangeJob
     {
         // Rows in blocks that stay in L2 while every tile of four vectors passes over them (see Bf16MatVec.MultiplyMany).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -357,20 +350,12 @@ public static class Mxfp4MatVec
                 job.Rows(0, rows);
                 return;
             }
-            RunParallel(job, rows, workers);
+            RowRanges.Split(job, rows, workers);
         }
     }
 
-    // Separate from Run so the single-thread path does not allocate the lambda's closure.
-    private static void RunParallel(RowJob job, int rows, int workers)
-    {
-        int chunk = (rows + workers - 1) / workers;
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-            w => job.Rows(w * chunk, Math.Min(rows, (w + 1) * chunk)));
-    }
-
     /// <summary>The pointers of one call (pinned by the caller for its duration), so worker threads can share them.</summary>
-    private readonly unsafe struct RowJob(byte* blocks, byte* scales, float* staged, float* bias, float* output, int groups, Mxfp4Isa isa)
+    private readonly unsafe struct RowJob(byte* blocks, byte* scales, float* staged, float* bias, float* output, int groups, Mxfp4Isa isa) : IRowRangeJob
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Rows(int first, int end)

@@ -94,8 +94,8 @@ public static class SingleQueryAttention
             {
                 var job = new HeadJob(q, keys, values, bf16, simd, a, n, s, heads, kvHeads, headDim, scale, p, o);
                 int workers = (long)heads * n >= MinScoresPerThread * 2 ? Math.Min(threads, kvHeads) : 1;
-                if (workers <= 1) job.KvHeads(0, kvHeads);
-                else RunParallel(job, kvHeads, workers);
+                if (workers <= 1) job.Rows(0, kvHeads);
+                else RowRanges.Split(job, kvHeads, workers);
             }
         }
         finally
@@ -104,19 +104,12 @@ public static class SingleQueryAttention
         }
     }
 
-    // Separate from Run so the single-thread path does not allocate the lambda's closure.
-    private static void RunParallel(HeadJob job, int kvHeads, int workers)
-    {
-        int chunk = (kvHeads + workers - 1) / workers;
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-            w => job.KvHeads(w * chunk, Math.Min(kvHeads, (w + 1) * chunk)));
-    }
-
     private readonly unsafe struct HeadJob(float* query, void* keys, void* values, bool bf16, bool simd, int* attend, int n, float* sinks,
-        int heads, int kvHeads, int headDim, float scale, float* scores, float* output)
+        int heads, int kvHeads, int headDim, float scale, float* scores, float* output) : IRowRangeJob
     {
+        // Rows here are kv heads: each with its group of query heads.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void KvHeads(int first, int end)
+        public void Rows(int first, int end)
         {
             int group = heads / kvHeads;
             long rowStride = (long)kvHeads * headDim;
