@@ -37,7 +37,17 @@ internal sealed class FusedExperts
         _input = new float[config.HiddenSize];
         _expertStart = new int[config.NumExperts + 1];
         _expertFill = new int[config.NumExperts];
+        int h = config.HiddenSize, i2 = 2 * config.IntermediateSize;
+        _sizes = new ExpertSizes((long)i2 * (h / 32) * 16, (long)i2 * (h / 32), (long)h * (config.IntermediateSize / 32) * 16, (long)h * (config.IntermediateSize / 32));
     }
+
+    /// <summary>Bytes of one expert's MXFP4 blocks and scales, for mlp1 and mlp2.</summary>
+    private readonly record struct ExpertSizes(long Blocks1, long Scales1, long Blocks2, long Scales2)
+    {
+        public long Total => Blocks1 + Scales1 + Blocks2 + Scales2;
+    }
+
+    private readonly ExpertSizes _sizes;
 
     /// <summary>
     /// The MoE output [1, H] (fp32) of one token <paramref name="t"/> [1, H] for the experts <paramref name="chosen"/>
@@ -66,7 +76,7 @@ internal sealed class FusedExperts
         for (int a = 1; a < order.Length; a++)
             for (int b = a; b > 0 && chosen[order[b]] < chosen[order[b - 1]]; b--) (order[b], order[b - 1]) = (order[b - 1], order[b]);
 
-        var experts = new ExpertBytes(this, w);
+        var experts = new ExpertPointers(this, w);
         foreach (int slot in order)
             AddExpert(experts, (int)chosen[slot], weights[slot], input, sum, threads);
     }
@@ -142,8 +152,8 @@ internal sealed class FusedExperts
         var pointers = new ExpertPointers(this, w);
         // Experts go to different threads only with Mxfp4MatVec.MinBytesPerThread of weight reads each (a tiny model's
         // experts cost less than the fork and join).
-        long expertBytes = (2L * c.IntermediateSize * h + (long)h * c.IntermediateSize) / 32 * 17, work = 0;
-        foreach (int e in active) work += expertBytes * ((_expertStart[e + 1] - _expertStart[e] + 3) / 4);
+        long work = 0;
+        foreach (int e in active) work += _sizes.Total * ((_expertStart[e + 1] - _expertStart[e] + 3) / 4);
         int workers = (int)Math.Max(1, Math.Min(Math.Min(threads, active.Count), work / Math.Max(1, MinWorkPerThread)));
         for (int i = 0; i < workers; i++) Scratch(i, 0);
         _nextExpert = 0;
@@ -212,49 +222,28 @@ internal sealed class FusedExperts
     private volatile bool _stopTouching;
 
     // Every expert of the next layer, until this layer's experts are done.
-    private unsafe void TouchAll(ExpertPointers w)
+    private void TouchAll(ExpertPointers w)
     {
-        int page = Environment.SystemPageSize;
-        byte mix = 0;
-        foreach (var (start, length) in new (nint, long)[] { ((nint)w.Blocks1, w.Blocks1Length), ((nint)w.Scales1, w.Scales1Length),
-                                                              ((nint)w.Blocks2, w.Blocks2Length), ((nint)w.Scales2, w.Scales2Length) })
-        {
-            for (long offset = 0; offset < length; offset += page)
-            {
-                if ((offset & (64L * 4096 - 1)) == 0 && _stopTouching) return;
-                mix ^= Volatile.Read(ref ((byte*)start)[offset]);
-            }
-        }
-        GC.KeepAlive(mix);
+        for (int e = 0; e < _config.NumExperts; e++)
+            if (!TouchExpert(w, e, () => _stopTouching)) return;
     }
 
-    private unsafe void TouchFromTheEnd(ExpertPointers w, List<int> active)
+    // The chosen experts from the last backwards, until the computing thread reaches the one being touched (it faults
+    // in the rest itself).
+    private void TouchFromTheEnd(ExpertPointers w, List<int> active)
     {
-        var c = _config;
-        int h = c.HiddenSize, i2 = 2 * c.IntermediateSize, i = c.IntermediateSize;
-        long blocks1 = (long)i2 * (h / 32) * 16, scales1 = (long)i2 * (h / 32);
-        long blocks2 = (long)h * (i / 32) * 16, scales2 = (long)h * (i / 32);
-        int page = Environment.SystemPageSize;
-        byte mix = 0;
         for (int next = active.Count - 1; next > Volatile.Read(ref _nextExpert); next--)
         {
-            int e = active[next];
-            if (!Touch(w.Blocks1 + e * blocks1, blocks1, next, ref mix) || !Touch(w.Scales1 + e * scales1, scales1, next, ref mix) ||
-                !Touch(w.Blocks2 + e * blocks2, blocks2, next, ref mix) || !Touch(w.Scales2 + e * scales2, scales2, next, ref mix))
-                break;
+            int mine = next;
+            if (!TouchExpert(w, active[mine], () => Volatile.Read(ref _nextExpert) > mine)) return;
         }
-        GC.KeepAlive(mix);
+    }
 
-        // False once the computing thread has reached this expert: it faults in the rest itself.
-        bool Touch(byte* start, long length, int expert, ref byte mix)
-        {
-            for (long offset = 0; offset < length; offset += page)
-            {
-                if ((offset & (64L * 4096 - 1)) == 0 && Volatile.Read(ref _nextExpert) > expert) return false;
-                mix ^= Volatile.Read(ref start[offset]);
-            }
-            return true;
-        }
+    private static unsafe bool TouchExpert(ExpertPointers w, int e, Func<bool> stop)
+    {
+        var s = w.Sizes;
+        return WeightPrefetcher.TouchPages(w.Blocks1 + e * s.Blocks1, s.Blocks1, stop) && WeightPrefetcher.TouchPages(w.Scales1 + e * s.Scales1, s.Scales1, stop) &&
+               WeightPrefetcher.TouchPages(w.Blocks2 + e * s.Blocks2, s.Blocks2, stop) && WeightPrefetcher.TouchPages(w.Scales2 + e * s.Scales2, s.Scales2, stop);
     }
 
     /// <summary>One prefill MoE call's work: threads take the next expert until none is left.</summary>
@@ -311,42 +300,41 @@ internal sealed class FusedExperts
     }
 
     // Expert e on the m tokens staged in scratch.Input: mlp1, SwiGLU, mlp2 into scratch.Output.
-    private unsafe void RunExpert(ExpertPointers w, int e, ExpertScratch scratch, int m, int threads)
+    private void RunExpert(ExpertPointers w, int e, ExpertScratch scratch, int m, int threads)
     {
         var c = _config;
         int h = c.HiddenSize, i2 = 2 * c.IntermediateSize, i = c.IntermediateSize;
-        long blocks1 = (long)i2 * (h / 32) * 16, scales1 = (long)i2 * (h / 32);
-        long blocks2 = (long)h * (i / 32) * 16, scales2 = (long)h * (i / 32);
-        Mxfp4MatVec.MultiplyMany(new ReadOnlySpan<byte>(w.Blocks1 + e * blocks1, (int)blocks1), new ReadOnlySpan<byte>(w.Scales1 + e * scales1, (int)scales1),
-            scratch.Input.AsSpan(0, m * h), h, w.Mlp1Bias.AsSpan(e * i2, i2), scratch.Hidden.AsSpan(0, m * i2), threads);
+        Mxfp4MatVec.MultiplyMany(w.Blocks1Of(e), w.Scales1Of(e), scratch.Input.AsSpan(0, m * h), h, w.Mlp1Bias.AsSpan(e * i2, i2),
+            scratch.Hidden.AsSpan(0, m * i2), threads);
         for (int j = 0; j < m; j++)
             SwiGlu(scratch.Hidden.AsSpan(j * i2, i2), scratch.Swiglu.AsSpan(j * i, i), (float)c.SwigluLimit, (float)c.SwigluAlpha);
-        Mxfp4MatVec.MultiplyMany(new ReadOnlySpan<byte>(w.Blocks2 + e * blocks2, (int)blocks2), new ReadOnlySpan<byte>(w.Scales2 + e * scales2, (int)scales2),
-            scratch.Swiglu.AsSpan(0, m * i), i, w.Mlp2Bias.AsSpan(e * h, h), scratch.Output.AsSpan(0, m * h), threads);
+        Mxfp4MatVec.MultiplyMany(w.Blocks2Of(e), w.Scales2Of(e), scratch.Swiglu.AsSpan(0, m * i), i, w.Mlp2Bias.AsSpan(e * h, h),
+            scratch.Output.AsSpan(0, m * h), threads);
     }
 
     /// <summary>A layer's expert bytes (the mapped checkpoint's, which never move) and biases, shareable with worker threads.</summary>
     private readonly unsafe struct ExpertPointers
     {
         public readonly byte* Blocks1, Scales1, Blocks2, Scales2;
-        public readonly long Blocks1Length, Scales1Length, Blocks2Length, Scales2Length;
+        public readonly ExpertSizes Sizes;
         public readonly float[] Mlp1Bias, Mlp2Bias;
 
         public ExpertPointers(FusedExperts owner, GptOssLayerWeights w)
         {
-            Blocks1 = Pointer(w.Mlp1Blocks, out Blocks1Length);
-            Scales1 = Pointer(w.Mlp1Scales, out Scales1Length);
-            Blocks2 = Pointer(w.Mlp2Blocks, out Blocks2Length);
-            Scales2 = Pointer(w.Mlp2Scales, out Scales2Length);
+            Blocks1 = Pointer(w.Mlp1Blocks);
+            Scales1 = Pointer(w.Mlp1Scales);
+            Blocks2 = Pointer(w.Mlp2Blocks);
+            Scales2 = Pointer(w.Mlp2Scales);
+            Sizes = owner._sizes;
             (Mlp1Bias, Mlp2Bias) = owner.Biases(w);
         }
 
-        private static byte* Pointer(Tensor t, out long length)
-        {
-            var bytes = Bytes(t);
-            length = bytes.Length;
-            return (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(bytes));
-        }
+        public ReadOnlySpan<byte> Blocks1Of(int e) => new(Blocks1 + e * Sizes.Blocks1, (int)Sizes.Blocks1);
+        public ReadOnlySpan<byte> Scales1Of(int e) => new(Scales1 + e * Sizes.Scales1, (int)Sizes.Scales1);
+        public ReadOnlySpan<byte> Blocks2Of(int e) => new(Blocks2 + e * Sizes.Blocks2, (int)Sizes.Blocks2);
+        public ReadOnlySpan<byte> Scales2Of(int e) => new(Scales2 + e * Sizes.Scales2, (int)Sizes.Scales2);
+
+        private static byte* Pointer(Tensor t) => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(Bytes(t)));
     }
 
     private static void Grow(ref float[] buffer, int length)
@@ -359,25 +347,13 @@ internal sealed class FusedExperts
         if (buffer.Length < length) buffer = new int[length];
     }
 
-    /// <summary>A layer's expert bytes and biases, looked up once per call rather than once per expert product.</summary>
-    private readonly ref struct ExpertBytes(FusedExperts owner, GptOssLayerWeights w)
-    {
-        public readonly ReadOnlySpan<byte> Blocks1 = Bytes(w.Mlp1Blocks), Scales1 = Bytes(w.Mlp1Scales);
-        public readonly ReadOnlySpan<byte> Blocks2 = Bytes(w.Mlp2Blocks), Scales2 = Bytes(w.Mlp2Scales);
-        public readonly (float[] Mlp1, float[] Mlp2) Biases = owner.Biases(w);
-    }
-
-    private void AddExpert(in ExpertBytes w, int e, float weight, ReadOnlySpan<float> input, Span<float> sum, int threads)
+    private void AddExpert(ExpertPointers w, int e, float weight, ReadOnlySpan<float> input, Span<float> sum, int threads)
     {
         var c = _config;
         int h = c.HiddenSize, i2 = 2 * c.IntermediateSize;
-        int blocks1PerExpert = i2 * (h / 32) * 16, scales1PerExpert = i2 * (h / 32);
-        int blocks2PerExpert = h * (c.IntermediateSize / 32) * 16, scales2PerExpert = h * (c.IntermediateSize / 32);
-        Mxfp4MatVec.Multiply(w.Blocks1.Slice(e * blocks1PerExpert, blocks1PerExpert),
-            w.Scales1.Slice(e * scales1PerExpert, scales1PerExpert), input, w.Biases.Mlp1.AsSpan(e * i2, i2), _hidden, threads);
+        Mxfp4MatVec.Multiply(w.Blocks1Of(e), w.Scales1Of(e), input, w.Mlp1Bias.AsSpan(e * i2, i2), _hidden, threads);
         SwiGlu(_hidden, _swiglu, (float)c.SwigluLimit, (float)c.SwigluAlpha);
-        Mxfp4MatVec.Multiply(w.Blocks2.Slice(e * blocks2PerExpert, blocks2PerExpert),
-            w.Scales2.Slice(e * scales2PerExpert, scales2PerExpert), _swiglu, w.Biases.Mlp2.AsSpan(e * h, h), _expertOut, threads);
+        Mxfp4MatVec.Multiply(w.Blocks2Of(e), w.Scales2Of(e), _swiglu, w.Mlp2Bias.AsSpan(e * h, h), _expertOut, threads);
         for (int k = 0; k < h; k++) sum[k] += _expertOut[k] * weight;
     }
 
