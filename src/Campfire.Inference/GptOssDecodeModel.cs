@@ -120,24 +120,20 @@ public sealed class GptOssDecodeModel : IMaskedGreedyDecodeModel, IDisposable
 
     private void Run(ReadOnlySpan<int> tokens, Span<float> logits)
     {
-        if (ForwardInto(tokens, logits)) return;
-        using var result = Forward(tokens);
-        TensorData.CopyTo(result, logits);
+        using var result = Forward(tokens, UseLogitsBuffer ? logits : default);
+        if (result is not null) TensorData.CopyTo(result, logits);
     }
 
     private int RunGreedy(ReadOnlySpan<int> tokens)
     {
-        if (ForwardInto(tokens, HostLogits))
-        {
-            long hostStart = Model.SpanStart();
-            int best = TokenSampler.ArgMax(HostLogits);
-            Model.SpanEnd(DecodeSpan.Sampling, hostStart);
-            return best;
-        }
-        using var result = Forward(tokens, keepOnDevice: true);
+        using var result = Forward(tokens, HostLogits, keepOnDevice: true);
         long start = Model.SpanStart();
         int id;
-        if (result.device_type == TorchSharp.DeviceType.CPU)
+        if (result is null)
+        {
+            id = TokenSampler.ArgMax(HostLogits);
+        }
+        else if (result.device_type == TorchSharp.DeviceType.CPU)
         {
             // The host's SIMD argmax over the logits' own memory: a torch argmax op cost more than the scan itself.
             id = TokenSampler.ArgMax(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(result.bytes));
@@ -157,18 +153,12 @@ public sealed class GptOssDecodeModel : IMaskedGreedyDecodeModel, IDisposable
     {
         _deviceMask ??= new DeviceTokenMask(VocabularySize, Model.Device);
         _deviceMask.CheckLength(mask);
-        if (ForwardInto(tokens, HostLogits))
-        {
-            long hostStart = Model.SpanStart();
-            int best = TokenSampler.MaskedArgMax(HostLogits.AsSpan(0, VocabularySize), mask);
-            Model.SpanEnd(DecodeSpan.Sampling, hostStart);
-            return best;
-        }
-        using var result = Forward(tokens, keepOnDevice: true);
+        using var result = Forward(tokens, HostLogits, keepOnDevice: true);
         long start = Model.SpanStart();
-        int id = result.device_type == TorchSharp.DeviceType.CPU
-            ? TokenSampler.MaskedArgMax(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(result.bytes)[..VocabularySize], mask)
-            : _deviceMask.ArgMax(result, mask);
+        int id = result is null ? TokenSampler.MaskedArgMax(HostLogits[..VocabularySize], mask)
+            : result.device_type == TorchSharp.DeviceType.CPU
+                ? TokenSampler.MaskedArgMax(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(result.bytes)[..VocabularySize], mask)
+                : _deviceMask.ArgMax(result, mask);
         Model.SpanEnd(DecodeSpan.Sampling, start);
         return id;
     }
@@ -178,39 +168,24 @@ public sealed class GptOssDecodeModel : IMaskedGreedyDecodeModel, IDisposable
     /// <summary>Whether CPU-pass logits go straight into the caller's span or one reused buffer (the default), not a tensor per step.</summary>
     internal bool UseLogitsBuffer { get; set; } = true;
 
-    // The greedy paths' logits on the CPU, one buffer for every step (see CpuForwardPass.ForwardInto).
-    private float[] HostLogits => _hostLogits ??= new float[Model.Config.VocabSize];
+    // The greedy paths' logits where the CPU pass runs: one buffer for every step (see CpuForwardPass.ForwardInto).
+    // Empty elsewhere, so that the model returns a tensor.
+    private Span<float> HostLogits =>
+        UseLogitsBuffer && Model.UsesCpuDecodeStep ? _hostLogits ??= new float[Model.Config.VocabSize] : default;
     private float[]? _hostLogits;
 
-    /// <summary>The CPU pass straight into <paramref name="logits"/>, with <see cref="Forward"/>'s checks; false where it does not run.</summary>
-    private bool ForwardInto(ReadOnlySpan<int> tokens, Span<float> logits)
-    {
-        if (!UseLogitsBuffer || !Model.UsesCpuDecodeStep) return false;
-        if ((long)_cached.Count + tokens.Length > Model.Config.MaxContextLength)
-            throw new SamplingException($"the context would exceed the model's {Model.Config.MaxContextLength} positions");
-        bool ran;
-        try
-        {
-            ran = Model.TryForwardInto(tokens, _cache, logits);
-        }
-        catch
-        {
-            _cache.Reset();
-            _cached.Clear();
-            throw;
-        }
-        if (ran) foreach (int t in tokens) _cached.Add(t);
-        return ran;
-    }
-
-    private TorchSharp.torch.Tensor Forward(ReadOnlySpan<int> tokens, bool keepOnDevice = false)
+    /// <summary>
+    /// Runs <paramref name="tokens"/> on the cache: where the CPU pass runs and <paramref name="hostLogits"/> can hold
+    /// them, the last token's logits are written there and null is returned; otherwise they come back as a tensor.
+    /// </summary>
+    private TorchSharp.torch.Tensor? Forward(ReadOnlySpan<int> tokens, Span<float> hostLogits, bool keepOnDevice = false)
     {
         if ((long)_cached.Count + tokens.Length > Model.Config.MaxContextLength)
             throw new SamplingException($"the context would exceed the model's {Model.Config.MaxContextLength} positions");
-        TorchSharp.torch.Tensor result;
+        TorchSharp.torch.Tensor? result;
         try
         {
-            result = Model.Forward(tokens, _cache, keepOnDevice: keepOnDevice);
+            result = Model.TryForwardInto(tokens, _cache, hostLogits) ? null : Model.Forward(tokens, _cache, keepOnDevice: keepOnDevice);
         }
         catch
         {

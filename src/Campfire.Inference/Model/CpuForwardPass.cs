@@ -76,9 +76,6 @@ internal sealed class CpuForwardPass
         return weights.Layers.All(KernelAttention.Supports);
     }
 
-    /// <summary>Runs <paramref name="token"/> at position cache.Length, appends its keys and values, returns fp32 logits [1, vocab].</summary>
-    public Tensor Forward(int token, KvCache cache) => Forward([token], cache, allPositions: false);
-
     /// <summary>
     /// Runs <paramref name="tokens"/> at positions cache.Length.., appending their keys and values; returns fp32 logits
     /// [T, vocab] when <paramref name="allPositions"/>, else [1, vocab] for the last token.

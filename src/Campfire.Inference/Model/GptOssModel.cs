@@ -124,16 +124,11 @@ public sealed class GptOssModel : IDisposable
     /// </summary>
     public Tensor Forward(ReadOnlySpan<int> tokens, KvCache cache, bool allPositions = false, bool keepOnDevice = false)
     {
-        if (tokens.IsEmpty) throw new ArgumentException("at least one token is needed", nameof(tokens));
-        var ids = new long[tokens.Length];
-        for (int i = 0; i < ids.Length; i++)
-        {
-            if ((uint)tokens[i] >= (uint)Config.VocabSize)
-                throw new InvalidTokenException($"token id {tokens[i]} (at index {i}) is outside this model's vocabulary (0..{Config.VocabSize - 1})");
-            ids[i] = tokens[i];
-        }
-        if (UsesCpuDecodeStep && (ids.Length == 1 || UseCpuPrefill))
+        CheckTokens(tokens);
+        if (UsesCpuDecodeStep && (tokens.Length == 1 || UseCpuPrefill))
             return CpuPass.Forward(tokens, cache, allPositions);
+        var ids = new long[tokens.Length];
+        for (int i = 0; i < ids.Length; i++) ids[i] = tokens[i];
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         int t = ids.Length;
@@ -165,18 +160,25 @@ public sealed class GptOssModel : IDisposable
     /// <summary>
     /// Runs <paramref name="tokens"/> as <see cref="Forward"/> does and writes the last token's float32 logits to
     /// <paramref name="logits"/> (at least vocab long) when the CPU pass runs them (see <see cref="UsesCpuDecodeStep"/>,
-    /// <see cref="UsesCpuPrefill"/>); false, with nothing run, otherwise. No tensor is allocated per call.
+    /// <see cref="UsesCpuPrefill"/>) and <paramref name="logits"/> can hold them; false, with nothing run, otherwise. No
+    /// tensor is allocated per call.
     /// </summary>
     internal bool TryForwardInto(ReadOnlySpan<int> tokens, KvCache cache, Span<float> logits)
     {
-        if (tokens.IsEmpty || !UsesCpuDecodeStep || (tokens.Length > 1 && !UseCpuPrefill) || logits.Length < Config.VocabSize) return false;
+        if (!UsesCpuDecodeStep || (tokens.Length > 1 && !UseCpuPrefill) || logits.Length < Config.VocabSize) return false;
+        CheckTokens(tokens);
+        CpuPass.ForwardInto(tokens, cache, logits);
+        return true;
+    }
+
+    private void CheckTokens(ReadOnlySpan<int> tokens)
+    {
+        if (tokens.IsEmpty) throw new ArgumentException("at least one token is needed", nameof(tokens));
         for (int i = 0; i < tokens.Length; i++)
         {
             if ((uint)tokens[i] >= (uint)Config.VocabSize)
                 throw new InvalidTokenException($"token id {tokens[i]} (at index {i}) is outside this model's vocabulary (0..{Config.VocabSize - 1})");
         }
-        CpuPass.ForwardInto(tokens, cache, logits);
-        return true;
     }
 
     /// <summary>
