@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -55,7 +56,7 @@ public static class Bf16MatVec
     /// <summary>
     /// The same product for several vectors at once (a prompt's tokens): <c>outputs[j · rows + r] = Σ_k W[r, k] ·
     /// inputs[j · columns + k] (+ bias[r])</c> for the <c>inputs.Length / columns</c> vectors. Each row is read and
-    /// widened once for every four vectors (two on AVX2) while it is in L1, instead of once per vector, and each vector
+    /// widened once per pair of rows for every six vectors (two vectors on AVX2) while it is in L1, instead of once per vector, and each vector
     /// gets exactly the bits a one-vector <see cref="Multiply"/> gives it (the same accumulators, the same order).
     /// </summary>
     /// <param name="weights">The matrix as bf16 bits, [rows, columns], row-major.</param>
@@ -85,7 +86,7 @@ public static class Bf16MatVec
             throw new Mxfp4KernelException($"this CPU cannot run the {chosen} kernel (best here: {Mxfp4MatVec.Best})");
 
         // Each tile of vectors reads the rows again (from cache): that much more work to share.
-        int workers = Mxfp4MatVec.Workers(2L * weights.Length * ((count + 3) / 4), rows, threads);
+        int workers = Mxfp4MatVec.Workers(2L * weights.Length * VectorTiles.Count(count), rows, threads);
         fixed (ushort* w = weights)
         fixed (float* x = inputs)
         fixed (float* b = bias)
@@ -99,35 +100,81 @@ public static class Bf16MatVec
 
     private readonly unsafe struct ManyJob(ushort* weights, float* inputs, float* bias, float* outputs, int columns, int count, int rows, Mxfp4Isa isa) : IRowRangeJob
     {
-        // Rows in blocks that stay in L2 while every tile of vectors passes over them, each tile's vectors staying in
-        // L1: row-major over all vectors read every vector from L2 for each row (4 bytes per multiply-add), which bound
-        // the kernel at about half its arithmetic rate.
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Rows(int first, int end)
         {
+            if (isa == Mxfp4Isa.Avx512 && count > 1)
+            {
+                TiledAvx512(first, end);
+                return;
+            }
+            // Rows in blocks that stay in L2 while each pair of vectors passes over them.
             int rowsPerBlock = Math.Max(1, BlockBytes / (2 * columns));
             for (int block = first; block < end; block += rowsPerBlock)
                 Block(block, Math.Min(end, block + rowsPerBlock));
         }
 
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Block(int first, int end)
+        private void TiledAvx512(int first, int end)
         {
-            float* dots = stackalloc float[4];
-            int j = 0;
-            if (isa == Mxfp4Isa.Avx512)
+            // The block's accumulators (96 KB): pooled, too large for the stack.
+            float[] pooled = ArrayPool<float>.Shared.Rent(VectorTiles.BlockSumFloats);
+            fixed (float* pinned = pooled)
             {
-                for (; j + 4 <= count; j += 4)
+                Tiled(first, end, (Vector512<float>*)pinned);
+            }
+            ArrayPool<float>.Shared.Return(pooled);
+        }
+
+        // Blocks of rows; per block, each tile of vectors; per tile, the column chunks outermost (see VectorTiles).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Tiled(int first, int end, Vector512<float>* sums)
+        {
+            int tileSize = VectorTiles.Size(count);
+            int steps = columns / 64 * 64, tail = columns - columns % 16;
+            for (int block = first; block < end; block += VectorTiles.BlockRows)
+            {
+                int blockEnd = Math.Min(end, block + VectorTiles.BlockRows);
+                for (int j = 0; j < count; j += tileSize)
                 {
-                    float* x0 = inputs + (long)j * columns;
-                    for (int r = first; r < end; r++)
+                    int tile = Math.Min(tileSize, count - j);
+                    float* x = inputs + (long)j * columns;
+                    for (int k = 0; k == 0 || k < steps; k += VectorTiles.ChunkColumns)
                     {
-                        RowAvx512Four(weights + (long)r * columns, x0, x0 + columns, x0 + 2 * columns, x0 + 3 * columns, columns, dots);
-                        Store(dots, 4, j, r);
+                        int kEnd = Math.Min(steps, k + VectorTiles.ChunkColumns);
+                        bool last = kEnd == steps;
+                        for (int r = block; r < blockEnd; r += 2)
+                        {
+                            // An odd last row is paired with itself, a short tile repeats its first vector: the extra sums are dropped.
+                            int r1 = Math.Min(r + 1, blockEnd - 1);
+                            var pair = sums + (r - block) / 2 * VectorTiles.PairSums;
+                            ushort* row0 = weights + (long)r * columns, row1 = weights + (long)r1 * columns;
+                            TileAvx512(row0, row1, x, columns, tile, k, kEnd, 0, last ? tail : kEnd, k == 0, pair);
+                            TileAvx512(row0, row1, x, columns, tile, k, kEnd, 32, kEnd, k == 0, pair + VectorTiles.PairSums / 2);
+                        }
+                    }
+                    for (int r = block; r < blockEnd; r++)
+                    {
+                        var pair = sums + (r - block) / 2 * VectorTiles.PairSums;
+                        ushort* row = weights + (long)r * columns;
+                        for (int t = 0; t < tile; t++)
+                        {
+                            var low = pair + 2 * ((r - block) % 2 * VectorTiles.Vectors + t);
+                            var high = low + VectorTiles.PairSums / 2;
+                            float dot = Vector512.Sum((low[0] + low[1]) + (high[0] + high[1])) + RowScalar(row, x + (long)t * columns, tail, columns);
+                            outputs[(long)(j + t) * rows + r] = bias == null ? dot : dot + bias[r];
+                        }
                     }
                 }
             }
-            else if (isa == Mxfp4Isa.Avx2)
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Block(int first, int end)
+        {
+            float* dots = stackalloc float[2];
+            int j = 0;
+            if (isa == Mxfp4Isa.Avx2)
             {
                 for (; j + 2 <= count; j += 2)
                 {
@@ -166,52 +213,105 @@ public static class Bf16MatVec
     /// <summary>Weight bytes of one row block of <see cref="MultiplyMany"/>: well inside a 512 KB–1 MB L2.</summary>
     internal const int BlockBytes = 192 << 10;
 
-    // RowAvx512 for four vectors: each row chunk widened once, each vector summed exactly as RowAvx512 sums it.
+    // Two rows × up to six vectors over the 64-column steps in [from, end), half of RowAvx512's accumulators: it sums
+    // each step's four 16-column parts into a0..a3 (then the 16-column tail into a0), each in increasing column order;
+    // the pass at offset 0 adds to a0 and a1 (and, given tailEnd past end, the tail's parts up to tailEnd), the pass at
+    // offset 32 to a2 and a3, for every (row, vector), so that after every step Sum((a0 + a1) + (a2 + a3)) gives each
+    // vector the bits of a one-vector call. Each 16 weights are widened once per row for all six vectors, and each loaded
+    // input serves both rows: 24 FMAs per 12 loads, where one row × four vectors did 16 per 20. sums holds
+    // [row][vector][first, second].
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RowAvx512Four(ushort* row, float* x0, float* x1, float* x2, float* x3, int columns, float* dots)
+    private static unsafe void TileAvx512(ushort* row0, ushort* row1, float* x, long stride, int tile, int from, int end, int offset, int tailEnd,
+        bool first, Vector512<float>* sums)
     {
+        float* x0 = x, x1 = tile > 1 ? x + stride : x, x2 = tile > 2 ? x + 2 * stride : x;
+        float* x3 = tile > 3 ? x + 3 * stride : x, x4 = tile > 4 ? x + 4 * stride : x, x5 = tile > 5 ? x + 5 * stride : x;
+        // The first chunk starts from zero in registers: loading sums just cleared with narrower stores stalls on
+        // store forwarding, a quarter of a chunk's time.
         var z = Vector512<float>.Zero;
-        Vector512<float> a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
-        Vector512<float> a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
-        int k = 0;
-        for (; k + 64 <= columns; k += 64)
+        Vector512<float> l0 = z, h0 = z, l1 = z, h1 = z, l2 = z, h2 = z, l3 = z, h3 = z, l4 = z, h4 = z, l5 = z, h5 = z;
+        Vector512<float> m0 = z, k0 = z, m1 = z, k1 = z, m2 = z, k2 = z, m3 = z, k3 = z, m4 = z, k4 = z, m5 = z, k5 = z;
+        if (!first)
         {
-            var w0 = Widen512(row + k);
-            var w1 = Widen512(row + k + 16);
-            var w2 = Widen512(row + k + 32);
-            var w3 = Widen512(row + k + 48);
-            a00 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x0 + k), a00);
-            a01 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x0 + k + 16), a01);
-            a02 = Avx512F.FusedMultiplyAdd(w2, Vector512.Load(x0 + k + 32), a02);
-            a03 = Avx512F.FusedMultiplyAdd(w3, Vector512.Load(x0 + k + 48), a03);
-            a10 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x1 + k), a10);
-            a11 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x1 + k + 16), a11);
-            a12 = Avx512F.FusedMultiplyAdd(w2, Vector512.Load(x1 + k + 32), a12);
-            a13 = Avx512F.FusedMultiplyAdd(w3, Vector512.Load(x1 + k + 48), a13);
-            a20 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x2 + k), a20);
-            a21 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x2 + k + 16), a21);
-            a22 = Avx512F.FusedMultiplyAdd(w2, Vector512.Load(x2 + k + 32), a22);
-            a23 = Avx512F.FusedMultiplyAdd(w3, Vector512.Load(x2 + k + 48), a23);
-            a30 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x3 + k), a30);
-            a31 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x3 + k + 16), a31);
-            a32 = Avx512F.FusedMultiplyAdd(w2, Vector512.Load(x3 + k + 32), a32);
-            a33 = Avx512F.FusedMultiplyAdd(w3, Vector512.Load(x3 + k + 48), a33);
+            l0 = sums[0]; h0 = sums[1]; l1 = sums[2]; h1 = sums[3]; l2 = sums[4]; h2 = sums[5];
+            l3 = sums[6]; h3 = sums[7]; l4 = sums[8]; h4 = sums[9]; l5 = sums[10]; h5 = sums[11];
+            m0 = sums[12]; k0 = sums[13]; m1 = sums[14]; k1 = sums[15]; m2 = sums[16]; k2 = sums[17];
+            m3 = sums[18]; k3 = sums[19]; m4 = sums[20]; k4 = sums[21]; m5 = sums[22]; k5 = sums[23];
         }
-        for (; k + 16 <= columns; k += 16)
+        int k = from + offset;
+        for (; k < end; k += 64)
         {
-            var w0 = Widen512(row + k);
-            a00 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x0 + k), a00);
-            a10 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x1 + k), a10);
-            a20 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x2 + k), a20);
-            a30 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x3 + k), a30);
+            var p0 = Widen512(row0 + k);
+            var q0 = Widen512(row0 + k + 16);
+            var p1 = Widen512(row1 + k);
+            var q1 = Widen512(row1 + k + 16);
+            var v = Vector512.Load(x0 + k);
+            l0 = Avx512F.FusedMultiplyAdd(p0, v, l0);
+            m0 = Avx512F.FusedMultiplyAdd(p1, v, m0);
+            v = Vector512.Load(x0 + k + 16);
+            h0 = Avx512F.FusedMultiplyAdd(q0, v, h0);
+            k0 = Avx512F.FusedMultiplyAdd(q1, v, k0);
+            v = Vector512.Load(x1 + k);
+            l1 = Avx512F.FusedMultiplyAdd(p0, v, l1);
+            m1 = Avx512F.FusedMultiplyAdd(p1, v, m1);
+            v = Vector512.Load(x1 + k + 16);
+            h1 = Avx512F.FusedMultiplyAdd(q0, v, h1);
+            k1 = Avx512F.FusedMultiplyAdd(q1, v, k1);
+            v = Vector512.Load(x2 + k);
+            l2 = Avx512F.FusedMultiplyAdd(p0, v, l2);
+            m2 = Avx512F.FusedMultiplyAdd(p1, v, m2);
+            v = Vector512.Load(x2 + k + 16);
+            h2 = Avx512F.FusedMultiplyAdd(q0, v, h2);
+            k2 = Avx512F.FusedMultiplyAdd(q1, v, k2);
+            v = Vector512.Load(x3 + k);
+            l3 = Avx512F.FusedMultiplyAdd(p0, v, l3);
+            m3 = Avx512F.FusedMultiplyAdd(p1, v, m3);
+            v = Vector512.Load(x3 + k + 16);
+            h3 = Avx512F.FusedMultiplyAdd(q0, v, h3);
+            k3 = Avx512F.FusedMultiplyAdd(q1, v, k3);
+            v = Vector512.Load(x4 + k);
+            l4 = Avx512F.FusedMultiplyAdd(p0, v, l4);
+            m4 = Avx512F.FusedMultiplyAdd(p1, v, m4);
+            v = Vector512.Load(x4 + k + 16);
+            h4 = Avx512F.FusedMultiplyAdd(q0, v, h4);
+            k4 = Avx512F.FusedMultiplyAdd(q1, v, k4);
+            v = Vector512.Load(x5 + k);
+            l5 = Avx512F.FusedMultiplyAdd(p0, v, l5);
+            m5 = Avx512F.FusedMultiplyAdd(p1, v, m5);
+            v = Vector512.Load(x5 + k + 16);
+            h5 = Avx512F.FusedMultiplyAdd(q0, v, h5);
+            k5 = Avx512F.FusedMultiplyAdd(q1, v, k5);
         }
-        // All four sums before the tail's calls: accumulators live across a call were spilled inside the loop.
-        float d0 = Vector512.Sum((a00 + a01) + (a02 + a03)), d1 = Vector512.Sum((a10 + a11) + (a12 + a13));
-        float d2 = Vector512.Sum((a20 + a21) + (a22 + a23)), d3 = Vector512.Sum((a30 + a31) + (a32 + a33));
-        dots[0] = d0 + RowScalar(row, x0, k, columns);
-        dots[1] = d1 + RowScalar(row, x1, k, columns);
-        dots[2] = d2 + RowScalar(row, x2, k, columns);
-        dots[3] = d3 + RowScalar(row, x3, k, columns);
+        if (tailEnd > end)
+        {
+            for (k = end; k < tailEnd; k += 16)
+            {
+                var p0 = Widen512(row0 + k);
+                var p1 = Widen512(row1 + k);
+                var v = Vector512.Load(x0 + k);
+                l0 = Avx512F.FusedMultiplyAdd(p0, v, l0);
+                m0 = Avx512F.FusedMultiplyAdd(p1, v, m0);
+                v = Vector512.Load(x1 + k);
+                l1 = Avx512F.FusedMultiplyAdd(p0, v, l1);
+                m1 = Avx512F.FusedMultiplyAdd(p1, v, m1);
+                v = Vector512.Load(x2 + k);
+                l2 = Avx512F.FusedMultiplyAdd(p0, v, l2);
+                m2 = Avx512F.FusedMultiplyAdd(p1, v, m2);
+                v = Vector512.Load(x3 + k);
+                l3 = Avx512F.FusedMultiplyAdd(p0, v, l3);
+                m3 = Avx512F.FusedMultiplyAdd(p1, v, m3);
+                v = Vector512.Load(x4 + k);
+                l4 = Avx512F.FusedMultiplyAdd(p0, v, l4);
+                m4 = Avx512F.FusedMultiplyAdd(p1, v, m4);
+                v = Vector512.Load(x5 + k);
+                l5 = Avx512F.FusedMultiplyAdd(p0, v, l5);
+                m5 = Avx512F.FusedMultiplyAdd(p1, v, m5);
+            }
+        }
+        sums[0] = l0; sums[1] = h0; sums[2] = l1; sums[3] = h1; sums[4] = l2; sums[5] = h2;
+        sums[6] = l3; sums[7] = h3; sums[8] = l4; sums[9] = h4; sums[10] = l5; sums[11] = h5;
+        sums[12] = m0; sums[13] = k0; sums[14] = m1; sums[15] = k1; sums[16] = m2; sums[17] = k2;
+        sums[18] = m3; sums[19] = k3; sums[20] = m4; sums[21] = k4; sums[22] = m5; sums[23] = k5;
     }
 
     // RowAvx2 for two vectors (AVX2 has 16 registers: four vectors' accumulators would not fit).

@@ -131,7 +131,7 @@ public static class Mxfp4MatVec
     /// <summary>
     /// The same product for several vectors at once: <c>outputs[j · rows + r] = Σ_k W[r, k] · inputs[j · columns + k]
     /// (+ bias[r])</c> for the <c>inputs.Length / columns</c> vectors (prompt tokens). Each row's MXFP4 bytes are read and
-    /// decoded once for every four vectors (the AVX-512 path), instead of once per vector.
+    /// decoded once per pair of rows for every six vectors (the AVX-512 path), instead of once per vector.
     /// </summary>
     /// <param name="blocks">MXFP4 elements, [rows, groups, 16] bytes, row-major.</param>
     /// <param name="scales">E8M0 exponents, [rows, groups].</param>
@@ -157,8 +157,8 @@ public static class Mxfp4MatVec
         {
             for (int j = 0; j < count; j++)
                 Stage(inputs.Slice(j * columns, columns), staged.AsSpan(j * columns, columns), chosen);
-            // Each four vectors read the rows again (from cache): that much more work to share.
-            int workers = Workers((long)(blocks.Length + scales.Length) * ((count + 3) / 4), rows, threads);
+            // Each tile of vectors reads the rows again (from cache): that much more work to share.
+            int workers = Workers((long)(blocks.Length + scales.Length) * VectorTiles.Count(count), rows, threads);
             fixed (byte* b = blocks)
             fixed (byte* s = scales)
             fixed (float* x = staged)
@@ -178,114 +178,170 @@ public static class Mxfp4MatVec
 
     private readonly unsafe struct ManyJob(byte* blocks, byte* scales, float* staged, float* bias, float* outputs, int groups, int count, int rows, Mxfp4Isa isa) : IRowRangeJob
     {
-        // Rows in blocks that stay in L2 while every tile of four vectors passes over them (see Bf16MatVec.MultiplyMany).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Rows(int first, int end)
         {
-            int rowsPerBlock = Math.Max(1, Bf16MatVec.BlockBytes / (groups * (BytesPerGroup + 1)));
-            for (int block = first; block < end; block += rowsPerBlock)
-                Block(block, Math.Min(end, block + rowsPerBlock));
-        }
-
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Block(int first, int end)
-        {
+            if (isa == Mxfp4Isa.Avx512 && count > 1)
+            {
+                TiledAvx512(first, end);
+                return;
+            }
             long rowBytes = (long)groups * BytesPerGroup;
             int columns = groups * GroupSize;
-            float* dots = stackalloc float[4];
-            for (int j = 0; j < count; j += 4)
+            for (int j = 0; j < count; j++)
             {
-                int tile = Math.Min(4, count - j);
+                float* x = staged + (long)j * columns;
                 for (int r = first; r < end; r++)
                 {
                     byte* rb = blocks + r * rowBytes;
                     byte* rs = scales + (long)r * groups;
-                    if (isa == Mxfp4Isa.Avx512 && tile == 1)
+                    float dot = isa switch
                     {
-                        // One vector (a decode step's, or a prompt's last): the one-vector loop, a quarter of the FMAs.
-                        dots[0] = RowAvx512(rb, rs, staged + (long)j * columns, groups);
-                    }
-                    else if (isa == Mxfp4Isa.Avx512)
+                        Mxfp4Isa.Avx512 => RowAvx512(rb, rs, x, groups),
+                        Mxfp4Isa.Avx2 => RowAvx2(rb, rs, x, groups),
+                        _ => RowScalar(rb, rs, x, groups),
+                    };
+                    outputs[(long)j * rows + r] = bias == null ? dot : dot + bias[r];
+                }
+            }
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void TiledAvx512(int first, int end)
+        {
+            // The block's accumulators (96 KB): pooled, too large for the stack.
+            float[] pooled = ArrayPool<float>.Shared.Rent(VectorTiles.BlockSumFloats);
+            fixed (float* pinned = pooled)
+            {
+                Tiled(first, end, (Vector512<float>*)pinned);
+            }
+            ArrayPool<float>.Shared.Return(pooled);
+        }
+
+        // Blocks of rows; per block, each tile of vectors; per tile, the column chunks outermost (see VectorTiles).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private void Tiled(int first, int end, Vector512<float>* sums)
+        {
+            long rowBytes = (long)groups * BytesPerGroup;
+            int columns = groups * GroupSize, chunkGroups = VectorTiles.ChunkColumns / GroupSize;
+            int tileSize = VectorTiles.Size(count);
+            for (int block = first; block < end; block += VectorTiles.BlockRows)
+            {
+                int blockEnd = Math.Min(end, block + VectorTiles.BlockRows);
+                for (int j = 0; j < count; j += tileSize)
+                {
+                    int tile = Math.Min(tileSize, count - j);
+                    float* x = staged + (long)j * columns;
+                    for (int g = 0; g < groups; g += chunkGroups)
                     {
-                        // A short tile repeats its first vector in the unused lanes; their sums are dropped.
-                        float* x0 = staged + (long)j * columns;
-                        RowAvx512Four(rb, rs, x0, tile > 1 ? x0 + columns : x0, tile > 2 ? x0 + 2 * columns : x0,
-                            tile > 3 ? x0 + 3 * columns : x0, groups, dots);
-                    }
-                    else
-                    {
-                        for (int t = 0; t < tile; t++)
+                        int gEnd = Math.Min(groups, g + chunkGroups);
+                        for (int r = block; r < blockEnd; r += 2)
                         {
-                            float* x = staged + (long)(j + t) * columns;
-                            dots[t] = isa == Mxfp4Isa.Avx2 ? RowAvx2(rb, rs, x, groups) : RowScalar(rb, rs, x, groups);
+                            // An odd last row is paired with itself, a short tile repeats its first vector: the extra sums are dropped.
+                            int r1 = Math.Min(r + 1, blockEnd - 1);
+                            var pair = sums + (r - block) / 2 * VectorTiles.PairSums;
+                            byte* b0 = blocks + r * rowBytes, s0 = scales + (long)r * groups;
+                            byte* b1 = blocks + r1 * rowBytes, s1 = scales + (long)r1 * groups;
+                            TileAvx512(b0, s0, b1, s1, x, columns, tile, g, gEnd, g == 0, pair);
+                            TileAvx512(b0, s0, b1, s1, x, columns, tile, g + 1, gEnd, g == 0, pair + VectorTiles.PairSums / 2);
                         }
                     }
-                    for (int t = 0; t < tile; t++)
-                        outputs[(long)(j + t) * rows + r] = bias == null ? dots[t] : dots[t] + bias[r];
+                    for (int r = block; r < blockEnd; r++)
+                    {
+                        var pair = sums + (r - block) / 2 * VectorTiles.PairSums;
+                        for (int t = 0; t < tile; t++)
+                        {
+                            var even = pair + 2 * ((r - block) % 2 * VectorTiles.Vectors + t);
+                            var odd = even + VectorTiles.PairSums / 2;
+                            float dot = Vector512.Sum((even[0] + even[1]) + (odd[0] + odd[1]));
+                            outputs[(long)(j + t) * rows + r] = bias == null ? dot : dot + bias[r];
+                        }
+                    }
                 }
             }
         }
     }
 
-    // RowAvx512's decoding, done once per group for four vectors, each summed exactly as RowAvx512 sums it (the same
-    // four accumulators, two groups per iteration), so a vector gets the same bits as from a one-vector call.
+    // Two rows × up to six vectors over groups [from, end) of one parity (from's): RowAvx512 sums a row's even groups
+    // into its accumulators a0 (low nibbles) and a1 (high), its odd groups into a2 and a3, each in increasing order;
+    // this adds the parity's pair for every (row, vector) to sums ([row][vector][low, high]), so that after every chunk
+    // of both parities Sum((a0 + a1) + (a2 + a3)) gives each vector the bits of a one-vector call. Each group is decoded
+    // once per row for all six vectors and each loaded input serves both rows: 24 FMAs per 12 loads, where one row ×
+    // four vectors did 16 FMAs per 20 loads and left the FMA ports half idle.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void RowAvx512Four(byte* blocks, byte* scales, float* x0, float* x1, float* x2, float* x3, int groups, float* dots)
+    private static unsafe void TileAvx512(byte* b0, byte* s0, byte* b1, byte* s1, float* x, long stride, int tile, int from, int end,
+        bool first, Vector512<float>* sums)
     {
         var fp4 = Vector512.Create(0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f);
         ref float scaleTable = ref MemoryMarshal.GetArrayDataReference(ScaleTable);
+        float* x0 = x, x1 = tile > 1 ? x + stride : x, x2 = tile > 2 ? x + 2 * stride : x;
+        float* x3 = tile > 3 ? x + 3 * stride : x, x4 = tile > 4 ? x + 4 * stride : x, x5 = tile > 5 ? x + 5 * stride : x;
+        // The first chunk starts from zero in registers: loading sums just cleared with narrower stores stalls on
+        // store forwarding, a quarter of a chunk's time.
         var z = Vector512<float>.Zero;
-        Vector512<float> a00 = z, a01 = z, a02 = z, a03 = z, a10 = z, a11 = z, a12 = z, a13 = z;
-        Vector512<float> a20 = z, a21 = z, a22 = z, a23 = z, a30 = z, a31 = z, a32 = z, a33 = z;
-        int g = 0;
-        for (; g + 2 <= groups; g += 2)
+        Vector512<float> l0 = z, h0 = z, l1 = z, h1 = z, l2 = z, h2 = z, l3 = z, h3 = z, l4 = z, h4 = z, l5 = z, h5 = z;
+        Vector512<float> m0 = z, k0 = z, m1 = z, k1 = z, m2 = z, k2 = z, m3 = z, k3 = z, m4 = z, k4 = z, m5 = z, k5 = z;
+        if (!first)
         {
-            var t0 = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, scales[g]));
-            var t1 = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, scales[g + 1]));
-            var i0 = Avx512F.ConvertToVector512Int32(Vector128.Load(blocks + g * BytesPerGroup));
-            var i1 = Avx512F.ConvertToVector512Int32(Vector128.Load(blocks + (g + 1) * BytesPerGroup));
-            var w0 = Avx512F.PermuteVar16x32(t0, i0);
-            var w1 = Avx512F.PermuteVar16x32(t0, Avx512F.ShiftRightLogical(i0, 4));
-            var w2 = Avx512F.PermuteVar16x32(t1, i1);
-            var w3 = Avx512F.PermuteVar16x32(t1, Avx512F.ShiftRightLogical(i1, 4));
-            int o = g * GroupSize;
-            a00 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x0 + o), a00);
-            a01 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x0 + o + 16), a01);
-            a02 = Avx512F.FusedMultiplyAdd(w2, Vector512.Load(x0 + o + 32), a02);
-            a03 = Avx512F.FusedMultiplyAdd(w3, Vector512.Load(x0 + o + 48), a03);
-            a10 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x1 + o), a10);
-            a11 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x1 + o + 16), a11);
-            a12 = Avx512F.FusedMultiplyAdd(w2, Vector512.Load(x1 + o + 32), a12);
-            a13 = Avx512F.FusedMultiplyAdd(w3, Vector512.Load(x1 + o + 48), a13);
-            a20 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x2 + o), a20);
-            a21 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x2 + o + 16), a21);
-            a22 = Avx512F.FusedMultiplyAdd(w2, Vector512.Load(x2 + o + 32), a22);
-            a23 = Avx512F.FusedMultiplyAdd(w3, Vector512.Load(x2 + o + 48), a23);
-            a30 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x3 + o), a30);
-            a31 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x3 + o + 16), a31);
-            a32 = Avx512F.FusedMultiplyAdd(w2, Vector512.Load(x3 + o + 32), a32);
-            a33 = Avx512F.FusedMultiplyAdd(w3, Vector512.Load(x3 + o + 48), a33);
+            l0 = sums[0]; h0 = sums[1]; l1 = sums[2]; h1 = sums[3]; l2 = sums[4]; h2 = sums[5];
+            l3 = sums[6]; h3 = sums[7]; l4 = sums[8]; h4 = sums[9]; l5 = sums[10]; h5 = sums[11];
+            m0 = sums[12]; k0 = sums[13]; m1 = sums[14]; k1 = sums[15]; m2 = sums[16]; k2 = sums[17];
+            m3 = sums[18]; k3 = sums[19]; m4 = sums[20]; k4 = sums[21]; m5 = sums[22]; k5 = sums[23];
         }
-        if (g < groups)
+        for (int g = from; g < end; g += 2)
         {
-            var t0 = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, scales[g]));
-            var i0 = Avx512F.ConvertToVector512Int32(Vector128.Load(blocks + g * BytesPerGroup));
-            var w0 = Avx512F.PermuteVar16x32(t0, i0);
-            var w1 = Avx512F.PermuteVar16x32(t0, Avx512F.ShiftRightLogical(i0, 4));
             int o = g * GroupSize;
-            a00 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x0 + o), a00);
-            a01 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x0 + o + 16), a01);
-            a10 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x1 + o), a10);
-            a11 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x1 + o + 16), a11);
-            a20 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x2 + o), a20);
-            a21 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x2 + o + 16), a21);
-            a30 = Avx512F.FusedMultiplyAdd(w0, Vector512.Load(x3 + o), a30);
-            a31 = Avx512F.FusedMultiplyAdd(w1, Vector512.Load(x3 + o + 16), a31);
+            // Both rows decoded first, so that each loaded input serves both: 24 accumulators, four decoded weights and
+            // one input fill the registers without a spill.
+            var t = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, s0[g]));
+            var i = Avx512F.ConvertToVector512Int32(Vector128.Load(b0 + g * BytesPerGroup));
+            var lo0 = Avx512F.PermuteVar16x32(t, i);
+            var hi0 = Avx512F.PermuteVar16x32(t, Avx512F.ShiftRightLogical(i, 4));
+            t = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, s1[g]));
+            i = Avx512F.ConvertToVector512Int32(Vector128.Load(b1 + g * BytesPerGroup));
+            var lo1 = Avx512F.PermuteVar16x32(t, i);
+            var hi1 = Avx512F.PermuteVar16x32(t, Avx512F.ShiftRightLogical(i, 4));
+            var v = Vector512.Load(x0 + o);
+            l0 = Avx512F.FusedMultiplyAdd(lo0, v, l0);
+            m0 = Avx512F.FusedMultiplyAdd(lo1, v, m0);
+            v = Vector512.Load(x0 + o + 16);
+            h0 = Avx512F.FusedMultiplyAdd(hi0, v, h0);
+            k0 = Avx512F.FusedMultiplyAdd(hi1, v, k0);
+            v = Vector512.Load(x1 + o);
+            l1 = Avx512F.FusedMultiplyAdd(lo0, v, l1);
+            m1 = Avx512F.FusedMultiplyAdd(lo1, v, m1);
+            v = Vector512.Load(x1 + o + 16);
+            h1 = Avx512F.FusedMultiplyAdd(hi0, v, h1);
+            k1 = Avx512F.FusedMultiplyAdd(hi1, v, k1);
+            v = Vector512.Load(x2 + o);
+            l2 = Avx512F.FusedMultiplyAdd(lo0, v, l2);
+            m2 = Avx512F.FusedMultiplyAdd(lo1, v, m2);
+            v = Vector512.Load(x2 + o + 16);
+            h2 = Avx512F.FusedMultiplyAdd(hi0, v, h2);
+            k2 = Avx512F.FusedMultiplyAdd(hi1, v, k2);
+            v = Vector512.Load(x3 + o);
+            l3 = Avx512F.FusedMultiplyAdd(lo0, v, l3);
+            m3 = Avx512F.FusedMultiplyAdd(lo1, v, m3);
+            v = Vector512.Load(x3 + o + 16);
+            h3 = Avx512F.FusedMultiplyAdd(hi0, v, h3);
+            k3 = Avx512F.FusedMultiplyAdd(hi1, v, k3);
+            v = Vector512.Load(x4 + o);
+            l4 = Avx512F.FusedMultiplyAdd(lo0, v, l4);
+            m4 = Avx512F.FusedMultiplyAdd(lo1, v, m4);
+            v = Vector512.Load(x4 + o + 16);
+            h4 = Avx512F.FusedMultiplyAdd(hi0, v, h4);
+            k4 = Avx512F.FusedMultiplyAdd(hi1, v, k4);
+            v = Vector512.Load(x5 + o);
+            l5 = Avx512F.FusedMultiplyAdd(lo0, v, l5);
+            m5 = Avx512F.FusedMultiplyAdd(lo1, v, m5);
+            v = Vector512.Load(x5 + o + 16);
+            h5 = Avx512F.FusedMultiplyAdd(hi0, v, h5);
+            k5 = Avx512F.FusedMultiplyAdd(hi1, v, k5);
         }
-        dots[0] = Vector512.Sum((a00 + a01) + (a02 + a03));
-        dots[1] = Vector512.Sum((a10 + a11) + (a12 + a13));
-        dots[2] = Vector512.Sum((a20 + a21) + (a22 + a23));
-        dots[3] = Vector512.Sum((a30 + a31) + (a32 + a33));
+        sums[0] = l0; sums[1] = h0; sums[2] = l1; sums[3] = h1; sums[4] = l2; sums[5] = h2;
+        sums[6] = l3; sums[7] = h3; sums[8] = l4; sums[9] = h4; sums[10] = l5; sums[11] = h5;
+        sums[12] = m0; sums[13] = k0; sums[14] = m1; sums[15] = k1; sums[16] = m2; sums[17] = k2;
+        sums[18] = m3; sums[19] = k3; sums[20] = m4; sums[21] = k4; sums[22] = m5; sums[23] = k5;
     }
 
     private static Mxfp4Isa Check(int blockBytes, int scaleCount, int inputLength, int biasLength, int rows, int threads, Mxfp4Isa? isa, string inputName)

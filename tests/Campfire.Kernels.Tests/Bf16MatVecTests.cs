@@ -58,12 +58,14 @@ public sealed class Bf16MatVecTests
     public void ManyVectorsGetExactlyTheBitsOfOneVectorCallsOnEveryShapeAndThreadSplit(Mxfp4Isa isa)
     {
         var random = new Random(9);
-        foreach (var (rows, columns) in new[] { (1, 1), (5, 8), (9, 17), (6, 64), (7, 65), (3, 100), (33, 1024 + 16 + 3), (20001, 128) })
+        // Odd rows (a pair's last row alone), several 64-row blocks, several 1,024-column chunks with a 16-column and a
+        // scalar tail after them.
+        foreach (var (rows, columns) in new[] { (1, 1), (5, 8), (9, 17), (6, 64), (7, 65), (3, 100), (33, 1024 + 16 + 3), (131, 2048 + 64 + 16 + 5), (20001, 128) })
         {
             var w = RandomBf16(random, rows * columns);
-            foreach (int count in new[] { 1, 2, 3, 4, 5, 7, 8, 9 })
+            foreach (int count in new[] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 25 })
             {
-                if ((long)rows * columns * count > 4_000_000 && count > 2) continue;
+                if ((long)rows * columns * count > 8_000_000 && count > 2) continue;
                 var x = RandomVector(random, count * columns);
                 var bias = random.Next(2) == 0 ? [] : RandomVector(random, rows);
                 var expected = new float[count * rows];

@@ -169,8 +169,10 @@ public sealed class Mxfp4MatVecTests
     public void ManyVectorsGetExactlyTheBitsOfOneCallEach_AndMatchFloat64(Mxfp4Isa isa)
     {
         var random = new Random(29);
-        // Vector counts around the four-vector tile (short last tiles); odd group counts for the two-group tail.
-        foreach (var (rows, groups, count) in new[] { (1, 1, 1), (7, 3, 2), (17, 5, 3), (65, 32, 4), (130, 7, 5), (33, 90, 12), (300, 2, 9), (2001, 64, 6) })
+        // Vector counts around the six-vector tile (short and evened-out tiles), odd row counts (a pair's last row alone),
+        // several 64-row blocks, odd group counts (the parities' split), several 1,024-column chunks (90 groups).
+        foreach (var (rows, groups, count) in new[] { (1, 1, 1), (7, 3, 2), (17, 5, 3), (65, 32, 4), (130, 7, 5), (33, 90, 12), (300, 2, 9), (2001, 64, 6),
+                     (131, 45, 13), (67, 91, 7), (9, 33, 25) })
         {
             var m = RandomMatrix(random, rows, groups, () => (byte)random.Next(110, 135));
             var inputs = RandomVector(random, count * groups * 32, 1.0);
