@@ -6,7 +6,7 @@ namespace Campfire.Benchmarks.Kernels;
 /// <summary>
 /// A prefill's attention projection on the CPU: the prompt's tokens through one bf16 weight matrix, one
 /// <see cref="Bf16MatVec.Multiply"/> per token (baseline: what running the prompt as decode steps costs) against one
-/// <see cref="Bf16MatVec.MultiplyMany"/> (each row read and widened once per four tokens, rows in L2-sized blocks).
+/// <see cref="Bf16MatVec.MultiplyMany"/> (each row pair read and widened once per six tokens, see VectorTiles).
 /// Shapes: the `small` preset's QKV (1,536 × 1,024) and gpt-oss-20b's (5,120 × 2,880), 25 prompt tokens.
 /// </summary>
 [MemoryDiagnoser]

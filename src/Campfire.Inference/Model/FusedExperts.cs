@@ -164,7 +164,7 @@ internal sealed class FusedExperts
             if (workers == 1)
             {
                 Task? toucher = null;
-                if (TouchAhead && count > 1)
+                if (TouchAhead && count > 1 && FileReader is null)
                 {
                     _stopTouching = false;
                     ExpertPointers? next = nextLayer is null ? null : new ExpertPointers(this, nextLayer);
@@ -278,7 +278,8 @@ internal sealed class FusedExperts
     /// <summary>Buffers of one thread's expert products, [tokens, width], grown to the most tokens an expert has had.</summary>
     private sealed class ExpertScratch
     {
-        public float[] Input = [], Hidden = [], Swiglu = [], Output = [];
+        public float[] Input = [], Hidden = [], Swiglu = [], Output = [], Chunk = [];
+        public byte[] Blocks = [], Scales = [];
     }
 
     private readonly List<ExpertScratch> _scratch = [];
@@ -304,12 +305,59 @@ internal sealed class FusedExperts
     {
         var c = _config;
         int h = c.HiddenSize, i2 = 2 * c.IntermediateSize, i = c.IntermediateSize;
-        Mxfp4MatVec.MultiplyMany(w.Blocks1Of(e), w.Scales1Of(e), scratch.Input.AsSpan(0, m * h), h, w.Mlp1Bias.AsSpan(e * i2, i2),
-            scratch.Hidden.AsSpan(0, m * i2), threads);
+        Product(w, e, second: false, scratch.Input.AsSpan(0, m * h), m, w.Mlp1Bias.AsSpan(e * i2, i2), scratch.Hidden.AsSpan(0, m * i2), threads, scratch);
         for (int j = 0; j < m; j++)
             SwiGlu(scratch.Hidden.AsSpan(j * i2, i2), scratch.Swiglu.AsSpan(j * i, i), (float)c.SwigluLimit, (float)c.SwigluAlpha);
-        Mxfp4MatVec.MultiplyMany(w.Blocks2Of(e), w.Scales2Of(e), scratch.Swiglu.AsSpan(0, m * i), i, w.Mlp2Bias.AsSpan(e * h, h),
-            scratch.Output.AsSpan(0, m * h), threads);
+        Product(w, e, second: true, scratch.Swiglu.AsSpan(0, m * i), m, w.Mlp2Bias.AsSpan(e * h, h), scratch.Output.AsSpan(0, m * h), threads, scratch);
+    }
+
+    /// <summary>
+    /// Reads the experts' MXFP4 bytes with file reads, a chunk of rows at a time into a buffer of the thread's, instead
+    /// of through the mapping (see <see cref="ExpertFileReader"/>); null: through the mapping. A chunk's rows run on the
+    /// calling thread (a step at two threads already gives each thread whole experts).
+    /// </summary>
+    internal ExpertFileReader? FileReader { get; set; }
+
+    /// <summary>MXFP4 block bytes per file read: a chunk of rows that stays in L2 while the kernel runs over it.</summary>
+    internal int ChunkBytes { get; set; } = 256 << 10;
+
+    // Expert e's mlp1 (or mlp2, second) times m tokens' inputs [m, columns] into outputs [m, rows]. Read from the file, the
+    // rows come a chunk at a time; the kernel gives every row the bits it gives it from the mapping.
+    private void Product(ExpertPointers w, int e, bool second, ReadOnlySpan<float> inputs, int m, ReadOnlySpan<float> bias,
+        Span<float> outputs, int threads, ExpertScratch scratch)
+    {
+        var blocks = second ? w.Blocks2Of(e) : w.Blocks1Of(e);
+        var scales = second ? w.Scales2Of(e) : w.Scales1Of(e);
+        int columns = inputs.Length / m, rows = outputs.Length / m;
+        if (FileReader is not { } reader || w.Files is not { } files)
+        {
+            if (m == 1) Mxfp4MatVec.Multiply(blocks, scales, inputs, bias, outputs, threads);
+            else Mxfp4MatVec.MultiplyMany(blocks, scales, inputs, columns, bias, outputs, threads);
+            return;
+        }
+        int groups = columns / Mxfp4MatVec.GroupSize, rowBytes = groups * Mxfp4MatVec.BytesPerGroup;
+        int chunkRows = Math.Clamp(ChunkBytes / rowBytes, 1, rows);
+        var (blockFile, scaleFile) = second ? (files.Mlp2Blocks, files.Mlp2Scales) : (files.Mlp1Blocks, files.Mlp1Scales);
+        long blockStart = e * (long)blocks.Length, scaleStart = e * (long)scales.Length;
+        GrowBytes(ref scratch.Blocks, chunkRows * rowBytes);
+        GrowBytes(ref scratch.Scales, chunkRows * groups);
+        if (m > 1) Grow(ref scratch.Chunk, m * chunkRows);
+        for (int r = 0; r < rows; r += chunkRows)
+        {
+            int n = Math.Min(chunkRows, rows - r);
+            var chunkBlocks = scratch.Blocks.AsSpan(0, n * rowBytes);
+            var chunkScales = scratch.Scales.AsSpan(0, n * groups);
+            reader.Read(blockFile, blockStart + (long)r * rowBytes, chunkBlocks);
+            reader.Read(scaleFile, scaleStart + (long)r * groups, chunkScales);
+            if (m == 1)
+            {
+                Mxfp4MatVec.Multiply(chunkBlocks, chunkScales, inputs, bias.Slice(r, n), outputs.Slice(r, n));
+                continue;
+            }
+            var part = scratch.Chunk.AsSpan(0, m * n);
+            Mxfp4MatVec.MultiplyMany(chunkBlocks, chunkScales, inputs, columns, bias.Slice(r, n), part);
+            for (int j = 0; j < m; j++) part.Slice(j * n, n).CopyTo(outputs.Slice(j * rows + r, n));
+        }
     }
 
     /// <summary>A layer's expert bytes (the mapped checkpoint's, which never move) and biases, shareable with worker threads.</summary>
@@ -318,6 +366,7 @@ internal sealed class FusedExperts
         public readonly byte* Blocks1, Scales1, Blocks2, Scales2;
         public readonly ExpertSizes Sizes;
         public readonly float[] Mlp1Bias, Mlp2Bias;
+        public readonly ExpertFileRegions? Files;
 
         public ExpertPointers(FusedExperts owner, GptOssLayerWeights w)
         {
@@ -327,6 +376,7 @@ internal sealed class FusedExperts
             Scales2 = Pointer(w.Mlp2Scales);
             Sizes = owner._sizes;
             (Mlp1Bias, Mlp2Bias) = owner.Biases(w);
+            Files = w.ExpertFiles;
         }
 
         public ReadOnlySpan<byte> Blocks1Of(int e) => new(Blocks1 + e * Sizes.Blocks1, (int)Sizes.Blocks1);
@@ -342,6 +392,11 @@ internal sealed class FusedExperts
         if (buffer.Length < length) buffer = new float[length];
     }
 
+    private static void GrowBytes(ref byte[] buffer, int length)
+    {
+        if (buffer.Length < length) buffer = new byte[length];
+    }
+
     private static void GrowInts(ref int[] buffer, int length)
     {
         if (buffer.Length < length) buffer = new int[length];
@@ -351,9 +406,10 @@ internal sealed class FusedExperts
     {
         var c = _config;
         int h = c.HiddenSize, i2 = 2 * c.IntermediateSize;
-        Mxfp4MatVec.Multiply(w.Blocks1Of(e), w.Scales1Of(e), input, w.Mlp1Bias.AsSpan(e * i2, i2), _hidden, threads);
+        var scratch = Scratch(0, 0);
+        Product(w, e, second: false, input, 1, w.Mlp1Bias.AsSpan(e * i2, i2), _hidden, threads, scratch);
         SwiGlu(_hidden, _swiglu, (float)c.SwigluLimit, (float)c.SwigluAlpha);
-        Mxfp4MatVec.Multiply(w.Blocks2Of(e), w.Scales2Of(e), _swiglu, w.Mlp2Bias.AsSpan(e * h, h), _expertOut, threads);
+        Product(w, e, second: true, _swiglu, 1, w.Mlp2Bias.AsSpan(e * h, h), _expertOut, threads, scratch);
         for (int k = 0; k < h; k++) sum[k] += _expertOut[k] * weight;
     }
 

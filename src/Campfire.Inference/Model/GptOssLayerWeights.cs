@@ -21,6 +21,9 @@ public sealed class GptOssLayerWeights : IDisposable
     public required Tensor Mlp2Scales { get; init; }
     public required Tensor Mlp2Bias { get; init; }
 
+    /// <summary>Where the MXFP4 expert tensors lie in the checkpoint's files (null for weights not loaded from files).</summary>
+    public ExpertFileRegions? ExpertFiles { get; init; }
+
     public void Dispose()
     {
         foreach (var t in new[] { AttentionNorm, QkvWeight, QkvBias, Sinks, OutWeight, OutBias, MlpNorm, GateWeight, GateBias,

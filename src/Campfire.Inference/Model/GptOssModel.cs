@@ -336,7 +336,7 @@ public sealed class GptOssModel : IDisposable
     private bool? _cpuPassSupported;
 
     internal CpuForwardPass CpuPass =>
-        _cpuPass ??= new CpuForwardPass(this, _kernelAttention ??= new KernelAttention(Config, _rope, _dtype), _fusedExperts ??= new FusedExperts(Config));
+        _cpuPass ??= new CpuForwardPass(this, _kernelAttention ??= new KernelAttention(Config, _rope, _dtype), Experts());
 
     /// <summary>
     /// Whether a one-token step runs as <see cref="CpuForwardPass"/> (no tensor operations): on the CPU with both the
@@ -398,8 +398,7 @@ public sealed class GptOssModel : IDisposable
                 routerWeights ??= expertWeights.cpu().data<float>().ToArray();
                 var rowWeights = rowWeightBuffer[..tokenList.Count];
                 for (int j = 0; j < rowWeights.Length; j++) rowWeights[j] = routerWeights[slotList[j]];
-                _fusedExperts ??= new FusedExperts(Config);
-                _fusedExperts.AddExpertRows(input32, output, w, e, CollectionsMarshal.AsSpan(tokenList), rowWeights,
+                Experts().AddExpertRows(input32, output, w, e, CollectionsMarshal.AsSpan(tokenList), rowWeights,
                     Math.Max(1, TorchSharp.torch.get_num_threads()));
                 continue;
             }
@@ -436,19 +435,63 @@ public sealed class GptOssModel : IDisposable
     internal const int FusedPrefillMaxTokens = 64;
 
     private FusedExperts? _fusedExperts;
+    private ExpertFileReader? _expertReader;
+    private bool? _readExpertsFromFiles = Environment.GetEnvironmentVariable("CAMPFIRE_EXPERT_FILE_READS") switch
+    {
+        "0" => false,
+        "1" => true,
+        _ => null,
+    };
+
+    /// <summary>
+    /// Experts' total MXFP4 bytes from which the CPU kernels read them with file reads by default. Through the mapping,
+    /// gpt-oss-20b's 12 GB of experts read at 3–4.5 GB/s on this project's VMs (page walks over a working set that large
+    /// miss the caches) and file reads made its bf16 step 1.9× faster; a hidden-1024 checkpoint's 107 MB read fast
+    /// through the mapping once touched, and copying them out each step made its experts 2× slower.
+    /// </summary>
+    internal const long ExpertFileReadsFromBytes = 1L << 30;
+
+    /// <summary>
+    /// Whether the CPU kernels read the MXFP4 experts with file reads, a chunk of rows at a time, rather than through the
+    /// checkpoint's mapping (see <see cref="ExpertFileReader"/>): same bits, and the experts stay out of the process's
+    /// memory. By default when they are <see cref="ExpertFileReadsFromBytes"/> or more; <c>CAMPFIRE_EXPERT_FILE_READS=1</c>
+    /// or <c>0</c> decides either way. False on a GPU or for weights not loaded from files.
+    /// </summary>
+    public bool ReadExpertsFromFiles
+    {
+        get => (_readExpertsFromFiles ?? ExpertBytes() >= ExpertFileReadsFromBytes)
+               && Device.type == TorchSharp.DeviceType.CPU && Weights.Layers.All(l => l.ExpertFiles is not null);
+        set
+        {
+            _readExpertsFromFiles = value;
+            if (_fusedExperts is not null) _fusedExperts.FileReader = ExpertReader();
+        }
+    }
+
+    private long ExpertBytes() =>
+        Weights.Layers.Sum(l => l.Mlp1Blocks.NumberOfElements + l.Mlp1Scales.NumberOfElements + l.Mlp2Blocks.NumberOfElements + l.Mlp2Scales.NumberOfElements);
+
+    private FusedExperts Experts() => _fusedExperts ??= new FusedExperts(Config) { FileReader = ExpertReader() };
+
+    private ExpertFileReader? ExpertReader()
+    {
+        if (!ReadExpertsFromFiles) return null;
+        return _expertReader ??= new ExpertFileReader(Weights.Layers.SelectMany(l =>
+            new[] { l.ExpertFiles!.Mlp1Blocks, l.ExpertFiles.Mlp1Scales, l.ExpertFiles.Mlp2Blocks, l.ExpertFiles.Mlp2Scales }));
+    }
 
     // The kernel splits rows over as many threads as libtorch uses (the CLI's --threads sets both).
     private Tensor FusedExpertsOneToken(Tensor t, GptOssLayerWeights w, long[] chosen, Tensor expertWeights)
     {
-        _fusedExperts ??= new FusedExperts(Config);
         float[] weights = expertWeights.cpu().data<float>().ToArray();
-        return _fusedExperts.Forward(t, w, chosen, weights, Math.Max(1, TorchSharp.torch.get_num_threads())).to(_dtype);
+        return Experts().Forward(t, w, chosen, weights, Math.Max(1, TorchSharp.torch.get_num_threads())).to(_dtype);
     }
 
     public void Dispose()
     {
         // Before the mapping goes: the prefetcher reads it.
         Prefetcher?.Dispose();
+        _expertReader?.Dispose();
         var owned = new HashSet<Tensor>(_widened.Values, ReferenceEqualityComparer.Instance);
         owned.UnionWith(_routerFloat32.Values);
         foreach (var widened in owned)

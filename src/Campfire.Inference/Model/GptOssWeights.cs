@@ -56,6 +56,8 @@ public sealed class GptOssWeights : IDisposable
                     Mlp2Blocks = loader.Bytes(n.Mlp2Blocks(l), [e, h, c.IntermediateSize / 32, 16]),
                     Mlp2Scales = loader.Bytes(n.Mlp2Scales(l), [e, h, c.IntermediateSize / 32]),
                     Mlp2Bias = loader.Dense(n.Mlp2Bias(l), [e, h]),
+                    ExpertFiles = new ExpertFileRegions(loader.Region(n.Mlp1Blocks(l)), loader.Region(n.Mlp1Scales(l)),
+                        loader.Region(n.Mlp2Blocks(l)), loader.Region(n.Mlp2Scales(l))),
                 };
             }
             var norm = loader.Dense(n.FinalNorm, [h], ScalarType.Float32);
@@ -105,6 +107,13 @@ public sealed class GptOssWeights : IDisposable
                 throw new ModelCheckpointException($"{file.FilePath}: tensor '{name}' has dtype {info.DType.ToHeaderName()}, expected U8 (MXFP4)");
             CheckShape(file, info, shape);
             return Read(file, info, ScalarType.Byte);
+        }
+
+        /// <summary>Where tensor <paramref name="name"/> lies in its file.</summary>
+        public TensorFileRegion Region(string name)
+        {
+            var (file, info) = tensors.Get(name);
+            return new TensorFileRegion(file.FilePath, info.FileOffset, info.ByteLength);
         }
 
         /// <summary>One fused tensor, or several (HF q/k/v) stacked along rows into the fused shape.</summary>

@@ -1,0 +1,135 @@
+using Campfire.Inference.Model;
+using Campfire.Inference.Runtime;
+using static TorchSharp.torch;
+
+namespace Campfire.Inference.Tests.Model;
+
+/// <summary>
+/// Experts read from the checkpoint file a chunk of rows at a time (<see cref="ExpertFileReader"/>) instead of through
+/// the mapping: every logit must keep its bits, in steps and prefills, over uneven chunks and threads; a file that
+/// changed under the model must give our exception, not wrong numbers.
+/// </summary>
+public sealed class ExpertFileReadsTests(TinyModelFixture tiny) : IClassFixture<TinyModelFixture>
+{
+    [Theory]
+    [InlineData(ActivationDType.Float32)]
+    [InlineData(ActivationDType.BFloat16)]
+    public void Experts_read_from_the_file_give_the_mappings_bits_in_prefill_and_steps(ActivationDType dtype)
+    {
+        using var model = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, dtype);
+        float[][] Run(bool fromFiles, int chunkBytes)
+        {
+            model.ReadExpertsFromFiles = fromFiles;
+            Assert.Equal(fromFiles, model.ReadExpertsFromFiles);
+            model.CpuPass.Experts.ChunkBytes = chunkBytes;
+            using var cache = model.CreateCache();
+            var seq = TinyModelFixture.Sequence;
+            var rows = Rows(model.Forward(seq.AsSpan(0, 9), cache, allPositions: true)).ToList();
+            for (int i = 9; i < seq.Length; i++) rows.AddRange(Rows(model.Forward([seq[i]], cache)));
+            return [.. rows];
+        }
+        var mapped = Run(fromFiles: false, chunkBytes: 256 << 10);
+        // 64 hidden: 32-byte rows of blocks; chunks of one row, of three (uneven last chunk) and of every row.
+        foreach (int chunkBytes in new[] { 1, 100, 256 << 10 })
+            Assert.Equal(mapped, Run(fromFiles: true, chunkBytes));
+    }
+
+    [Fact]
+    public void Experts_read_from_the_file_give_the_mappings_bits_with_experts_split_over_threads()
+    {
+        var c = tiny.Config;
+        var layer = tiny.Model.Weights.Layers[0];
+        Assert.NotNull(layer.ExpertFiles);
+        var random = new Random(5);
+        int count = 11, h = c.HiddenSize, k = c.ExpertsPerToken;
+        var input = Enumerable.Range(0, count * h).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var chosen = new long[count * k];
+        var weights = new float[count * k];
+        for (int t = 0; t < count; t++)
+        {
+            var ids = Enumerable.Range(0, c.NumExperts).OrderBy(_ => random.Next()).Take(k).ToArray();
+            for (int s = 0; s < k; s++)
+            {
+                chosen[t * k + s] = ids[s];
+                weights[t * k + s] = (float)random.NextDouble();
+            }
+        }
+        var expected = new float[count * h];
+        new FusedExperts(c) { MinWorkPerThread = 0 }.ForwardMany(input, count, layer, chosen, weights, 1, expected);
+
+        using var reader = new ExpertFileReader([layer.ExpertFiles!.Mlp1Blocks, layer.ExpertFiles.Mlp1Scales, layer.ExpertFiles.Mlp2Blocks, layer.ExpertFiles.Mlp2Scales]);
+        foreach (int threads in new[] { 1, 2, 3 })
+        {
+            var fromFile = new FusedExperts(c) { MinWorkPerThread = 0, FileReader = reader, ChunkBytes = 96 };
+            var sums = new float[count * h];
+            fromFile.ForwardMany(input, count, layer, chosen, weights, threads, sums);
+            Assert.True(expected.AsSpan().SequenceEqual(sums), $"threads {threads}");
+            var one = new float[h];
+            fromFile.Forward(input.AsSpan(0, h), layer, chosen.AsSpan(0, k), weights.AsSpan(0, k), threads, one);
+            var mappedOne = new float[h];
+            new FusedExperts(c).Forward(input.AsSpan(0, h), layer, chosen.AsSpan(0, k), weights.AsSpan(0, k), threads, mappedOne);
+            Assert.Equal(mappedOne, one);
+        }
+    }
+
+    [Fact]
+    public void A_one_token_expert_step_from_the_file_allocates_nothing_once_warm()
+    {
+        var c = tiny.Config;
+        var layer = tiny.Model.Weights.Layers[1];
+        using var reader = new ExpertFileReader([layer.ExpertFiles!.Mlp1Blocks, layer.ExpertFiles.Mlp1Scales, layer.ExpertFiles.Mlp2Blocks, layer.ExpertFiles.Mlp2Scales]);
+        var experts = new FusedExperts(c) { FileReader = reader, ChunkBytes = 100 };
+        var input = new float[c.HiddenSize];
+        var sum = new float[c.HiddenSize];
+        long[] chosen = [0, 3, 1, 2];
+        float[] weights = [0.4f, 0.3f, 0.2f, 0.1f];
+        for (int i = 0; i < 3; i++) experts.Forward(input, layer, chosen.AsSpan(0, c.ExpertsPerToken), weights.AsSpan(0, c.ExpertsPerToken), 1, sum);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 10; i++) experts.Forward(input, layer, chosen.AsSpan(0, c.ExpertsPerToken), weights.AsSpan(0, c.ExpertsPerToken), 1, sum);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Small_checkpoints_read_experts_through_the_mapping_unless_asked_and_never_on_weights_without_files()
+    {
+        using var model = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, ActivationDType.Float32);
+        if (Environment.GetEnvironmentVariable("CAMPFIRE_EXPERT_FILE_READS") is null)
+            Assert.False(model.ReadExpertsFromFiles);   // the tiny checkpoint's experts are far below 1 GB
+        model.ReadExpertsFromFiles = true;
+        Assert.True(model.ReadExpertsFromFiles);
+        Assert.NotNull(model.CpuPass.Experts.FileReader);
+        model.ReadExpertsFromFiles = false;
+        Assert.Null(model.CpuPass.Experts.FileReader);
+    }
+
+    [Fact]
+    public void A_file_that_ends_inside_an_expert_tensor_gives_our_exception_naming_it()
+    {
+        string path = Path.Combine(tiny.Root, "short-experts.bin");
+        File.WriteAllBytes(path, new byte[100]);
+        using var reader = new ExpertFileReader([new TensorFileRegion(path, 40, 200)]);
+        var buffer = new byte[80];
+        reader.Read(new TensorFileRegion(path, 40, 200), 0, buffer.AsSpan(0, 60));
+        var e = Assert.Throws<ModelCheckpointException>(() => reader.Read(new TensorFileRegion(path, 40, 200), 10, buffer));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("ends at byte 100", e.Message);
+        Assert.Contains("changed after the model was loaded", e.Message);
+    }
+
+    [Fact]
+    public void A_missing_checkpoint_file_gives_our_exception()
+    {
+        var e = Assert.Throws<ModelCheckpointException>(() => new ExpertFileReader([new TensorFileRegion(Path.Combine(tiny.Root, "gone.safetensors"), 0, 10)]));
+        Assert.Contains("gone.safetensors", e.Message);
+    }
+
+    private static float[][] Rows(Tensor logits)
+    {
+        using (logits)
+        {
+            var all = logits.data<float>().ToArray();
+            int vocab = (int)logits.shape[1];
+            return Enumerable.Range(0, (int)logits.shape[0]).Select(r => all.AsSpan(r * vocab, vocab).ToArray()).ToArray();
+        }
+    }
+}
