@@ -56,6 +56,11 @@ internal sealed class CpuForwardPass
 
     internal FusedExperts Experts => _experts;
 
+    internal KernelAttention Attention => _attention;
+
+    /// <summary>Reads a one-token step's unembedding from the checkpoint file (see <see cref="FileMatVec"/>); null: from the mapping.</summary>
+    internal FileMatVec? FileReads { get; set; }
+
     /// <summary>Reads every layer's small fp32 constants ahead of the first prompt.</summary>
     public void Prepare()
     {
@@ -120,7 +125,9 @@ internal sealed class CpuForwardPass
             else if (done == tokens.Length)
             {
                 RmsNorm(_x.AsSpan((count - 1) * h, h), _finalNorm, _normed.AsSpan(0, h));
-                Bf16MatVec.Multiply(unembedding, _normed.AsSpan(0, h), ReadOnlySpan<float>.Empty, logitRows, threads);
+                if (FileReads is { } file && _model.Weights.UnembeddingFile is { } region)
+                    file.Multiply(region, _normed.AsSpan(0, h), ReadOnlySpan<float>.Empty, logitRows[..c.VocabSize], threads);
+                else Bf16MatVec.Multiply(unembedding, _normed.AsSpan(0, h), ReadOnlySpan<float>.Empty, logitRows, threads);
                 _model.SpanEnd(DecodeSpan.Unembedding, start);
             }
         }

@@ -24,6 +24,12 @@ public sealed class GptOssLayerWeights : IDisposable
     /// <summary>Where the MXFP4 expert tensors lie in the checkpoint's files (null for weights not loaded from files).</summary>
     public ExpertFileRegions? ExpertFiles { get; init; }
 
+    /// <summary>Where <see cref="QkvWeight"/> lies in its file, as it is used (null when q, k and v were stacked at load).</summary>
+    public TensorFileRegion? QkvWeightFile { get; init; }
+
+    /// <summary>Where <see cref="OutWeight"/> lies in its file.</summary>
+    public TensorFileRegion? OutWeightFile { get; init; }
+
     public void Dispose()
     {
         foreach (var t in new[] { AttentionNorm, QkvWeight, QkvBias, Sinks, OutWeight, OutBias, MlpNorm, GateWeight, GateBias,

@@ -277,8 +277,7 @@ public sealed class GptOssModel : IDisposable
         int n = (int)t.shape[0];
         if (n == 1 && UseKernelAttention && Device.type == TorchSharp.DeviceType.CPU && KernelAttention.Supports(w))
         {
-            _kernelAttention ??= new KernelAttention(Config, _rope, _dtype);
-            return _kernelAttention.Forward(t, w, layerCache, first, Math.Max(1, TorchSharp.torch.get_num_threads()));
+            return Attention().Forward(t, w, layerCache, first, Math.Max(1, TorchSharp.torch.get_num_threads()));
         }
         var qkv = Linear(t, w.QkvWeight, w.QkvBias);
         var q = ApplyRope(qkv.narrow(-1, 0, c.QueryWidth).reshape(n, c.NumAttentionHeads, c.HeadDim), cos, sin);
@@ -335,8 +334,9 @@ public sealed class GptOssModel : IDisposable
     private CpuForwardPass? _cpuPass;
     private bool? _cpuPassSupported;
 
-    internal CpuForwardPass CpuPass =>
-        _cpuPass ??= new CpuForwardPass(this, _kernelAttention ??= new KernelAttention(Config, _rope, _dtype), Experts());
+    internal CpuForwardPass CpuPass => _cpuPass ??= new CpuForwardPass(this, Attention(), Experts()) { FileReads = FileProducts() };
+
+    private KernelAttention Attention() => _kernelAttention ??= new KernelAttention(Config, _rope, _dtype) { FileReads = FileProducts() };
 
     /// <summary>
     /// Whether a one-token step runs as <see cref="CpuForwardPass"/> (no tensor operations): on the CPU with both the
@@ -435,8 +435,9 @@ public sealed class GptOssModel : IDisposable
     internal const int FusedPrefillMaxTokens = 64;
 
     private FusedExperts? _fusedExperts;
-    private ExpertFileReader? _expertReader;
-    private bool? _readExpertsFromFiles = Environment.GetEnvironmentVariable("CAMPFIRE_EXPERT_FILE_READS") switch
+    private CheckpointFileReader? _fileReader;
+    private FileMatVec? _fileProducts;
+    private bool? _readWeightsFromFiles = Environment.GetEnvironmentVariable("CAMPFIRE_FILE_READS") switch
     {
         "0" => false,
         "1" => true,
@@ -444,41 +445,49 @@ public sealed class GptOssModel : IDisposable
     };
 
     /// <summary>
-    /// Experts' total MXFP4 bytes from which the CPU kernels read them with file reads by default. Through the mapping,
+    /// Experts' total MXFP4 bytes from which the CPU reads weights with file reads by default. Through the mapping,
     /// gpt-oss-20b's 12 GB of experts read at 3–4.5 GB/s on this project's VMs (page walks over a working set that large
-    /// miss the caches) and file reads made its bf16 step 1.9× faster; a hidden-1024 checkpoint's 107 MB read fast
-    /// through the mapping once touched, and copying them out each step made its experts 2× slower.
+    /// miss the caches) and its dense weights at 3–55 GB/s from one step to the next; file reads made its bf16 step ~2×
+    /// faster and steady. A hidden-1024 checkpoint's 107 MB of experts read fast through the mapping once touched, and
+    /// copying them out at each step made its experts 2× slower.
     /// </summary>
-    internal const long ExpertFileReadsFromBytes = 1L << 30;
+    internal const long FileReadsFromExpertBytes = 1L << 30;
 
     /// <summary>
-    /// Whether the CPU kernels read the MXFP4 experts with file reads, a chunk of rows at a time, rather than through the
-    /// checkpoint's mapping (see <see cref="ExpertFileReader"/>): same bits, and the experts stay out of the process's
-    /// memory. By default when they are <see cref="ExpertFileReadsFromBytes"/> or more; <c>CAMPFIRE_EXPERT_FILE_READS=1</c>
-    /// or <c>0</c> decides either way. False on a GPU or for weights not loaded from files.
+    /// Whether the CPU pass reads weights with file reads, a chunk of rows at a time into a small buffer, rather than
+    /// through the checkpoint's mapping (see <see cref="CheckpointFileReader"/>): the MXFP4 experts always, and in a
+    /// one-token step the attention projections and the unembedding too (a prefill reads those once per chunk of tokens
+    /// and keeps the mapping). The same bits either way, and the weights read so stay out of the process's memory. By
+    /// default when the experts are <see cref="FileReadsFromExpertBytes"/> or more; <c>CAMPFIRE_FILE_READS=1</c> or
+    /// <c>0</c> decides either way. False on a GPU and for weights not loaded from files.
     /// </summary>
-    public bool ReadExpertsFromFiles
+    public bool ReadWeightsFromFiles
     {
-        get => (_readExpertsFromFiles ?? ExpertBytes() >= ExpertFileReadsFromBytes)
+        get => (_readWeightsFromFiles ?? ExpertBytes() >= FileReadsFromExpertBytes)
                && Device.type == TorchSharp.DeviceType.CPU && Weights.Layers.All(l => l.ExpertFiles is not null);
         set
         {
-            _readExpertsFromFiles = value;
-            if (_fusedExperts is not null) _fusedExperts.FileReader = ExpertReader();
+            _readWeightsFromFiles = value;
+            if (_fusedExperts is not null) _fusedExperts.FileReader = FileReader();
+            if (_kernelAttention is not null) _kernelAttention.FileReads = FileProducts();
+            if (_cpuPass is not null) _cpuPass.FileReads = FileProducts();
         }
     }
 
     private long ExpertBytes() =>
         Weights.Layers.Sum(l => l.Mlp1Blocks.NumberOfElements + l.Mlp1Scales.NumberOfElements + l.Mlp2Blocks.NumberOfElements + l.Mlp2Scales.NumberOfElements);
 
-    private FusedExperts Experts() => _fusedExperts ??= new FusedExperts(Config) { FileReader = ExpertReader() };
+    private FusedExperts Experts() => _fusedExperts ??= new FusedExperts(Config) { FileReader = FileReader() };
 
-    private ExpertFileReader? ExpertReader()
+    private CheckpointFileReader? FileReader()
     {
-        if (!ReadExpertsFromFiles) return null;
-        return _expertReader ??= new ExpertFileReader(Weights.Layers.SelectMany(l =>
-            new[] { l.ExpertFiles!.Mlp1Blocks, l.ExpertFiles.Mlp1Scales, l.ExpertFiles.Mlp2Blocks, l.ExpertFiles.Mlp2Scales }));
+        if (!ReadWeightsFromFiles) return null;
+        return _fileReader ??= new CheckpointFileReader(Weights.Layers.SelectMany(l =>
+            new[] { l.ExpertFiles!.Mlp1Blocks, l.ExpertFiles.Mlp1Scales, l.ExpertFiles.Mlp2Blocks, l.ExpertFiles.Mlp2Scales, l.QkvWeightFile, l.OutWeightFile })
+            .Append(Weights.UnembeddingFile).OfType<TensorFileRegion>());
     }
+
+    private FileMatVec? FileProducts() => FileReader() is { } reader ? _fileProducts ??= new FileMatVec(reader) : null;
 
     // The kernel splits rows over as many threads as libtorch uses (the CLI's --threads sets both).
     private Tensor FusedExpertsOneToken(Tensor t, GptOssLayerWeights w, long[] chosen, Tensor expertWeights)
@@ -491,7 +500,7 @@ public sealed class GptOssModel : IDisposable
     {
         // Before the mapping goes: the prefetcher reads it.
         Prefetcher?.Dispose();
-        _expertReader?.Dispose();
+        _fileReader?.Dispose();
         var owned = new HashSet<Tensor>(_widened.Values, ReferenceEqualityComparer.Instance);
         owned.UnionWith(_routerFloat32.Values);
         foreach (var widened in owned)

@@ -26,6 +26,9 @@ public sealed class GptOssWeights : IDisposable
     public Tensor FinalNorm { get; }
     public Tensor Unembedding { get; }
 
+    /// <summary>Where <see cref="Unembedding"/> lies in its file (null for weights not loaded from files).</summary>
+    public TensorFileRegion? UnembeddingFile { get; init; }
+
     public static GptOssWeights Load(GptOssCheckpoint checkpoint, Device device)
     {
         var c = checkpoint.Config;
@@ -56,13 +59,15 @@ public sealed class GptOssWeights : IDisposable
                     Mlp2Blocks = loader.Bytes(n.Mlp2Blocks(l), [e, h, c.IntermediateSize / 32, 16]),
                     Mlp2Scales = loader.Bytes(n.Mlp2Scales(l), [e, h, c.IntermediateSize / 32]),
                     Mlp2Bias = loader.Dense(n.Mlp2Bias(l), [e, h]),
+                    QkvWeightFile = n.QkvWeight(l) is [var fused] ? loader.Region(fused) : null,
+                    OutWeightFile = loader.Region(n.OutWeight(l)),
                     ExpertFiles = new ExpertFileRegions(loader.Region(n.Mlp1Blocks(l)), loader.Region(n.Mlp1Scales(l)),
                         loader.Region(n.Mlp2Blocks(l)), loader.Region(n.Mlp2Scales(l))),
                 };
             }
             var norm = loader.Dense(n.FinalNorm, [h], ScalarType.Float32);
             var unembedding = loader.Dense(n.Unembedding, [c.VocabSize, h]);
-            return new GptOssWeights(c, embedding, layers, norm, unembedding);
+            return new GptOssWeights(c, embedding, layers, norm, unembedding) { UnembeddingFile = loader.Region(n.Unembedding) };
         }
         catch
         {

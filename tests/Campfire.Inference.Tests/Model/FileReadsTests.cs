@@ -5,23 +5,29 @@ using static TorchSharp.torch;
 namespace Campfire.Inference.Tests.Model;
 
 /// <summary>
-/// Experts read from the checkpoint file a chunk of rows at a time (<see cref="ExpertFileReader"/>) instead of through
+/// Weights read from the checkpoint file a chunk of rows at a time (<see cref="CheckpointFileReader"/>) instead of through
 /// the mapping: every logit must keep its bits, in steps and prefills, over uneven chunks and threads; a file that
 /// changed under the model must give our exception, not wrong numbers.
 /// </summary>
-public sealed class ExpertFileReadsTests(TinyModelFixture tiny) : IClassFixture<TinyModelFixture>
+public sealed class FileReadsTests(TinyModelFixture tiny) : IClassFixture<TinyModelFixture>
 {
+    /// <summary>The Hugging Face layout stores q, k and v apart: its stacked QKV has no file region and keeps the mapping.</summary>
     [Theory]
-    [InlineData(ActivationDType.Float32)]
-    [InlineData(ActivationDType.BFloat16)]
-    public void Experts_read_from_the_file_give_the_mappings_bits_in_prefill_and_steps(ActivationDType dtype)
+    [InlineData(ActivationDType.Float32, false)]
+    [InlineData(ActivationDType.BFloat16, false)]
+    [InlineData(ActivationDType.BFloat16, true)]
+    public void Weights_read_from_the_file_give_the_mappings_bits_in_prefill_and_steps(ActivationDType dtype, bool huggingFaceLayout)
     {
-        using var model = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, dtype);
+        using var model = GptOssModel.Load(huggingFaceLayout ? tiny.HuggingFaceFolder : tiny.OriginalFolder, InferenceDevice.Cpu, dtype);
+        Assert.Equal(huggingFaceLayout, model.Weights.Layers[0].QkvWeightFile is null);
+        Assert.NotNull(model.Weights.Layers[0].OutWeightFile);
         float[][] Run(bool fromFiles, int chunkBytes)
         {
-            model.ReadExpertsFromFiles = fromFiles;
-            Assert.Equal(fromFiles, model.ReadExpertsFromFiles);
+            model.ReadWeightsFromFiles = fromFiles;
+            Assert.Equal(fromFiles, model.ReadWeightsFromFiles);
             model.CpuPass.Experts.ChunkBytes = chunkBytes;
+            if (model.CpuPass.FileReads is { } dense) dense.ChunkBytes = chunkBytes;
+            Assert.Equal(fromFiles, model.CpuPass.FileReads is not null);
             using var cache = model.CreateCache();
             var seq = TinyModelFixture.Sequence;
             var rows = Rows(model.Forward(seq.AsSpan(0, 9), cache, allPositions: true)).ToList();
@@ -29,8 +35,9 @@ public sealed class ExpertFileReadsTests(TinyModelFixture tiny) : IClassFixture<
             return [.. rows];
         }
         var mapped = Run(fromFiles: false, chunkBytes: 256 << 10);
-        // 64 hidden: 32-byte rows of blocks; chunks of one row, of three (uneven last chunk) and of every row.
-        foreach (int chunkBytes in new[] { 1, 100, 256 << 10 })
+        // 64 hidden: 32-byte rows of MXFP4 blocks, 128-byte bf16 rows; chunks of one row, of a few (uneven last chunks)
+        // and of every row.
+        foreach (int chunkBytes in new[] { 1, 300, 512 << 10 })
             Assert.Equal(mapped, Run(fromFiles: true, chunkBytes));
     }
 
@@ -57,7 +64,7 @@ public sealed class ExpertFileReadsTests(TinyModelFixture tiny) : IClassFixture<
         var expected = new float[count * h];
         new FusedExperts(c) { MinWorkPerThread = 0 }.ForwardMany(input, count, layer, chosen, weights, 1, expected);
 
-        using var reader = new ExpertFileReader([layer.ExpertFiles!.Mlp1Blocks, layer.ExpertFiles.Mlp1Scales, layer.ExpertFiles.Mlp2Blocks, layer.ExpertFiles.Mlp2Scales]);
+        using var reader = new CheckpointFileReader([layer.ExpertFiles!.Mlp1Blocks, layer.ExpertFiles.Mlp1Scales, layer.ExpertFiles.Mlp2Blocks, layer.ExpertFiles.Mlp2Scales]);
         foreach (int threads in new[] { 1, 2, 3 })
         {
             var fromFile = new FusedExperts(c) { MinWorkPerThread = 0, FileReader = reader, ChunkBytes = 96 };
@@ -73,11 +80,35 @@ public sealed class ExpertFileReadsTests(TinyModelFixture tiny) : IClassFixture<
     }
 
     [Fact]
+    public void A_bf16_product_from_the_file_gives_the_kernels_bits_over_chunks_and_threads()
+    {
+        var w = tiny.Model.Weights;
+        var region = w.UnembeddingFile!;
+        int vocab = tiny.Config.VocabSize, h = tiny.Config.HiddenSize;
+        var input = Enumerable.Range(0, h).Select(i => MathF.Sin(i)).ToArray();
+        var expected = new float[vocab];
+        Campfire.Kernels.Bf16MatVec.Multiply(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(w.Unembedding.bytes), input, [], expected);
+        using var reader = new CheckpointFileReader([region]);
+        foreach (int chunkBytes in new[] { 1000, 512 << 10 })
+        {
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                var product = new FileMatVec(reader) { ChunkBytes = chunkBytes };
+                var output = new float[vocab];
+                product.Multiply(region, input, [], output, threads);
+                Assert.True(expected.AsSpan().SequenceEqual(output), $"chunk {chunkBytes}, threads {threads}");
+            }
+        }
+        var wrongShape = Assert.Throws<InvalidOperationException>(() => new FileMatVec(reader).Multiply(region, input, [], new float[vocab - 1], 1));
+        Assert.Contains("bf16 matrix", wrongShape.Message);
+    }
+
+    [Fact]
     public void A_one_token_expert_step_from_the_file_allocates_nothing_once_warm()
     {
         var c = tiny.Config;
         var layer = tiny.Model.Weights.Layers[1];
-        using var reader = new ExpertFileReader([layer.ExpertFiles!.Mlp1Blocks, layer.ExpertFiles.Mlp1Scales, layer.ExpertFiles.Mlp2Blocks, layer.ExpertFiles.Mlp2Scales]);
+        using var reader = new CheckpointFileReader([layer.ExpertFiles!.Mlp1Blocks, layer.ExpertFiles.Mlp1Scales, layer.ExpertFiles.Mlp2Blocks, layer.ExpertFiles.Mlp2Scales]);
         var experts = new FusedExperts(c) { FileReader = reader, ChunkBytes = 100 };
         var input = new float[c.HiddenSize];
         var sum = new float[c.HiddenSize];
@@ -90,16 +121,20 @@ public sealed class ExpertFileReadsTests(TinyModelFixture tiny) : IClassFixture<
     }
 
     [Fact]
-    public void Small_checkpoints_read_experts_through_the_mapping_unless_asked_and_never_on_weights_without_files()
+    public void Small_checkpoints_read_weights_through_the_mapping_unless_asked()
     {
         using var model = GptOssModel.Load(tiny.OriginalFolder, InferenceDevice.Cpu, ActivationDType.Float32);
-        if (Environment.GetEnvironmentVariable("CAMPFIRE_EXPERT_FILE_READS") is null)
-            Assert.False(model.ReadExpertsFromFiles);   // the tiny checkpoint's experts are far below 1 GB
-        model.ReadExpertsFromFiles = true;
-        Assert.True(model.ReadExpertsFromFiles);
+        if (Environment.GetEnvironmentVariable("CAMPFIRE_FILE_READS") is null)
+            Assert.False(model.ReadWeightsFromFiles);   // the tiny checkpoint's experts are far below 1 GB
+        model.ReadWeightsFromFiles = true;
+        Assert.True(model.ReadWeightsFromFiles);
         Assert.NotNull(model.CpuPass.Experts.FileReader);
-        model.ReadExpertsFromFiles = false;
+        Assert.NotNull(model.CpuPass.FileReads);
+        Assert.NotNull(model.CpuPass.Attention.FileReads);
+        model.ReadWeightsFromFiles = false;
         Assert.Null(model.CpuPass.Experts.FileReader);
+        Assert.Null(model.CpuPass.FileReads);
+        Assert.Null(model.CpuPass.Attention.FileReads);
     }
 
     [Fact]
@@ -107,7 +142,7 @@ public sealed class ExpertFileReadsTests(TinyModelFixture tiny) : IClassFixture<
     {
         string path = Path.Combine(tiny.Root, "short-experts.bin");
         File.WriteAllBytes(path, new byte[100]);
-        using var reader = new ExpertFileReader([new TensorFileRegion(path, 40, 200)]);
+        using var reader = new CheckpointFileReader([new TensorFileRegion(path, 40, 200)]);
         var buffer = new byte[80];
         reader.Read(new TensorFileRegion(path, 40, 200), 0, buffer.AsSpan(0, 60));
         var e = Assert.Throws<ModelCheckpointException>(() => reader.Read(new TensorFileRegion(path, 40, 200), 10, buffer));
@@ -119,7 +154,7 @@ public sealed class ExpertFileReadsTests(TinyModelFixture tiny) : IClassFixture<
     [Fact]
     public void A_missing_checkpoint_file_gives_our_exception()
     {
-        var e = Assert.Throws<ModelCheckpointException>(() => new ExpertFileReader([new TensorFileRegion(Path.Combine(tiny.Root, "gone.safetensors"), 0, 10)]));
+        var e = Assert.Throws<ModelCheckpointException>(() => new CheckpointFileReader([new TensorFileRegion(Path.Combine(tiny.Root, "gone.safetensors"), 0, 10)]));
         Assert.Contains("gone.safetensors", e.Message);
     }
 
