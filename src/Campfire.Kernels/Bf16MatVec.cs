@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -114,22 +113,11 @@ public static class Bf16MatVec
                 Block(block, Math.Min(end, block + rowsPerBlock));
         }
 
+        // Blocks of rows; per block, each tile of vectors; per tile, the column chunks outermost (see VectorTiles).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void TiledAvx512(int first, int end)
         {
-            // The block's accumulators (96 KB): pooled, too large for the stack.
-            float[] pooled = ArrayPool<float>.Shared.Rent(VectorTiles.BlockSumFloats);
-            fixed (float* pinned = pooled)
-            {
-                Tiled(first, end, (Vector512<float>*)pinned);
-            }
-            ArrayPool<float>.Shared.Return(pooled);
-        }
-
-        // Blocks of rows; per block, each tile of vectors; per tile, the column chunks outermost (see VectorTiles).
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Tiled(int first, int end, Vector512<float>* sums)
-        {
+            var sums = VectorTiles.BlockSums();
             int tileSize = VectorTiles.Size(count);
             int steps = columns / 64 * 64, tail = columns - columns % 16;
             for (int block = first; block < end; block += VectorTiles.BlockRows)
@@ -159,9 +147,7 @@ public static class Bf16MatVec
                         ushort* row = weights + (long)r * columns;
                         for (int t = 0; t < tile; t++)
                         {
-                            var low = pair + 2 * ((r - block) % 2 * VectorTiles.Vectors + t);
-                            var high = low + VectorTiles.PairSums / 2;
-                            float dot = Vector512.Sum((low[0] + low[1]) + (high[0] + high[1])) + RowScalar(row, x + (long)t * columns, tail, columns);
+                            float dot = VectorTiles.Dot(pair, (r - block) % 2, t) + RowScalar(row, x + (long)t * columns, tail, columns);
                             outputs[(long)(j + t) * rows + r] = bias == null ? dot : dot + bias[r];
                         }
                     }

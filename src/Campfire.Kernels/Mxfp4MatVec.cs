@@ -206,22 +206,11 @@ public static class Mxfp4MatVec
             }
         }
 
+        // Blocks of rows; per block, each tile of vectors; per tile, the column chunks outermost (see VectorTiles).
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void TiledAvx512(int first, int end)
         {
-            // The block's accumulators (96 KB): pooled, too large for the stack.
-            float[] pooled = ArrayPool<float>.Shared.Rent(VectorTiles.BlockSumFloats);
-            fixed (float* pinned = pooled)
-            {
-                Tiled(first, end, (Vector512<float>*)pinned);
-            }
-            ArrayPool<float>.Shared.Return(pooled);
-        }
-
-        // Blocks of rows; per block, each tile of vectors; per tile, the column chunks outermost (see VectorTiles).
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private void Tiled(int first, int end, Vector512<float>* sums)
-        {
+            var sums = VectorTiles.BlockSums();
             long rowBytes = (long)groups * BytesPerGroup;
             int columns = groups * GroupSize, chunkGroups = VectorTiles.ChunkColumns / GroupSize;
             int tileSize = VectorTiles.Size(count);
@@ -251,9 +240,7 @@ public static class Mxfp4MatVec
                         var pair = sums + (r - block) / 2 * VectorTiles.PairSums;
                         for (int t = 0; t < tile; t++)
                         {
-                            var even = pair + 2 * ((r - block) % 2 * VectorTiles.Vectors + t);
-                            var odd = even + VectorTiles.PairSums / 2;
-                            float dot = Vector512.Sum((even[0] + even[1]) + (odd[0] + odd[1]));
+                            float dot = VectorTiles.Dot(pair, (r - block) % 2, t);
                             outputs[(long)(j + t) * rows + r] = bias == null ? dot : dot + bias[r];
                         }
                     }

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
 namespace Campfire.Kernels;
 
 /// <summary>
@@ -31,8 +34,29 @@ internal static class VectorTiles
         return (count + tiles - 1) / tiles;
     }
 
-    /// <summary>Floats of the accumulators one block keeps between chunks.</summary>
-    public const int BlockSumFloats = BlockRows / 2 * PairSums * 16;
+    [ThreadStatic]
+    private static Vector512<float>[]? t_blockSums;
+
+    /// <summary>
+    /// The accumulators one block keeps between chunks (96 KB, too large for the stack): the calling thread's own, pinned
+    /// once for the thread's life, so that a call neither rents nor pins.
+    /// </summary>
+    public static unsafe Vector512<float>* BlockSums()
+    {
+        t_blockSums ??= GC.AllocateArray<Vector512<float>>(BlockRows / 2 * PairSums, pinned: true);
+        return (Vector512<float>*)Unsafe.AsPointer(ref t_blockSums[0]);
+    }
+
+    /// <summary>
+    /// One (row, vector)'s dot product from its row pair's accumulators: the first pass's two and the second's, summed
+    /// as the one-vector kernels sum their four, <c>Sum((a0 + a1) + (a2 + a3))</c>.
+    /// </summary>
+    public static unsafe float Dot(Vector512<float>* pair, int row, int vector)
+    {
+        var first = pair + 2 * (row * Vectors + vector);
+        var second = first + PairSums / 2;
+        return Vector512.Sum((first[0] + first[1]) + (second[0] + second[1]));
+    }
 
     /// <summary>Tiles for <paramref name="count"/> vectors (each reads the weights again, from cache).</summary>
     public static int Count(int count) => (count + Vectors - 1) / Vectors;

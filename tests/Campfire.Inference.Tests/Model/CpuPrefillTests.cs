@@ -110,21 +110,8 @@ public sealed class CpuPrefillTests(TinyModelFixture tiny, Xunit.Abstractions.IT
     {
         var c = tiny.Config;
         var layer = tiny.Model.Weights.Layers[1];
-        var random = new Random(3);
         int count = 13, h = c.HiddenSize, k = c.ExpertsPerToken;
-        var input = new float[count * h];
-        for (int i = 0; i < input.Length; i++) input[i] = (float)(random.NextDouble() * 2 - 1);
-        var chosen = new long[count * k];
-        var weights = new float[count * k];
-        for (int t = 0; t < count; t++)
-        {
-            var ids = Enumerable.Range(0, c.NumExperts).OrderBy(_ => random.Next()).Take(k).ToArray();
-            for (int s = 0; s < k; s++)
-            {
-                chosen[t * k + s] = ids[s];
-                weights[t * k + s] = (float)random.NextDouble();
-            }
-        }
+        var (input, chosen, weights) = TinyModelFixture.RandomRouting(c, new Random(3), count);
 
         var expected = new float[count * h];
         var one = new FusedExperts(c);

@@ -47,20 +47,8 @@ public sealed class FileReadsTests(TinyModelFixture tiny) : IClassFixture<TinyMo
         var c = tiny.Config;
         var layer = tiny.Model.Weights.Layers[0];
         Assert.NotNull(layer.ExpertFiles);
-        var random = new Random(5);
         int count = 11, h = c.HiddenSize, k = c.ExpertsPerToken;
-        var input = Enumerable.Range(0, count * h).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        var chosen = new long[count * k];
-        var weights = new float[count * k];
-        for (int t = 0; t < count; t++)
-        {
-            var ids = Enumerable.Range(0, c.NumExperts).OrderBy(_ => random.Next()).Take(k).ToArray();
-            for (int s = 0; s < k; s++)
-            {
-                chosen[t * k + s] = ids[s];
-                weights[t * k + s] = (float)random.NextDouble();
-            }
-        }
+        var (input, chosen, weights) = TinyModelFixture.RandomRouting(c, new Random(5), count);
         var expected = new float[count * h];
         new FusedExperts(c) { MinWorkPerThread = 0 }.ForwardMany(input, count, layer, chosen, weights, 1, expected);
 

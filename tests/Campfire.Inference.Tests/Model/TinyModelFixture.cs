@@ -55,6 +55,29 @@ public sealed class TinyModelFixture : IDisposable
         }
     }
 
+    /// <summary>
+    /// <paramref name="count"/> tokens' random fp32 activations [count, H] and a random routing: each token's k distinct
+    /// experts with router weights in [0, 1).
+    /// </summary>
+    public static (float[] Input, long[] Chosen, float[] Weights) RandomRouting(GptOssConfig c, Random random, int count)
+    {
+        int h = c.HiddenSize, k = c.ExpertsPerToken;
+        var input = new float[count * h];
+        for (int i = 0; i < input.Length; i++) input[i] = (float)(random.NextDouble() * 2 - 1);
+        var chosen = new long[count * k];
+        var weights = new float[count * k];
+        for (int t = 0; t < count; t++)
+        {
+            var ids = Enumerable.Range(0, c.NumExperts).OrderBy(_ => random.Next()).Take(k).ToArray();
+            for (int s = 0; s < k; s++)
+            {
+                chosen[t * k + s] = ids[s];
+                weights[t * k + s] = (float)random.NextDouble();
+            }
+        }
+        return (input, chosen, weights);
+    }
+
     public void Dispose()
     {
         Model.Dispose();
