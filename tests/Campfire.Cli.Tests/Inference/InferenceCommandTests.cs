@@ -50,6 +50,25 @@ public sealed class InferenceCommandTests(TinyModels tiny) : IClassFixture<TinyM
         Assert.Equal(ids, Ids(Campfire.Run("[1, 2, 3, 200]", "generate", "--model", tiny.HuggingFace, "--max-tokens", "8", "--threads", "1").Out));
     }
 
+    /// <summary>
+    /// Weights read with file reads (the default for gpt-oss-20b-sized checkpoints, forced here) give the bits of the
+    /// mapping, so the same ids, greedy and sampled, at one and two threads.
+    /// </summary>
+    [Fact]
+    public void Weights_read_with_file_reads_generate_the_ids_of_the_mapping()
+    {
+        foreach (var extra in new[] { new[] { "--threads", "1" }, ["--threads", "2", "--temperature", "0.8", "--seed", "11"] })
+        {
+            string[] args = ["generate", "--model", tiny.Original, "--max-tokens", "12", .. extra];
+            var mapped = Errors.CampfireProcess.RunWith("[1, 2, 3, 200]", new Dictionary<string, string> { ["CAMPFIRE_FILE_READS"] = "0" }, args);
+            var read = Errors.CampfireProcess.RunWith("[1, 2, 3, 200]", new Dictionary<string, string> { ["CAMPFIRE_FILE_READS"] = "1" }, args);
+            Assert.True(mapped.Code == 0, mapped.Err);
+            Assert.True(read.Code == 0, read.Err);
+            Assert.Equal(12, Ids(read.Out).Length);
+            Assert.Equal(Ids(mapped.Out), Ids(read.Out));
+        }
+    }
+
     [Fact]
     public void Seeded_sampling_reproduces_and_profile_and_trace_are_written()
     {
