@@ -214,6 +214,8 @@ public static class Mxfp4MatVec
             long rowBytes = (long)groups * BytesPerGroup;
             int columns = groups * GroupSize, chunkGroups = VectorTiles.ChunkColumns / GroupSize;
             int tileSize = VectorTiles.Size(count);
+            bool narrow = tileSize <= VectorTiles.NarrowVectors;
+            int rowsPerTile = narrow ? 4 : 2, vectorsPerRow = narrow ? VectorTiles.NarrowVectors : VectorTiles.Vectors;
             for (int block = first; block < end; block += VectorTiles.BlockRows)
             {
                 int blockEnd = Math.Min(end, block + VectorTiles.BlockRows);
@@ -224,23 +226,33 @@ public static class Mxfp4MatVec
                     for (int g = 0; g < groups; g += chunkGroups)
                     {
                         int gEnd = Math.Min(groups, g + chunkGroups);
-                        for (int r = block; r < blockEnd; r += 2)
+                        for (int r = block; r < blockEnd; r += rowsPerTile)
                         {
-                            // An odd last row is paired with itself, a short tile repeats its first vector: the extra sums are dropped.
+                            // The last rows past the block's end repeat its last row, a short tile repeats its first
+                            // vector: the extra sums are dropped.
+                            var rowSums = sums + (r - block) / rowsPerTile * VectorTiles.PairSums;
                             int r1 = Math.Min(r + 1, blockEnd - 1);
-                            var pair = sums + (r - block) / 2 * VectorTiles.PairSums;
                             byte* b0 = blocks + r * rowBytes, s0 = scales + (long)r * groups;
                             byte* b1 = blocks + r1 * rowBytes, s1 = scales + (long)r1 * groups;
-                            TileAvx512(b0, s0, b1, s1, x, columns, tile, g, gEnd, g == 0, pair);
-                            TileAvx512(b0, s0, b1, s1, x, columns, tile, g + 1, gEnd, g == 0, pair + VectorTiles.PairSums / 2);
+                            if (narrow)
+                            {
+                                int r2 = Math.Min(r + 2, blockEnd - 1), r3 = Math.Min(r + 3, blockEnd - 1);
+                                byte* b2 = blocks + r2 * rowBytes, s2 = scales + (long)r2 * groups;
+                                byte* b3 = blocks + r3 * rowBytes, s3 = scales + (long)r3 * groups;
+                                NarrowTileAvx512(b0, s0, b1, s1, b2, s2, b3, s3, x, columns, tile, g, gEnd, g == 0, rowSums);
+                                NarrowTileAvx512(b0, s0, b1, s1, b2, s2, b3, s3, x, columns, tile, g + 1, gEnd, g == 0, rowSums + VectorTiles.PairSums / 2);
+                                continue;
+                            }
+                            TileAvx512(b0, s0, b1, s1, x, columns, tile, g, gEnd, g == 0, rowSums);
+                            TileAvx512(b0, s0, b1, s1, x, columns, tile, g + 1, gEnd, g == 0, rowSums + VectorTiles.PairSums / 2);
                         }
                     }
                     for (int r = block; r < blockEnd; r++)
                     {
-                        var pair = sums + (r - block) / 2 * VectorTiles.PairSums;
+                        var rowSums = sums + (r - block) / rowsPerTile * VectorTiles.PairSums;
                         for (int t = 0; t < tile; t++)
                         {
-                            float dot = VectorTiles.Dot(pair, (r - block) % 2, t);
+                            float dot = VectorTiles.Dot(rowSums, (r - block) % rowsPerTile, t, vectorsPerRow);
                             outputs[(long)(j + t) * rows + r] = bias == null ? dot : dot + bias[r];
                         }
                     }
@@ -329,6 +341,76 @@ public static class Mxfp4MatVec
         sums[6] = l3; sums[7] = h3; sums[8] = l4; sums[9] = h4; sums[10] = l5; sums[11] = h5;
         sums[12] = m0; sums[13] = k0; sums[14] = m1; sums[15] = k1; sums[16] = m2; sums[17] = k2;
         sums[18] = m3; sums[19] = k3; sums[20] = m4; sums[21] = k4; sums[22] = m5; sums[23] = k5;
+    }
+
+    // TileAvx512 for four rows × up to three vectors (same passes, same accumulators per (row, vector), so the same
+    // bits): each row's group is decoded once for the three vectors, whose inputs are loaded again for each row from
+    // L1. sums holds [row][vector][low, high].
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void NarrowTileAvx512(byte* b0, byte* s0, byte* b1, byte* s1, byte* b2, byte* s2, byte* b3, byte* s3,
+        float* x, long stride, int tile, int from, int end, bool first, Vector512<float>* sums)
+    {
+        var fp4 = Vector512.Create(0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f);
+        ref float scaleTable = ref MemoryMarshal.GetArrayDataReference(ScaleTable);
+        float* x0 = x, x1 = tile > 1 ? x + stride : x, x2 = tile > 2 ? x + 2 * stride : x;
+        var z = Vector512<float>.Zero;
+        Vector512<float> a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, c0 = z, c1 = z, c2 = z, c3 = z, c4 = z, c5 = z;
+        Vector512<float> e0 = z, e1 = z, e2 = z, e3 = z, e4 = z, e5 = z, f0 = z, f1 = z, f2 = z, f3 = z, f4 = z, f5 = z;
+        if (!first)
+        {
+            a0 = sums[0]; a1 = sums[1]; a2 = sums[2]; a3 = sums[3]; a4 = sums[4]; a5 = sums[5];
+            c0 = sums[6]; c1 = sums[7]; c2 = sums[8]; c3 = sums[9]; c4 = sums[10]; c5 = sums[11];
+            e0 = sums[12]; e1 = sums[13]; e2 = sums[14]; e3 = sums[15]; e4 = sums[16]; e5 = sums[17];
+            f0 = sums[18]; f1 = sums[19]; f2 = sums[20]; f3 = sums[21]; f4 = sums[22]; f5 = sums[23];
+        }
+        for (int g = from; g < end; g += 2)
+        {
+            int o = g * GroupSize;
+            var t = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, s0[g]));
+            var i = Avx512F.ConvertToVector512Int32(Vector128.Load(b0 + g * BytesPerGroup));
+            var lo = Avx512F.PermuteVar16x32(t, i);
+            var hi = Avx512F.PermuteVar16x32(t, Avx512F.ShiftRightLogical(i, 4));
+            a0 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x0 + o), a0);
+            a1 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x0 + o + 16), a1);
+            a2 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x1 + o), a2);
+            a3 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x1 + o + 16), a3);
+            a4 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x2 + o), a4);
+            a5 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x2 + o + 16), a5);
+            t = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, s1[g]));
+            i = Avx512F.ConvertToVector512Int32(Vector128.Load(b1 + g * BytesPerGroup));
+            lo = Avx512F.PermuteVar16x32(t, i);
+            hi = Avx512F.PermuteVar16x32(t, Avx512F.ShiftRightLogical(i, 4));
+            c0 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x0 + o), c0);
+            c1 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x0 + o + 16), c1);
+            c2 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x1 + o), c2);
+            c3 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x1 + o + 16), c3);
+            c4 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x2 + o), c4);
+            c5 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x2 + o + 16), c5);
+            t = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, s2[g]));
+            i = Avx512F.ConvertToVector512Int32(Vector128.Load(b2 + g * BytesPerGroup));
+            lo = Avx512F.PermuteVar16x32(t, i);
+            hi = Avx512F.PermuteVar16x32(t, Avx512F.ShiftRightLogical(i, 4));
+            e0 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x0 + o), e0);
+            e1 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x0 + o + 16), e1);
+            e2 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x1 + o), e2);
+            e3 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x1 + o + 16), e3);
+            e4 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x2 + o), e4);
+            e5 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x2 + o + 16), e5);
+            t = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, s3[g]));
+            i = Avx512F.ConvertToVector512Int32(Vector128.Load(b3 + g * BytesPerGroup));
+            lo = Avx512F.PermuteVar16x32(t, i);
+            hi = Avx512F.PermuteVar16x32(t, Avx512F.ShiftRightLogical(i, 4));
+            f0 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x0 + o), f0);
+            f1 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x0 + o + 16), f1);
+            f2 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x1 + o), f2);
+            f3 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x1 + o + 16), f3);
+            f4 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x2 + o), f4);
+            f5 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x2 + o + 16), f5);
+        }
+        sums[0] = a0; sums[1] = a1; sums[2] = a2; sums[3] = a3; sums[4] = a4; sums[5] = a5;
+        sums[6] = c0; sums[7] = c1; sums[8] = c2; sums[9] = c3; sums[10] = c4; sums[11] = c5;
+        sums[12] = e0; sums[13] = e1; sums[14] = e2; sums[15] = e3; sums[16] = e4; sums[17] = e5;
+        sums[18] = f0; sums[19] = f1; sums[20] = f2; sums[21] = f3; sums[22] = f4; sums[23] = f5;
     }
 
     private static Mxfp4Isa Check(int blockBytes, int scaleCount, int inputLength, int biasLength, int rows, int threads, Mxfp4Isa? isa, string inputName)

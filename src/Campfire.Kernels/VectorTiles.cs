@@ -15,6 +15,12 @@ internal static class VectorTiles
     /// <summary>Vectors per tile.</summary>
     public const int Vectors = 6;
 
+    /// <summary>
+    /// Tiles of at most this many vectors run the MXFP4 kernel's four rows × three vectors instead (a gpt-oss-20b prompt
+    /// of 25 tokens gives each of 32 experts about three): two rows × six would waste half its FMAs on repeats.
+    /// </summary>
+    public const int NarrowVectors = 3;
+
     /// <summary>Rows per block: 32 row pairs, whose accumulators (<see cref="PairSums"/> vectors a pair) are kept between chunks.</summary>
     public const int BlockRows = 64;
 
@@ -48,12 +54,13 @@ internal static class VectorTiles
     }
 
     /// <summary>
-    /// One (row, vector)'s dot product from its row pair's accumulators: the first pass's two and the second's, summed
-    /// as the one-vector kernels sum their four, <c>Sum((a0 + a1) + (a2 + a3))</c>.
+    /// One (row, vector)'s dot product from its rows' accumulators (<paramref name="vectorsPerRow"/>: 6 for a pair of rows,
+    /// 3 for the MXFP4 kernel's four rows): the first pass's two and the second's, summed as the one-vector kernels sum
+    /// their four, <c>Sum((a0 + a1) + (a2 + a3))</c>.
     /// </summary>
-    public static unsafe float Dot(Vector512<float>* pair, int row, int vector)
+    public static unsafe float Dot(Vector512<float>* rows, int row, int vector, int vectorsPerRow = Vectors)
     {
-        var first = pair + 2 * (row * Vectors + vector);
+        var first = rows + 2 * (row * vectorsPerRow + vector);
         var second = first + PairSums / 2;
         return Vector512.Sum((first[0] + first[1]) + (second[0] + second[1]));
     }
