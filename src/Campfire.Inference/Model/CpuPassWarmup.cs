@@ -19,7 +19,7 @@ internal static class CpuPassWarmup
     /// <summary>The types whose methods are compiled ahead: everything a CPU prefill and a CPU step call.</summary>
     internal static Type[] Types =>
         [typeof(GptOssModel), typeof(GptOssDecodeModel), typeof(CpuForwardPass), typeof(KernelAttention), typeof(TensorData), typeof(FusedExperts), typeof(KvCache), typeof(Bf16), typeof(YarnRope),
-         typeof(SingleQueryAttention), typeof(Bf16MatVec), typeof(Mxfp4MatVec), typeof(Campfire.Decoding.TokenSampler)];
+         typeof(SingleQueryAttention), typeof(Bf16MatVec), typeof(Mxfp4MatVec), typeof(FileMatVec), typeof(CheckpointFileReader), typeof(Campfire.Decoding.TokenSampler)];
 
     /// <summary>Starts the thread unless it has started already (or the background work is off, <see cref="WeightPrefetcher.Enabled"/>).</summary>
     public static void Start()
