@@ -26,8 +26,11 @@ public class PrefillAndDenseKernelBenchmarks
     private float[] _logits = [];
     private float[] _row = [];
 
-    /// <summary>Prompt tokens that chose the expert (25 tokens × top-4 of 8 experts: about 12 each).</summary>
-    [Params(12)]
+    /// <summary>
+    /// Prompt tokens that chose the expert: 12 (25 tokens × top-4 of the small preset's 8 experts) and 3 (of gpt-oss-20b's
+    /// 32, where the kernel takes four rows × three tokens at a time).
+    /// </summary>
+    [Params(3, 12)]
     public int Tokens { get; set; }
 
     [GlobalSetup]
