@@ -4,14 +4,15 @@ using Campfire.Kernels;
 namespace Campfire.Inference.Model;
 
 /// <summary>
-/// One token's product with a bf16 matrix read from the checkpoint file (<see cref="CheckpointFileReader"/>) a chunk
-/// of rows at a time into a buffer of the thread's, each chunk multiplied by <see cref="Bf16MatVec"/> while it is in
-/// L2: the same bits as the kernel over the mapped matrix. Rows split over threads as the kernel splits them.
+/// Products with a bf16 matrix read from the checkpoint file (<see cref="CheckpointFileReader"/>) a chunk of rows at a
+/// time into a buffer of the thread's, each chunk multiplied by <see cref="Bf16MatVec"/> while it is in L2: the same
+/// bits as the kernel over the mapped matrix. Rows split over threads as the kernel splits them.
 /// </summary>
-/// <remarks>Not thread-safe: one per model. A one-thread call allocates nothing once its buffer has grown.</remarks>
+/// <remarks>Not thread-safe: one per model. A one-thread call allocates nothing once its buffers have grown.</remarks>
 internal sealed class FileMatVec(CheckpointFileReader reader)
 {
     private byte[][] _buffers = [];
+    private float[][] _products = [];
 
     /// <summary>Weight bytes per file read (see <see cref="FusedExperts.ChunkBytes"/>).</summary>
     internal int ChunkBytes { get; set; } = 512 << 10;
@@ -19,47 +20,74 @@ internal sealed class FileMatVec(CheckpointFileReader reader)
     public CheckpointFileReader Reader => reader;
 
     /// <summary><c>output[r] = Σ_k W[r, k] · input[k] (+ bias[r])</c>, W the bf16 matrix [output.Length, input.Length] at <paramref name="region"/>.</summary>
-    public unsafe void Multiply(TensorFileRegion region, ReadOnlySpan<float> input, ReadOnlySpan<float> bias, Span<float> output, int threads)
+    public void Multiply(TensorFileRegion region, ReadOnlySpan<float> input, ReadOnlySpan<float> bias, Span<float> output, int threads) =>
+        MultiplyMany(region, input, input.Length, bias, output, threads);
+
+    /// <summary>
+    /// The same for the <c>inputs.Length / columns</c> vectors of <paramref name="inputs"/> [count, columns] into
+    /// <paramref name="outputs"/> [count, rows] (<see cref="Bf16MatVec.MultiplyMany"/>'s layout and bits): a prefill's
+    /// tokens.
+    /// </summary>
+    public unsafe void MultiplyMany(TensorFileRegion region, ReadOnlySpan<float> inputs, int columns, ReadOnlySpan<float> bias, Span<float> outputs, int threads)
     {
-        int rows = output.Length, rowBytes = 2 * input.Length;
-        if ((long)rows * rowBytes != region.Length)
-            throw new InvalidOperationException($"{region.Path}: a {rows} × {input.Length} bf16 matrix is {(long)rows * rowBytes} bytes, the tensor {region.Length}");
+        int count = inputs.Length / columns, rows = outputs.Length / count, rowBytes = 2 * columns;
+        if ((long)rows * rowBytes != region.Length || (long)count * columns != inputs.Length || (long)count * rows != outputs.Length)
+            throw new InvalidOperationException($"{region.Path}: {count} vectors × a {rows} × {columns} bf16 matrix ({(long)rows * rowBytes} bytes) do not fit the tensor's {region.Length} bytes");
         int chunkRows = Math.Clamp(ChunkBytes / rowBytes, 1, rows);
-        int workers = (int)Math.Max(1, Math.Min(Math.Min(threads, rows), region.Length / Mxfp4MatVec.MinBytesPerThread));
-        if (_buffers.Length < workers) Array.Resize(ref _buffers, workers);
+        int workers = (int)Math.Max(1, Math.Min(Math.Min(threads, rows), region.Length * ((count + 5) / 6) / Mxfp4MatVec.MinBytesPerThread));
+        if (_buffers.Length < workers)
+        {
+            Array.Resize(ref _buffers, workers);
+            Array.Resize(ref _products, workers);
+        }
         for (int w = 0; w < workers; w++)
+        {
             if (_buffers[w] is null || _buffers[w].Length < chunkRows * rowBytes) _buffers[w] = new byte[chunkRows * rowBytes];
+            if (count > 1 && (_products[w] is null || _products[w].Length < count * chunkRows)) _products[w] = new float[count * chunkRows];
+        }
         if (workers == 1)
         {
-            Rows(region, 0, rows, chunkRows, _buffers[0], input, bias, output);
+            Rows(region, 0, rows, chunkRows, 0, inputs, columns, bias, outputs);
             return;
         }
-        fixed (float* x = input)
+        fixed (float* x = inputs)
         fixed (float* b = bias)
-        fixed (float* o = output)
+        fixed (float* o = outputs)
         {
             nint xp = (nint)x, bp = (nint)b, op = (nint)o;
-            int columns = input.Length, biasLength = bias.Length, share = (rows + workers - 1) / workers;
+            int inputLength = inputs.Length, biasLength = bias.Length, outputLength = outputs.Length, share = (rows + workers - 1) / workers;
             Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
             {
                 int first = w * share, end = Math.Min(rows, first + share);
                 if (first >= end) return;
-                Rows(region, first, end, chunkRows, _buffers[w], new ReadOnlySpan<float>((float*)xp, columns),
-                    new ReadOnlySpan<float>((float*)bp, biasLength), new Span<float>((float*)op, rows));
+                Rows(region, first, end, chunkRows, w, new ReadOnlySpan<float>((float*)xp, inputLength), columns,
+                    new ReadOnlySpan<float>((float*)bp, biasLength), new Span<float>((float*)op, outputLength));
             });
         }
     }
 
-    private void Rows(TensorFileRegion region, int first, int end, int chunkRows, byte[] buffer, ReadOnlySpan<float> input,
-        ReadOnlySpan<float> bias, Span<float> output)
+    // Rows [first, end) a chunk at a time with worker w's buffers; several vectors' chunk products go through the
+    // worker's scratch into their rows of outputs.
+    private void Rows(TensorFileRegion region, int first, int end, int chunkRows, int w, ReadOnlySpan<float> inputs, int columns,
+        ReadOnlySpan<float> bias, Span<float> outputs)
     {
-        long rowBytes = 2L * input.Length;
+        long rowBytes = 2L * columns;
+        int count = inputs.Length / columns, rows = outputs.Length / count;
         for (int r = first; r < end; r += chunkRows)
         {
             int n = Math.Min(chunkRows, end - r);
-            var chunk = buffer.AsSpan(0, (int)(n * rowBytes));
+            var chunk = _buffers[w].AsSpan(0, (int)(n * rowBytes));
             reader.Read(region, r * rowBytes, chunk);
-            Bf16MatVec.Multiply(MemoryMarshal.Cast<byte, ushort>(chunk), input, bias.IsEmpty ? bias : bias.Slice(r, n), output.Slice(r, n));
+            var weights = MemoryMarshal.Cast<byte, ushort>(chunk);
+            var chunkBias = bias.IsEmpty ? bias : bias.Slice(r, n);
+            if (count == 1)
+            {
+                Bf16MatVec.Multiply(weights, inputs, chunkBias, outputs.Slice(r, n));
+                continue;
+            }
+            var products = _products[w].AsSpan(0, count * n);
+            Bf16MatVec.MultiplyMany(weights, inputs, columns, chunkBias, products);
+            for (int j = 0; j < count; j++) products.Slice(j * n, n).CopyTo(outputs.Slice(j * rows + r, n));
         }
     }
 }

@@ -44,11 +44,16 @@ public sealed class GptOssModel : IDisposable
         if (device.type == TorchSharp.DeviceType.CPU && WeightPrefetcher.Enabled)
         {
             // In the order the first prompt needs them: layer by layer (the thread soon runs ahead of the prefill, which
-            // spends far longer per layer), then the unembedding, needed last and the largest.
-            var dense = new List<Tensor>();
-            foreach (var layer in Weights.Layers) dense.AddRange([layer.QkvWeight, layer.OutWeight]);
-            dense.Add(Weights.Unembedding);
-            Prefetcher = new WeightPrefetcher(dense);
+            // spends far longer per layer), then the unembedding, needed last and the largest. Not when the CPU pass
+            // reads them with file reads: touching them would only bring them into the process (2.4 GB for
+            // gpt-oss-20b) and take a core and memory bandwidth from the first prompt.
+            if (!ReadWeightsFromFiles)
+            {
+                var dense = new List<Tensor>();
+                foreach (var layer in Weights.Layers) dense.AddRange([layer.QkvWeight, layer.OutWeight]);
+                dense.Add(Weights.Unembedding);
+                Prefetcher = new WeightPrefetcher(dense);
+            }
             if (UsesCpuDecodeStep)
             {
                 CpuPassWarmup.Start();
@@ -59,7 +64,7 @@ public sealed class GptOssModel : IDisposable
         }
     }
 
-    /// <summary>Maps the dense weights' pages in the background on the CPU (null when off or on a GPU).</summary>
+    /// <summary>Maps the dense weights' pages in the background on the CPU (null when off, on a GPU or with file reads).</summary>
     internal WeightPrefetcher? Prefetcher { get; }
 
     /// <summary>Bytes held by dense weights widened at load (0 when the activations use the checkpoint's dtype).</summary>

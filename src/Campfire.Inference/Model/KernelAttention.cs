@@ -41,7 +41,7 @@ internal sealed class KernelAttention
         _sin = new float[config.HeadDim / 2];
     }
 
-    /// <summary>Reads a one-token step's projections from the checkpoint file (see <see cref="FileMatVec"/>); null: from the mapping.</summary>
+    /// <summary>Reads the projections from the checkpoint file (see <see cref="FileMatVec"/>); null: from the mapping.</summary>
     internal FileMatVec? FileReads { get; set; }
 
     /// <summary>Whether a layer's projections can be read by the kernel: stored bf16, contiguous, on the CPU.</summary>
@@ -90,7 +90,7 @@ internal sealed class KernelAttention
         Grow(ref _cos, count * half);
         Grow(ref _sin, count * half);
         var qkvAll = _qkv.AsSpan(0, count * width);
-        if (count == 1 && FileReads is { } file && w.QkvWeightFile is { } qkvFile) file.Multiply(qkvFile, normed[..h], qkvBias, qkvAll, threads);
+        if (FileReads is { } file && w.QkvWeightFile is { } qkvFile) file.MultiplyMany(qkvFile, normed[..(count * h)], h, qkvBias, qkvAll, threads);
         else Bf16MatVec.MultiplyMany(MemoryMarshal.Cast<byte, ushort>(w.QkvWeight.bytes), normed[..(count * h)], h, qkvBias, qkvAll, threads);
         RoundToActivations(qkvAll);
         _rope.Fill(firstPosition, count, _cos, _sin);
@@ -125,7 +125,7 @@ internal sealed class KernelAttention
         }
 
         var result = output[..(count * h)];
-        if (count == 1 && FileReads is { } reads && w.OutWeightFile is { } outFile) reads.Multiply(outFile, _attention.AsSpan(0, c.QueryWidth), outBias, result, threads);
+        if (FileReads is { } reads && w.OutWeightFile is { } outFile) reads.MultiplyMany(outFile, _attention.AsSpan(0, count * c.QueryWidth), c.QueryWidth, outBias, result, threads);
         else Bf16MatVec.MultiplyMany(MemoryMarshal.Cast<byte, ushort>(w.OutWeight.bytes), _attention.AsSpan(0, count * c.QueryWidth), c.QueryWidth, outBias, result, threads);
         RoundToActivations(result);
     }
