@@ -87,6 +87,20 @@ public sealed class FileReadsTests(TinyModelFixture tiny) : IClassFixture<TinyMo
                 Assert.True(expected.AsSpan().SequenceEqual(output), $"chunk {chunkBytes}, threads {threads}");
             }
         }
+        // Several vectors (a prefill's tokens): the many-vector kernel's bits, each chunk's products scattered to their rows.
+        var bits = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(w.Unembedding.bytes);
+        foreach (int count in new[] { 2, 7 })
+        {
+            var inputs = Enumerable.Range(0, count * h).Select(i => MathF.Cos(i)).ToArray();
+            var many = new float[count * vocab];
+            Campfire.Kernels.Bf16MatVec.MultiplyMany(bits, inputs, h, [], many);
+            foreach (int threads in new[] { 1, 2 })
+            {
+                var output = new float[count * vocab];
+                new FileMatVec(reader) { ChunkBytes = 100_000 }.MultiplyMany(region, inputs, h, [], output, threads);
+                Assert.True(many.AsSpan().SequenceEqual(output), $"{count} vectors, threads {threads}");
+            }
+        }
         var wrongShape = Assert.Throws<InvalidOperationException>(() => new FileMatVec(reader).Multiply(region, input, [], new float[vocab - 1], 1));
         Assert.Contains("bf16 matrix", wrongShape.Message);
     }
