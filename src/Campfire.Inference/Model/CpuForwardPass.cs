@@ -58,7 +58,7 @@ internal sealed class CpuForwardPass
 
     internal KernelAttention Attention => _attention;
 
-    /// <summary>Reads a one-token step's unembedding from the checkpoint file (see <see cref="FileMatVec"/>); null: from the mapping.</summary>
+    /// <summary>Reads the last token's unembedding from the checkpoint file (see <see cref="FileMatVec"/>); null: from the mapping.</summary>
     internal FileMatVec? FileReads { get; set; }
 
     /// <summary>Reads every layer's small fp32 constants ahead of the first prompt.</summary>

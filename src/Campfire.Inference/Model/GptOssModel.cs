@@ -460,9 +460,10 @@ public sealed class GptOssModel : IDisposable
 
     /// <summary>
     /// Whether the CPU pass reads weights with file reads, a chunk of rows at a time into a small buffer, rather than
-    /// through the checkpoint's mapping (see <see cref="CheckpointFileReader"/>): the MXFP4 experts always, and in a
-    /// one-token step the attention projections and the unembedding too (a prefill reads those once per chunk of tokens
-    /// and keeps the mapping). The same bits either way, and the weights read so stay out of the process's memory. By
+    /// through the checkpoint's mapping (see <see cref="CheckpointFileReader"/>): the MXFP4 experts, the attention
+    /// projections and the last token's unembedding (the embedding's rows, and every position's logits when asked for,
+    /// still come from the mapping). The same bits either way, and the weights read so stay out of the process's
+    /// memory; the dense weights are then not touched in the background either (<see cref="Prefetcher"/>). By
     /// default when the experts are <see cref="FileReadsFromExpertBytes"/> or more; <c>CAMPFIRE_FILE_READS=1</c> or
     /// <c>0</c> decides either way. False on a GPU and for weights not loaded from files.
     /// </summary>
