@@ -196,7 +196,7 @@ public static class Bf16MatVec
         }
     }
 
-    /// <summary>Weight bytes of one row block of <see cref="MultiplyMany"/>: well inside a 512 KB–1 MB L2.</summary>
+    /// <summary>Weight bytes of one row block of <see cref="MultiplyMany"/> without AVX-512 (or for one vector): well inside a 512 KB–1 MB L2.</summary>
     internal const int BlockBytes = 192 << 10;
 
     // Two rows × up to six vectors over the 64-column steps in [from, end), half of RowAvx512's accumulators: it sums

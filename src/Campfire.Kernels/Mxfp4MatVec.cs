@@ -292,14 +292,8 @@ public static class Mxfp4MatVec
             int o = g * GroupSize;
             // Both rows decoded first, so that each loaded input serves both: 24 accumulators, four decoded weights and
             // one input fill the registers without a spill.
-            var t = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, s0[g]));
-            var i = Avx512F.ConvertToVector512Int32(Vector128.Load(b0 + g * BytesPerGroup));
-            var lo0 = Avx512F.PermuteVar16x32(t, i);
-            var hi0 = Avx512F.PermuteVar16x32(t, Avx512F.ShiftRightLogical(i, 4));
-            t = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, s1[g]));
-            i = Avx512F.ConvertToVector512Int32(Vector128.Load(b1 + g * BytesPerGroup));
-            var lo1 = Avx512F.PermuteVar16x32(t, i);
-            var hi1 = Avx512F.PermuteVar16x32(t, Avx512F.ShiftRightLogical(i, 4));
+            var (lo0, hi0) = DecodeGroup(fp4, ref scaleTable, b0, s0, g);
+            var (lo1, hi1) = DecodeGroup(fp4, ref scaleTable, b1, s1, g);
             var v = Vector512.Load(x0 + o);
             l0 = Avx512F.FusedMultiplyAdd(lo0, v, l0);
             m0 = Avx512F.FusedMultiplyAdd(lo1, v, m0);
@@ -366,40 +360,28 @@ public static class Mxfp4MatVec
         for (int g = from; g < end; g += 2)
         {
             int o = g * GroupSize;
-            var t = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, s0[g]));
-            var i = Avx512F.ConvertToVector512Int32(Vector128.Load(b0 + g * BytesPerGroup));
-            var lo = Avx512F.PermuteVar16x32(t, i);
-            var hi = Avx512F.PermuteVar16x32(t, Avx512F.ShiftRightLogical(i, 4));
+            var (lo, hi) = DecodeGroup(fp4, ref scaleTable, b0, s0, g);
             a0 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x0 + o), a0);
             a1 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x0 + o + 16), a1);
             a2 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x1 + o), a2);
             a3 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x1 + o + 16), a3);
             a4 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x2 + o), a4);
             a5 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x2 + o + 16), a5);
-            t = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, s1[g]));
-            i = Avx512F.ConvertToVector512Int32(Vector128.Load(b1 + g * BytesPerGroup));
-            lo = Avx512F.PermuteVar16x32(t, i);
-            hi = Avx512F.PermuteVar16x32(t, Avx512F.ShiftRightLogical(i, 4));
+            (lo, hi) = DecodeGroup(fp4, ref scaleTable, b1, s1, g);
             c0 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x0 + o), c0);
             c1 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x0 + o + 16), c1);
             c2 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x1 + o), c2);
             c3 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x1 + o + 16), c3);
             c4 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x2 + o), c4);
             c5 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x2 + o + 16), c5);
-            t = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, s2[g]));
-            i = Avx512F.ConvertToVector512Int32(Vector128.Load(b2 + g * BytesPerGroup));
-            lo = Avx512F.PermuteVar16x32(t, i);
-            hi = Avx512F.PermuteVar16x32(t, Avx512F.ShiftRightLogical(i, 4));
+            (lo, hi) = DecodeGroup(fp4, ref scaleTable, b2, s2, g);
             e0 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x0 + o), e0);
             e1 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x0 + o + 16), e1);
             e2 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x1 + o), e2);
             e3 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x1 + o + 16), e3);
             e4 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x2 + o), e4);
             e5 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x2 + o + 16), e5);
-            t = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, s3[g]));
-            i = Avx512F.ConvertToVector512Int32(Vector128.Load(b3 + g * BytesPerGroup));
-            lo = Avx512F.PermuteVar16x32(t, i);
-            hi = Avx512F.PermuteVar16x32(t, Avx512F.ShiftRightLogical(i, 4));
+            (lo, hi) = DecodeGroup(fp4, ref scaleTable, b3, s3, g);
             f0 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x0 + o), f0);
             f1 = Avx512F.FusedMultiplyAdd(hi, Vector512.Load(x0 + o + 16), f1);
             f2 = Avx512F.FusedMultiplyAdd(lo, Vector512.Load(x1 + o), f2);
@@ -411,6 +393,15 @@ public static class Mxfp4MatVec
         sums[6] = c0; sums[7] = c1; sums[8] = c2; sums[9] = c3; sums[10] = c4; sums[11] = c5;
         sums[12] = e0; sums[13] = e1; sums[14] = e2; sums[15] = e3; sums[16] = e4; sums[17] = e5;
         sums[18] = f0; sums[19] = f1; sums[20] = f2; sums[21] = f3; sums[22] = f4; sums[23] = f5;
+    }
+
+    // Group g of a row: its 16-entry E2M1 table scaled once, looked up by the low nibbles and (after >> 4) the high ones.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe (Vector512<float> Low, Vector512<float> High) DecodeGroup(Vector512<float> fp4, ref float scaleTable, byte* blocks, byte* scales, int g)
+    {
+        var table = fp4 * Vector512.Create(Unsafe.Add(ref scaleTable, scales[g]));
+        var nibbles = Avx512F.ConvertToVector512Int32(Vector128.Load(blocks + g * BytesPerGroup));
+        return (Avx512F.PermuteVar16x32(table, nibbles), Avx512F.PermuteVar16x32(table, Avx512F.ShiftRightLogical(nibbles, 4)));
     }
 
     private static Mxfp4Isa Check(int blockBytes, int scaleCount, int inputLength, int biasLength, int rows, int threads, Mxfp4Isa? isa, string inputName)

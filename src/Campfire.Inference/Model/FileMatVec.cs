@@ -17,8 +17,6 @@ internal sealed class FileMatVec(CheckpointFileReader reader)
     /// <summary>Weight bytes per file read (see <see cref="FusedExperts.ChunkBytes"/>).</summary>
     internal int ChunkBytes { get; set; } = 512 << 10;
 
-    public CheckpointFileReader Reader => reader;
-
     /// <summary><c>output[r] = Σ_k W[r, k] · input[k] (+ bias[r])</c>, W the bf16 matrix [output.Length, input.Length] at <paramref name="region"/>.</summary>
     public void Multiply(TensorFileRegion region, ReadOnlySpan<float> input, ReadOnlySpan<float> bias, Span<float> output, int threads) =>
         MultiplyMany(region, input, input.Length, bias, output, threads);
