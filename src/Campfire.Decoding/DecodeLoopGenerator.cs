@@ -198,9 +198,10 @@ public sealed class DecodeLoopGenerator : ITokenGenerator
                 next = Sample(logits.Span, options, profiler, mask.Span);
             }
             long end = Stopwatch.GetTimestamp();
+            var prefillJit = System.Runtime.JitInfo.GetCompilationTime(currentThread: true) - jitBefore;
             DecodeMetrics.PrefillDuration.Record(Stopwatch.GetElapsedTime(start, end).TotalMilliseconds);
             DecodeMetrics.PromptTokens.Add(prompt.Length);
-            profiler?.Prefill(prompt.Length, start, end, System.Runtime.JitInfo.GetCompilationTime(currentThread: true) - jitBefore);
+            profiler?.Prefill(prompt.Length, start, end, prefillJit);
             profiler?.Prefilled(prompt.Length - Math.Clamp(_model.LastReusedTokens, 0, prompt.Length), prompt.Length);
 
             for (int produced = 1; ; produced++)
