@@ -79,10 +79,17 @@ internal static class CpuPassWarmup
         var bytes = new byte[8];
         _ = MemoryMarshal.Cast<byte, float>(bytes).Length + MemoryMarshal.Cast<byte, ushort>(bytes).Length;
         RuntimeHelpers.RunClassConstructor(typeof(Campfire.Decoding.DecodeMetrics).TypeHandle);
-        _ = TorchSharp.torch.get_num_threads();
-        // A shape of variables, as the KV cache passes, builds the same inline array (constants would be static data).
-        long side = bytes.Length / 8;
-        using var tensor = TorchSharp.torch.zeros([side, side, side], TorchSharp.torch.ScalarType.Float32).DetachFromDisposeScope();
+        try
+        {
+            _ = TorchSharp.torch.get_num_threads();
+            // A shape of variables, as the KV cache passes, builds the same inline array (constants would be static data).
+            long side = bytes.Length / 8;
+            using var tensor = TorchSharp.torch.zeros([side, side, side], TorchSharp.torch.ScalarType.Float32).DetachFromDisposeScope();
+        }
+        catch (ExternalException)
+        {
+            // libtorch refused a 1-element tensor: the model's own first call will say why; a warm-up must not end the process.
+        }
     }
 
     /// <summary>Waits for the thread (if it was started) and returns how many methods it compiled.</summary>
