@@ -10,14 +10,18 @@ internal interface IRowRangeJob
 internal static class RowRanges
 {
     /// <summary>
-    /// Runs <paramref name="job"/> over <paramref name="rows"/> rows in <paramref name="workers"/> equal chunks on the
-    /// thread pool. A method of its own so that a one-thread call, which runs <c>job.Rows(0, rows)</c> directly, does not
-    /// allocate the lambda's closure.
+    /// Runs <paramref name="job"/> over <paramref name="rows"/> rows in <paramref name="workers"/> equal chunks on
+    /// <see cref="KernelThreads"/>.
     /// </summary>
-    public static void Split<TJob>(TJob job, int rows, int workers) where TJob : struct, IRowRangeJob
+    public static void Split<TJob>(TJob job, int rows, int workers) where TJob : struct, IRowRangeJob =>
+        KernelThreads.Run(new Chunks<TJob>(job, rows, (rows + workers - 1) / workers), workers);
+
+    private readonly struct Chunks<TJob>(TJob job, int rows, int chunk) : IKernelParts where TJob : struct, IRowRangeJob
     {
-        int chunk = (rows + workers - 1) / workers;
-        Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers },
-            w => job.Rows(w * chunk, Math.Min(rows, (w + 1) * chunk)));
+        public void Run(int part)
+        {
+            int first = part * chunk, end = Math.Min(rows, first + chunk);
+            if (first < end) job.Rows(first, end);
+        }
     }
 }

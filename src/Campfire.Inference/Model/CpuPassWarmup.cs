@@ -44,9 +44,8 @@ internal static class CpuPassWarmup
                 // The greedy pick's generic span helpers (IndexOf over floats) compile on their first call, not ahead.
                 Campfire.Decoding.TokenSampler.ArgMax(new float[256]);
                 Campfire.Decoding.TokenSampler.MaskedArgMax(new float[256], new ulong[4] { ~0UL, ~0UL, ~0UL, ~0UL });
-                // The kernels split large products with Parallel.For: its code and a pool thread, ready before the first
-                // call (~7 ms of the first split unembedding otherwise).
-                if (Environment.ProcessorCount > 1) Parallel.For(0, 2, _ => { });
+                // The kernels' worker threads, started before the first split product needs them.
+                KernelThreads.Start(Environment.ProcessorCount - 1);
             })
             {
                 IsBackground = true,

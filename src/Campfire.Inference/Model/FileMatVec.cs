@@ -52,15 +52,21 @@ internal sealed class FileMatVec(CheckpointFileReader reader)
         fixed (float* b = bias)
         fixed (float* o = outputs)
         {
-            nint xp = (nint)x, bp = (nint)b, op = (nint)o;
-            int inputLength = inputs.Length, biasLength = bias.Length, outputLength = outputs.Length, share = (rows + workers - 1) / workers;
-            Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, w =>
-            {
-                int first = w * share, end = Math.Min(rows, first + share);
-                if (first >= end) return;
-                Rows(region, first, end, chunkRows, w, new ReadOnlySpan<float>((float*)xp, inputLength), columns,
-                    new ReadOnlySpan<float>((float*)bp, biasLength), new Span<float>((float*)op, outputLength));
-            });
+            KernelThreads.Run(new RowParts(this, region, x, inputs.Length, columns, b, bias.Length, o, outputs.Length, rows,
+                (rows + workers - 1) / workers, chunkRows), workers);
+        }
+    }
+
+    // Part w: its share of the rows, with worker w's buffers (the spans' memory is pinned by the caller for the call).
+    private readonly unsafe struct RowParts(FileMatVec owner, TensorFileRegion region, float* inputs, int inputLength, int columns,
+        float* bias, int biasLength, float* outputs, int outputLength, int rows, int share, int chunkRows) : IKernelParts
+    {
+        public void Run(int part)
+        {
+            int first = part * share, end = Math.Min(rows, first + share);
+            if (first >= end) return;
+            owner.Rows(region, first, end, chunkRows, part, new ReadOnlySpan<float>(inputs, inputLength), columns,
+                new ReadOnlySpan<float>(bias, biasLength), new Span<float>(outputs, outputLength));
         }
     }
 

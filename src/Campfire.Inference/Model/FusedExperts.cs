@@ -187,7 +187,7 @@ internal sealed class FusedExperts
             }
             else
             {
-                Parallel.For(0, workers, new ParallelOptions { MaxDegreeOfParallelism = workers }, job.Run);
+                KernelThreads.Run(new ExpertParts(job), workers);
             }
         }
 
@@ -273,6 +273,11 @@ internal sealed class FusedExperts
                 }
             }
         }
+    }
+
+    private readonly struct ExpertParts(ManyJob job) : IKernelParts
+    {
+        public void Run(int part) => job.Run(part);
     }
 
     /// <summary>Buffers of one thread's expert products, [tokens, width], grown to the most tokens an expert has had.</summary>
