@@ -108,16 +108,19 @@ public sealed class KernelThreadsTests
     }
 
     [Fact]
-    public unsafe void A_part_that_calls_a_kernel_runs_the_inner_call_on_its_own_thread()
+    public unsafe void A_part_that_calls_a_kernel_itself_gets_every_inner_part_run()
     {
+        // Inside a call that holds the workers the inner call runs on its part's thread; when another test's kernels
+        // hold them, the outer call runs on this thread and an inner one may get them: either way, every part once.
         var inner = new int[128];
         fixed (int* p = inner)
         {
-            KernelThreads.Run(new NestedParts(p), 4);
-            for (int i = 0; i < 16; i++) Assert.Equal(1, inner[i]);
-            // Each inner call's four parts ran on one thread: the outer part's.
-            for (int part = 0; part < 4; part++)
-                Assert.Single(Enumerable.Range(0, 4).Select(i => inner[64 + 4 * part + i]).Distinct());
+            for (int call = 0; call < 50; call++)
+            {
+                Array.Clear(inner);
+                KernelThreads.Run(new NestedParts(p), 4);
+                for (int i = 0; i < 16; i++) Assert.Equal(1, inner[i]);
+            }
         }
     }
 
