@@ -74,7 +74,6 @@ public static unsafe class KernelThreads
             _job = Unsafe.AsPointer(ref job);
             _parts = parts;
             _done = 0;
-            _failure = null;
             // Claims open last: a worker that sees a part to claim sees the job it belongs to.
             Volatile.Write(ref _next, 0);
             Interlocked.Increment(ref _generation);

@@ -16,6 +16,12 @@ internal sealed class CheckpointFileReader : IDisposable
 {
     private readonly Dictionary<string, SafeFileHandle> _files = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Weight bytes per read: a chunk of rows that stays in L2 while a kernel runs over it (gpt-oss-20b's bf16 step at two
+    /// threads: 3.8–3.9 tokens/s with 128 KB, 4.6–4.7 with 512 KB, 4.5–4.7 with 1 MB).
+    /// </summary>
+    public const int ChunkBytes = 512 << 10;
+
     /// <summary>Opens every file that <paramref name="regions"/> name, once each.</summary>
     public CheckpointFileReader(IEnumerable<TensorFileRegion> regions)
     {

@@ -14,8 +14,8 @@ internal sealed class FileMatVec(CheckpointFileReader reader)
     private byte[][] _buffers = [];
     private float[][] _products = [];
 
-    /// <summary>Weight bytes per file read (see <see cref="FusedExperts.ChunkBytes"/>).</summary>
-    internal int ChunkBytes { get; set; } = 512 << 10;
+    /// <summary>Weight bytes per file read (<see cref="CheckpointFileReader.ChunkBytes"/> unless a test sets it).</summary>
+    internal int ChunkBytes { get; set; } = CheckpointFileReader.ChunkBytes;
 
     /// <summary><c>output[r] = Σ_k W[r, k] · input[k] (+ bias[r])</c>, W the bf16 matrix [output.Length, input.Length] at <paramref name="region"/>.</summary>
     public void Multiply(TensorFileRegion region, ReadOnlySpan<float> input, ReadOnlySpan<float> bias, Span<float> output, int threads) =>

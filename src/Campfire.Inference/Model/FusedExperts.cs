@@ -126,8 +126,8 @@ internal sealed class FusedExperts
         Array.Clear(_expertStart);
         for (int slot = 0; slot < count * k; slot++) _expertStart[chosen[slot] + 1]++;
         for (int e = 0; e < experts; e++) _expertStart[e + 1] += _expertStart[e];
-        GrowInts(ref _entryToken, count * k);
-        GrowInts(ref _entryRow, count * k);
+        Grow(ref _entryToken, count * k);
+        Grow(ref _entryRow, count * k);
         Grow(ref _entryWeight, count * k);
         _expertStart.AsSpan(0, experts).CopyTo(_expertFill);
         for (int t = 0; t < count; t++)
@@ -323,11 +323,8 @@ internal sealed class FusedExperts
     /// </summary>
     internal CheckpointFileReader? FileReader { get; set; }
 
-    /// <summary>
-    /// MXFP4 block bytes per file read: a chunk of rows that stays in L2 while the kernel runs over it (gpt-oss-20b's bf16
-    /// step at two threads: 3.8–3.9 tokens/s with 128 KB, 4.6–4.7 with 512 KB, 4.5–4.7 with 1 MB).
-    /// </summary>
-    internal int ChunkBytes { get; set; } = 512 << 10;
+    /// <summary>MXFP4 block bytes per file read (<see cref="CheckpointFileReader.ChunkBytes"/> unless a test sets it).</summary>
+    internal int ChunkBytes { get; set; } = CheckpointFileReader.ChunkBytes;
 
     // Expert e's mlp1 (or mlp2, second) times m tokens' inputs [m, columns] into outputs [m, rows]. Read from the file, the
     // rows come a chunk at a time; the kernel gives every row the bits it gives it from the mapping.
@@ -347,8 +344,8 @@ internal sealed class FusedExperts
         int chunkRows = Math.Clamp(ChunkBytes / rowBytes, 1, rows);
         var (blockFile, scaleFile) = second ? (files.Mlp2Blocks, files.Mlp2Scales) : (files.Mlp1Blocks, files.Mlp1Scales);
         long blockStart = e * (long)blocks.Length, scaleStart = e * (long)scales.Length;
-        GrowBytes(ref scratch.Blocks, chunkRows * rowBytes);
-        GrowBytes(ref scratch.Scales, chunkRows * groups);
+        Grow(ref scratch.Blocks, chunkRows * rowBytes);
+        Grow(ref scratch.Scales, chunkRows * groups);
         if (m > 1) Grow(ref scratch.Chunk, m * chunkRows);
         for (int r = 0; r < rows; r += chunkRows)
         {
@@ -395,19 +392,9 @@ internal sealed class FusedExperts
         private static byte* Pointer(Tensor t) => (byte*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(Bytes(t)));
     }
 
-    private static void Grow(ref float[] buffer, int length)
+    private static void Grow<T>(ref T[] buffer, int length)
     {
-        if (buffer.Length < length) buffer = new float[length];
-    }
-
-    private static void GrowBytes(ref byte[] buffer, int length)
-    {
-        if (buffer.Length < length) buffer = new byte[length];
-    }
-
-    private static void GrowInts(ref int[] buffer, int length)
-    {
-        if (buffer.Length < length) buffer = new int[length];
+        if (buffer.Length < length) buffer = new T[length];
     }
 
     private void AddExpert(ExpertPointers w, int e, float weight, ReadOnlySpan<float> input, Span<float> sum, int threads)

@@ -90,8 +90,7 @@ internal sealed class KernelAttention
         Grow(ref _cos, count * half);
         Grow(ref _sin, count * half);
         var qkvAll = _qkv.AsSpan(0, count * width);
-        if (FileReads is { } file && w.QkvWeightFile is { } qkvFile) file.MultiplyMany(qkvFile, normed[..(count * h)], h, qkvBias, qkvAll, threads);
-        else Bf16MatVec.MultiplyMany(MemoryMarshal.Cast<byte, ushort>(w.QkvWeight.bytes), normed[..(count * h)], h, qkvBias, qkvAll, threads);
+        Project(w.QkvWeight, w.QkvWeightFile, normed[..(count * h)], h, qkvBias, qkvAll, threads);
         RoundToActivations(qkvAll);
         _rope.Fill(firstPosition, count, _cos, _sin);
 
@@ -125,9 +124,17 @@ internal sealed class KernelAttention
         }
 
         var result = output[..(count * h)];
-        if (FileReads is { } reads && w.OutWeightFile is { } outFile) reads.MultiplyMany(outFile, _attention.AsSpan(0, count * c.QueryWidth), c.QueryWidth, outBias, result, threads);
-        else Bf16MatVec.MultiplyMany(MemoryMarshal.Cast<byte, ushort>(w.OutWeight.bytes), _attention.AsSpan(0, count * c.QueryWidth), c.QueryWidth, outBias, result, threads);
+        Project(w.OutWeight, w.OutWeightFile, _attention.AsSpan(0, count * c.QueryWidth), c.QueryWidth, outBias, result, threads);
         RoundToActivations(result);
+    }
+
+    // A projection's weights from the checkpoint file when the model reads them so (and knows where they lie), else from
+    // the mapping: the same bits either way.
+    private void Project(Tensor weight, TensorFileRegion? region, ReadOnlySpan<float> inputs, int columns, ReadOnlySpan<float> bias,
+        Span<float> outputs, int threads)
+    {
+        if (FileReads is { } file && region is { } place) file.MultiplyMany(place, inputs, columns, bias, outputs, threads);
+        else Bf16MatVec.MultiplyMany(MemoryMarshal.Cast<byte, ushort>(weight.bytes), inputs, columns, bias, outputs, threads);
     }
 
     private static void Grow(ref float[] buffer, int length)
